@@ -1,0 +1,19 @@
+/**
+ * Shared vitest settings: every package tests its `src` directly (no build step),
+ * with `@peerkit/*` imports resolved to the sibling package's `src/index.ts`.
+ */
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url))
+
+export default defineConfig({
+  resolve: {
+    alias: [{ find: /^@peerkit\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/index.ts` }],
+  },
+  test: {
+    include: ['test/**/*.spec.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+})
