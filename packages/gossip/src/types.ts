@@ -63,3 +63,21 @@ export type GossipOutput =
 export interface GossipRouter {
   handle(input: GossipInput): GossipOutput[]
 }
+
+/** Per-peer events a router reports to its score hook. */
+export type PeerEventName =
+  | 'first-delivery'
+  | 'duplicate'
+  | 'invalid-message'
+  | 'broken-promise'
+  | 'protocol-violation'
+
+/**
+ * Where a router reports what peers did and asks what they are worth. `@peerkit/reputation`'s
+ * scorer satisfies it; the router compares `score` with its own thresholds before it
+ * gossips to, accepts from, or grafts a peer.
+ */
+export interface ScoreHook {
+  record(peer: PeerKey, event: PeerEventName, now: number): void
+  score(peer: PeerKey, now: number): number
+}
