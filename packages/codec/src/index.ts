@@ -1,1 +1,35 @@
-export {}
+/**
+ * @peerkit/codec: the one canonical encoding of every value peerkit signs, hashes or
+ * compares (RFC 8949 deterministic CBOR, strict and bounded), and content ids.
+ *
+ * @example
+ * import { encode, decode, contentId } from '@peerkit/codec'
+ * const bytes = encode({ hello: 'world', n: 1 })
+ * decode(bytes) // { hello: 'world', n: 1 }
+ * contentId(bytes).toString() // 'bafirei…'
+ */
+export { compareBytes, concatBytes, equalBytes, fromHex, isBytes, toHex } from './bytes'
+export {
+  CBOR_CODEC,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_ITEMS,
+  DEFAULT_MAX_TOTAL_ITEMS,
+  MAX_DEPTH_CEILING,
+  SHA2_256,
+} from './constants'
+export { type ContentId, contentId, contentIdFromBytes, contentIdFromString } from './content-id'
+export { type DecodeOptions, decode } from './decode'
+export { type EncodeOptions, encode } from './encode'
+export {
+  CodecError,
+  type CodecErrorName,
+  InvalidContentIdError,
+  isCodecError,
+  LimitExceededError,
+  MalformedError,
+  NonCanonicalError,
+  TrailingBytesError,
+  UnsupportedTypeError,
+} from './errors'
+export type { MapValue, Value } from './value'

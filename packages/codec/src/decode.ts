@@ -1,0 +1,314 @@
+/**
+ * Strict, bounded decoding of canonical CBOR. Only the one canonical encoding of a value
+ * of the profile is accepted, so `encode(decode(b))` equals `b` for every accepted `b`.
+ * Limits are checked before work is spent, and nothing but a `CodecError` escapes.
+ *
+ * @example
+ * import { decode } from '@peerkit/codec'
+ * const value = decode(bytes, { maxBytes: 64 * 1024, maxDepth: 8 })
+ */
+
+import { isBytes } from './bytes'
+import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ITEMS, DEFAULT_MAX_TOTAL_ITEMS } from './constants'
+import { depthLimit } from './encode'
+import {
+  isCodecError,
+  LimitExceededError,
+  MalformedError,
+  NonCanonicalError,
+  TrailingBytesError,
+  UnsupportedTypeError,
+} from './errors'
+import type { Value } from './value'
+
+export interface DecodeOptions {
+  /** Largest input accepted, checked before anything is read (default 1 MiB). */
+  maxBytes?: number
+  /** Deepest nesting of arrays and maps (default 32, at most 512). */
+  maxDepth?: number
+  /** Most items in one array or map (default 65,536). */
+  maxItems?: number
+  /** Most items in all arrays and maps together (default 262,144). */
+  maxTotalItems?: number
+  /** Decode maps as `Map` instead of plain objects (default false). */
+  useMaps?: boolean
+}
+
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+class Reader {
+  pos = 0
+  items = 0
+  readonly view: DataView
+  constructor(
+    readonly buf: Uint8Array,
+    readonly maxDepth: number,
+    readonly maxItems: number,
+    readonly maxTotalItems: number,
+    readonly useMaps: boolean,
+  ) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
+  }
+}
+
+function need(r: Reader, n: number): void {
+  if (r.pos + n > r.buf.length) throw new MalformedError('truncated input', r.pos)
+}
+
+/**
+ * Reads the argument of a head whose initial byte was at `r.pos - 1`, requiring the
+ * shortest form. Returns a number; arguments beyond 2^53 - 1 come back as bigint.
+ */
+function readArg(r: Reader, info: number, start: number): number | bigint {
+  if (info < 24) return info
+  switch (info) {
+    case 24: {
+      need(r, 1)
+      const v = r.buf[r.pos++]!
+      if (v < 24) throw new NonCanonicalError('argument not in its shortest form', start)
+      return v
+    }
+    case 25: {
+      need(r, 2)
+      const v = r.view.getUint16(r.pos)
+      r.pos += 2
+      if (v < 0x100) throw new NonCanonicalError('argument not in its shortest form', start)
+      return v
+    }
+    case 26: {
+      need(r, 4)
+      const v = r.view.getUint32(r.pos)
+      r.pos += 4
+      if (v < 0x1_0000) throw new NonCanonicalError('argument not in its shortest form', start)
+      return v
+    }
+    case 27: {
+      need(r, 8)
+      const hi = r.view.getUint32(r.pos)
+      const lo = r.view.getUint32(r.pos + 4)
+      r.pos += 8
+      if (hi === 0) throw new NonCanonicalError('argument not in its shortest form', start)
+      if (hi < 0x20_0000) return hi * 0x1_0000_0000 + lo
+      return (BigInt(hi) << 32n) | BigInt(lo)
+    }
+    case 31:
+      throw new NonCanonicalError('indefinite length', start)
+    default:
+      throw new MalformedError('reserved additional information', start)
+  }
+}
+
+/** A length argument: must fit in the remaining input (each unit is at least a byte). */
+function readLength(r: Reader, info: number, start: number, unitsLeft: number): number {
+  const n = readArg(r, info, start)
+  if (typeof n === 'bigint' || n > unitsLeft)
+    throw new MalformedError('length beyond the input', start)
+  return n
+}
+
+function countItems(r: Reader, n: number, start: number): void {
+  if (n > r.maxItems) throw new LimitExceededError('maxItems', `container of ${n} items`, start)
+  r.items += n
+  if (r.items > r.maxTotalItems) {
+    throw new LimitExceededError('maxTotalItems', `more than ${r.maxTotalItems} items`, start)
+  }
+}
+
+function readText(r: Reader, n: number, start: number): string {
+  const end = r.pos + n
+  const b = r.buf
+  if (n <= 32) {
+    // ASCII fast path; anything else goes through the strict decoder
+    let s = ''
+    let i = r.pos
+    for (; i < end; i++) {
+      const c = b[i]!
+      if (c >= 0x80) break
+      s += String.fromCharCode(c)
+    }
+    if (i === end) {
+      r.pos = end
+      return s
+    }
+  }
+  try {
+    const s = fatalUtf8.decode(b.subarray(r.pos, end))
+    r.pos = end
+    return s
+  } catch {
+    throw new MalformedError('invalid UTF-8 in a text string', start)
+  }
+}
+
+/** Compares the byte ranges [a0, a1) and [b0, b1) of the input. */
+function compareRanges(b: Uint8Array, a0: number, a1: number, b0: number, b1: number): number {
+  const n = Math.min(a1 - a0, b1 - b0)
+  for (let i = 0; i < n; i++) {
+    const d = b[a0 + i]! - b[b0 + i]!
+    if (d !== 0) return d
+  }
+  return a1 - a0 - (b1 - b0)
+}
+
+function readValue(r: Reader, depth: number): Value {
+  const start = r.pos
+  need(r, 1)
+  const ib = r.buf[r.pos++]!
+  const major = ib >> 5
+  const info = ib & 0x1f
+  switch (major) {
+    case 0:
+      return readArg(r, info, start)
+    case 1: {
+      const n = readArg(r, info, start)
+      if (typeof n === 'number') {
+        // -1 - n is safe while n <= 2^53 - 2
+        return n < Number.MAX_SAFE_INTEGER ? -1 - n : -1n - BigInt(n)
+      }
+      return -1n - n
+    }
+    case 2: {
+      const n = readLength(r, info, start, r.buf.length - r.pos)
+      const v = r.buf.slice(r.pos, r.pos + n)
+      r.pos += n
+      return v
+    }
+    case 3: {
+      const n = readLength(r, info, start, r.buf.length - r.pos)
+      return readText(r, n, start)
+    }
+    case 4: {
+      const n = readLength(r, info, start, r.buf.length - r.pos)
+      if (depth >= r.maxDepth)
+        throw new LimitExceededError('maxDepth', `nesting deeper than ${r.maxDepth}`, start)
+      countItems(r, n, start)
+      const out: Value[] = new Array(n)
+      for (let i = 0; i < n; i++) out[i] = readValue(r, depth + 1)
+      return out
+    }
+    case 5: {
+      // every entry takes at least two bytes
+      const n = readLength(r, info, start, (r.buf.length - r.pos) >> 1)
+      if (depth >= r.maxDepth)
+        throw new LimitExceededError('maxDepth', `nesting deeper than ${r.maxDepth}`, start)
+      countItems(r, n, start)
+      return readMap(r, n, depth + 1)
+    }
+    case 6:
+      throw new UnsupportedTypeError('tags are outside the profile', start)
+    default:
+      switch (info) {
+        case 20:
+          return false
+        case 21:
+          return true
+        case 22:
+          return null
+        case 23:
+          throw new UnsupportedTypeError('undefined is outside the profile', start)
+        case 24:
+          need(r, 1)
+          if (r.buf[r.pos]! < 32)
+            throw new MalformedError('simple value in two bytes below 32', start)
+          throw new UnsupportedTypeError('simple values are outside the profile', start)
+        case 25:
+        case 26:
+        case 27:
+          throw new UnsupportedTypeError('floats are outside the profile', start)
+        case 31:
+          throw new MalformedError('break outside an indefinite-length item', start)
+        default:
+          if (info < 20)
+            throw new UnsupportedTypeError('simple values are outside the profile', start)
+          throw new MalformedError('reserved additional information', start)
+      }
+  }
+}
+
+function readMap(r: Reader, n: number, depth: number): Value {
+  const b = r.buf
+  const map = r.useMaps ? new Map<string, Value>() : undefined
+  const obj: Record<string, Value> = {}
+  let prevStart = -1
+  let prevEnd = -1
+  for (let i = 0; i < n; i++) {
+    const keyStart = r.pos
+    need(r, 1)
+    const ib = b[r.pos++]!
+    if (ib >> 5 !== 3) {
+      if (ib >> 5 === 7 && (ib & 0x1f) === 31)
+        throw new MalformedError('break outside an indefinite-length item', keyStart)
+      throw new UnsupportedTypeError('map keys must be text strings', keyStart)
+    }
+    const len = readLength(r, ib & 0x1f, keyStart, b.length - r.pos)
+    const key = readText(r, len, keyStart)
+    const keyEnd = r.pos
+    if (prevStart >= 0) {
+      const order = compareRanges(b, prevStart, prevEnd, keyStart, keyEnd)
+      if (order === 0) throw new NonCanonicalError('duplicate map key', keyStart)
+      if (order > 0) throw new NonCanonicalError('map keys out of canonical order', keyStart)
+    }
+    prevStart = keyStart
+    prevEnd = keyEnd
+    const value = readValue(r, depth)
+    if (map !== undefined) map.set(key, value)
+    else if (key === '__proto__') {
+      // an own data property, never the prototype setter
+      Object.defineProperty(obj, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    } else obj[key] = value
+  }
+  return map ?? obj
+}
+
+function positiveLimit(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`${name} must be a non-negative integer`)
+  return value
+}
+
+/**
+ * Decodes canonical CBOR, strictly.
+ * @param bytes - the encoded value
+ * @param options - limits (`maxBytes`, `maxDepth`, `maxItems`, `maxTotalItems`) and `useMaps`
+ * @returns the value; integers are numbers when safe, bigints otherwise
+ * @throws {LimitExceededError} when a limit is exceeded
+ * @throws {NonCanonicalError} for valid CBOR that is not canonical (non-shortest
+ *   arguments, indefinite lengths, unsorted or duplicate map keys)
+ * @throws {UnsupportedTypeError} for items outside the profile (floats, undefined,
+ *   simple values, tags, non-text map keys)
+ * @throws {MalformedError} for truncated or ill-formed input and invalid UTF-8
+ * @throws {TrailingBytesError} when bytes follow the item
+ * @example
+ * decode(new Uint8Array([0x82, 0x01, 0x02])) // [1, 2]
+ */
+export function decode(bytes: Uint8Array, options?: DecodeOptions): Value {
+  if (!isBytes(bytes)) throw new UnsupportedTypeError('decode expects a Uint8Array')
+  const maxBytes = positiveLimit(options?.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes')
+  if (bytes.length > maxBytes) {
+    throw new LimitExceededError('maxBytes', `input of ${bytes.length} bytes exceeds ${maxBytes}`)
+  }
+  const r = new Reader(
+    bytes,
+    depthLimit(options?.maxDepth),
+    positiveLimit(options?.maxItems, DEFAULT_MAX_ITEMS, 'maxItems'),
+    positiveLimit(options?.maxTotalItems, DEFAULT_MAX_TOTAL_ITEMS, 'maxTotalItems'),
+    options?.useMaps === true,
+  )
+  let value: Value
+  try {
+    value = readValue(r, 0)
+  } catch (error) {
+    if (isCodecError(error)) throw error
+    // defence in depth: no other error may escape a decoder
+    throw new MalformedError(`undecodable input: ${(error as Error)?.name ?? 'error'}`, r.pos)
+  }
+  if (r.pos !== bytes.length)
+    throw new TrailingBytesError(`${bytes.length - r.pos} bytes after the item`, r.pos)
+  return value
+}
