@@ -3,11 +3,11 @@
  * with `@peerkit/*` imports resolved to the sibling package's `src/index.ts`.
  */
 import { fileURLToPath } from 'node:url'
-import { defineConfig } from 'vitest/config'
+import type { ViteUserConfig } from 'vitest/config'
 
 const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url))
 
-export default defineConfig({
+const config: ViteUserConfig = {
   resolve: {
     alias: [{ find: /^@peerkit\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/index.ts` }],
   },
@@ -16,4 +16,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
-})
+}
+
+export default config

@@ -10,7 +10,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import { fromString } from 'uint8arrays/from-string'
-import { toString } from 'uint8arrays/to-string'
+import { toString as bytesToString } from 'uint8arrays/to-string'
 import { equalBytes, isBytes } from './bytes'
 import { CBOR_CODEC, CID_VERSION, SHA2_256 } from './constants'
 import { encode } from './encode'
@@ -42,7 +42,7 @@ function makeId(bytes: Uint8Array, text?: string): ContentId {
     hashName: hashNames[SHA2_256]!,
     digest: bytes.subarray(PREFIX.length),
     toString() {
-      cached ??= `b${toString(bytes, 'base32')}`
+      cached ??= `b${bytesToString(bytes, 'base32')}`
       return cached
     },
     equals(other: ContentId) {

@@ -1,0 +1,45 @@
+/**
+ * `pnpm fuzz [--inputs N] [--seed S] [--target name]`: long fuzzing runs of peerkit's
+ * decoders. Prints inputs/s, accepted, rejected by error name and the slowest input;
+ * exits non-zero if any untyped error escaped or any input took more than 50 ms.
+ */
+import { codecTarget } from '../../packages/codec/test/fuzz/codec-target'
+import { type FuzzTarget, fuzz } from '../../packages/codec/test/fuzz/engine'
+import { parseArgs } from './args'
+
+const targets: FuzzTarget[] = [codecTarget]
+
+const args = parseArgs(process.argv.slice(2))
+const inputs = typeof args.inputs === 'string' ? Number(args.inputs) : 1_000_000
+const seed = typeof args.seed === 'string' ? Number(args.seed) : 1
+if (!Number.isSafeInteger(inputs) || inputs < 1)
+  throw new Error('--inputs must be a positive integer')
+if (!Number.isSafeInteger(seed)) throw new Error('--seed must be an integer')
+const wanted = typeof args.target === 'string' ? args.target.split(',') : undefined
+
+let failed = false
+for (const target of targets) {
+  if (wanted !== undefined && !wanted.some((w) => target.name.startsWith(w))) continue
+  console.log(`# ${target.name}: ${inputs} inputs, seed ${seed}`)
+  const report = fuzz(target, {
+    inputs,
+    seed,
+    onProgress: (done) => console.log(`  ${done} inputs`),
+  })
+  console.log(`  inputs/s        ${Math.round(report.inputsPerSecond)}`)
+  console.log(`  seconds         ${report.seconds.toFixed(1)}`)
+  console.log(`  accepted        ${report.accepted}`)
+  for (const [name, count] of Object.entries(report.rejected).sort()) {
+    console.log(`  rejected        ${name.padEnd(22)} ${count}`)
+  }
+  console.log(
+    `  slowest input   ${report.slowestMs.toFixed(3)} ms (${report.slowestInput.slice(0, 64)}${report.slowestInput.length > 64 ? '…' : ''})`,
+  )
+  console.log(`  escaped errors  ${report.escaped.length}`)
+  console.log(`  inputs > 50 ms  ${report.slow.length}`)
+  for (const e of report.escaped.slice(0, 10)) console.log(`    ESCAPED ${e.error} on ${e.input}`)
+  for (const s of report.slow.slice(0, 10))
+    console.log(`    SLOW ${s.ms.toFixed(1)} ms on ${s.input.slice(0, 80)}`)
+  if (report.escaped.length > 0 || report.slow.length > 0) failed = true
+}
+process.exit(failed ? 1 : 0)
