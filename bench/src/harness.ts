@@ -36,7 +36,11 @@ export interface BenchContext {
    * A subject returning a promise is awaited on every call.
    * @returns ops/s by subject name
    */
-  measure(caseName: string, subjects: Record<string, Subject>, options?: MeasureOptions): Promise<Record<string, number>>
+  measure(
+    caseName: string,
+    subjects: Record<string, Subject>,
+    options?: MeasureOptions,
+  ): Promise<Record<string, number>>
   /** Records a figure measured some other way (for example a whole run timed once). */
   record(caseName: string, subject: string, opsPerSec: number): void
   /** Records a named ratio (`<suite>.<what>/<baseline>`). */
@@ -72,12 +76,12 @@ async function runFor(fn: Subject, ms: number): Promise<number> {
   let ops = 0
   let batch = 1
   const start = performance.now()
-  let elapsed = 0
   const first = fn()
   const async = isPromise(first)
   if (async) await first
   ops++
-  while ((elapsed = performance.now() - start) < ms) {
+  let elapsed = performance.now() - start
+  for (; elapsed < ms; elapsed = performance.now() - start) {
     if (async) {
       for (let i = 0; i < batch; i++) await fn()
     } else {

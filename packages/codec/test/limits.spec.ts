@@ -132,6 +132,9 @@ describe('decode limits', () => {
 describe('encode rejects values outside the profile', () => {
   const cyclic: Record<string, unknown> = {}
   cyclic.self = cyclic
+  const sparse = new Array(3)
+  sparse[0] = 1
+  sparse[2] = 3
   class Point {
     x = 1
   }
@@ -151,7 +154,7 @@ describe('encode rejects values outside the profile', () => {
     ['a Date', new Date(0)],
     ['a Set', new Set([1])],
     ['a non-text Map key', new Map([[1, 1]])],
-    ['a sparse array', [1, , 3]],
+    ['a sparse array', sparse],
     ['a lone surrogate', '\ud800'],
     ['a lone surrogate key', { '\udc00': 1 }],
     ['a bigint beyond 64 bits', 2n ** 64n],
