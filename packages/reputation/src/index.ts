@@ -1,1 +1,47 @@
-export {}
+/**
+ * @peerkit/reputation: whom to believe. Local peer scores from what this node saw
+ * (`createScorer`, a `@peerkit/gossip` score hook), global trust from everyone's local trust
+ * (`computeGlobalTrust`, EigenTrust on a CSR matrix), and ratings that only a completed,
+ * countersigned trade can earn (`sealRating`, `createRatingLedger`).
+ *
+ * @example
+ * const scorer = createScorer({}, {})
+ * scorer.record(peer, 'first-delivery', now)
+ * const { trust } = computeGlobalTrust(matrix, { preTrusted: [0] })
+ */
+export * from './constants'
+export {
+  DuplicateRatingError,
+  InvalidArgumentError,
+  InvalidMatrixError,
+  InvalidParamsError,
+  InvalidRatingError,
+  InvalidReceiptError,
+  isReputationError,
+  MalformedRatingError,
+  MissingReceiptError,
+  NotAPartyError,
+  PeerTableFullError,
+  ReputationError,
+  type ReputationErrorName,
+  SelfRatingError,
+  TradeMismatchError,
+  WrongRateeError,
+} from './errors'
+export {
+  actionsBetween,
+  createScorer,
+  PEER_EVENTS,
+  type PeerEventName,
+  type PeerKey,
+  SCORE_LEVELS,
+  type ScoreAction,
+  type ScoreChange,
+  type ScoreExplanation,
+  type ScoreLevel,
+  type ScorePart,
+  type ScorePartName,
+  type Scorer,
+  type ScorerComponents,
+} from './scorer'
+export { resolveScorerParams, type ScorerInit, type ScorerParams } from './scorer-params'
