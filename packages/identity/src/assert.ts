@@ -1,0 +1,53 @@
+/**
+ * Tiny argument checks used at the package edge. They name the argument in their error and do
+ * not rely on `instanceof Uint8Array` alone (a Uint8Array from another realm passes).
+ *
+ * @example
+ * assertBytes(publicKey, 'publicKey', 32)
+ */
+import { InvalidArgumentError } from './errors'
+
+/** True for a Uint8Array from any realm (including a Node Buffer). */
+export function isBytes(value: unknown): value is Uint8Array {
+  return (
+    value instanceof Uint8Array ||
+    (ArrayBuffer.isView(value) &&
+      Object.prototype.toString.call(value) === '[object Uint8Array]' &&
+      (value as Uint8Array).BYTES_PER_ELEMENT === 1)
+  )
+}
+
+/** Throws `InvalidArgumentError` unless `value` is bytes (of `length`, when given). */
+export function assertBytes(
+  value: unknown,
+  argument: string,
+  length?: number,
+): asserts value is Uint8Array {
+  if (!isBytes(value))
+    throw new InvalidArgumentError(argument, `"${argument}" must be a Uint8Array`)
+  if (length !== undefined && value.length !== length) {
+    throw new InvalidArgumentError(
+      argument,
+      `"${argument}" must be ${length} bytes, got ${value.length}`,
+    )
+  }
+}
+
+/** Throws `InvalidArgumentError` unless `value` is a string. */
+export function assertString(value: unknown, argument: string): asserts value is string {
+  if (typeof value !== 'string') {
+    throw new InvalidArgumentError(argument, `"${argument}" must be a string`)
+  }
+}
+
+/** Throws `InvalidArgumentError` unless `value` is an integer in `[min, max]`. */
+export function assertInteger(
+  value: unknown,
+  argument: string,
+  min: number,
+  max: number,
+): asserts value is number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(argument, `"${argument}" must be an integer in [${min}, ${max}]`)
+  }
+}

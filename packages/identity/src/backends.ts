@@ -1,0 +1,89 @@
+/**
+ * The three verification backends. Each applies the whole verification rule (DESIGN.md):
+ * `S < L`, the cached public-key checks, then the cofactorless equation compared as bytes.
+ * `js` computes the equation itself on noble's points; `node` and `webcrypto` hand it to the
+ * runtime's native Ed25519, which compares bytes the same way once the checks in front hold.
+ *
+ * @example
+ * verifyJs(publicKey, message, signature) === verifyNode(publicKey, message, signature)
+ */
+import { KEY_TABLE_MIN_USES } from './constants'
+import { buildTable, equationHolds, isScalarCanonical } from './curve'
+import { publicKeyToSpki } from './der'
+import { cachedTable, cacheKeyOf, keyEntry, storeTable } from './key-cache'
+import { getNodeCrypto, getSubtle } from './runtime'
+
+/** Names of the verification backends. */
+export type BackendName = 'js' | 'node' | 'webcrypto'
+/** Names of the synchronous verification backends. */
+export type SyncBackendName = 'js' | 'node'
+
+/** The `js` backend: pure JavaScript, runs everywhere. Arguments already checked. */
+export function verifyJs(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  if (!isScalarCanonical(signature.subarray(32, 64))) return false
+  const cacheKey = cacheKeyOf(publicKey)
+  const entry = keyEntry(publicKey, cacheKey)
+  if (!entry.valid || entry.negPoint === undefined) return false
+  let table = cachedTable(cacheKey)
+  if (table === undefined && ++entry.uses >= KEY_TABLE_MIN_USES) {
+    table = buildTable(entry.negPoint)
+    storeTable(cacheKey, table)
+  }
+  return equationHolds(publicKey, entry.negPoint, table, signature, message)
+}
+
+/** The `node` backend: OpenSSL through `node:crypto`. Arguments already checked. */
+export function verifyNode(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  const nodeCrypto = getNodeCrypto()
+  if (nodeCrypto === undefined) throw new Error('node:crypto is not available')
+  if (!isScalarCanonical(signature.subarray(32, 64))) return false
+  const entry = keyEntry(publicKey)
+  if (!entry.valid) return false
+  if (entry.nodeKey === undefined) {
+    entry.nodeKey = nodeCrypto.createPublicKey({
+      key: publicKeyToSpki(publicKey),
+      format: 'der',
+      type: 'spki',
+    })
+  }
+  return nodeCrypto.verify(null, message, entry.nodeKey, signature)
+}
+
+/** The `webcrypto` backend: `crypto.subtle` with Ed25519. Arguments already checked. */
+export async function verifyWebCrypto(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
+  const subtle = getSubtle()
+  if (subtle === undefined) throw new Error('crypto.subtle is not available')
+  if (!isScalarCanonical(signature.subarray(32, 64))) return false
+  const entry = keyEntry(publicKey)
+  if (!entry.valid) return false
+  if (entry.webKey === undefined) {
+    const pending = subtle.importKey('raw', asBufferSource(publicKey), { name: 'Ed25519' }, false, [
+      'verify',
+    ])
+    entry.webKey = pending
+    // a failed import is not remembered: the next call tries again (and reports the failure)
+    pending.catch(() => {
+      if (entry.webKey === pending) entry.webKey = undefined
+    })
+  }
+  const key = await entry.webKey
+  // WebCrypto copies its inputs when called, so later changes by the caller cannot race it
+  return subtle.verify({ name: 'Ed25519' }, key, asBufferSource(signature), asBufferSource(message))
+}
+
+/** WebCrypto's typings want an ArrayBuffer-backed view; ours always are unless shared. */
+function asBufferSource(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return bytes as Uint8Array<ArrayBuffer>
+}

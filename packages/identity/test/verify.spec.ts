@@ -1,0 +1,139 @@
+import { runInNewContext } from 'node:vm'
+import { describe, expect, it } from 'vitest'
+import { createLruCache } from '../src/cache'
+import {
+  availableBackends,
+  clearKeyCache,
+  keyPairFromSeed,
+  signerFromKeyPair,
+  verifySignature,
+  verifySignatureSync,
+} from '../src/index'
+import { ALL_BACKENDS } from './fixtures/helpers'
+
+const keyPair = keyPairFromSeed(new Uint8Array(32).fill(1))
+const signer = signerFromKeyPair(keyPair)
+const message = new TextEncoder().encode('peerkit')
+const signature = signer.signSync(message)
+
+function errorName(fn: () => unknown): string | undefined {
+  try {
+    fn()
+  } catch (error) {
+    return (error as Error).name
+  }
+  return undefined
+}
+
+describe('verifySignature / verifySignatureSync', () => {
+  it('lists the backends of this runtime, fastest first', () => {
+    expect(availableBackends()).toEqual(['node', 'webcrypto', 'js'])
+  })
+
+  it('verifies with the default and every named backend', async () => {
+    expect(await verifySignature(keyPair.publicKey, message, signature)).toBe(true)
+    expect(verifySignatureSync(keyPair.publicKey, message, signature)).toBe(true)
+    for (const backend of ALL_BACKENDS) {
+      expect(await verifySignature(keyPair.publicKey, message, signature, { backend })).toBe(true)
+    }
+  })
+
+  it('throws a typed argument error for wrong lengths and non-bytes, on every backend', async () => {
+    const cases: [unknown, unknown, unknown, string][] = [
+      [keyPair.publicKey.subarray(1), message, signature, 'publicKey'],
+      [new Uint8Array(33), message, signature, 'publicKey'],
+      [keyPair.publicKey, message, signature.subarray(1), 'signature'],
+      [keyPair.publicKey, message, new Uint8Array(65), 'signature'],
+      [keyPair.publicKey, 'text', signature, 'message'],
+      [Array.from(keyPair.publicKey), message, signature, 'publicKey'],
+      [keyPair.publicKey, message, new Uint16Array(32), 'signature'],
+    ]
+    for (const [pk, msg, sig, argument] of cases) {
+      for (const backend of ALL_BACKENDS) {
+        const error = await verifySignature(
+          pk as Uint8Array,
+          msg as Uint8Array,
+          sig as Uint8Array,
+          { backend },
+        ).catch((e: unknown) => e)
+        expect((error as Error).name).toBe('InvalidArgumentError')
+        expect((error as { argument: string }).argument).toBe(argument)
+      }
+      expect(
+        errorName(() =>
+          verifySignatureSync(pk as Uint8Array, msg as Uint8Array, sig as Uint8Array),
+        ),
+      ).toBe('InvalidArgumentError')
+    }
+  })
+
+  it('rejects unknown backends with a typed error', async () => {
+    const error = await verifySignature(keyPair.publicKey, message, signature, {
+      backend: 'openssl' as 'js',
+    }).catch((e: unknown) => e)
+    expect((error as Error).name).toBe('InvalidArgumentError')
+    expect(
+      errorName(() =>
+        verifySignatureSync(keyPair.publicKey, message, signature, {
+          backend: 'webcrypto' as 'js',
+        }),
+      ),
+    ).toBe('InvalidArgumentError')
+  })
+
+  it('accepts byte arrays from another realm and Node Buffers', () => {
+    const foreign = runInNewContext('(a) => new Uint8Array(a)')(
+      Array.from(keyPair.publicKey),
+    ) as Uint8Array
+    expect(foreign instanceof Uint8Array).toBe(false)
+    expect(
+      verifySignatureSync(foreign, Buffer.from(message), Buffer.from(signature), { backend: 'js' }),
+    ).toBe(true)
+    expect(verifySignatureSync(foreign, message, signature, { backend: 'node' })).toBe(true)
+  })
+
+  it('answers false (not an error) for a well-formed invalid key', async () => {
+    const smallOrder = new Uint8Array(32)
+    smallOrder[0] = 1 // the identity point
+    for (const backend of ALL_BACKENDS) {
+      expect(await verifySignature(smallOrder, message, signature, { backend })).toBe(false)
+    }
+  })
+
+  it('gives the same verdicts after the key cache is cleared', async () => {
+    clearKeyCache()
+    for (const backend of ALL_BACKENDS) {
+      expect(await verifySignature(keyPair.publicKey, message, signature, { backend })).toBe(true)
+    }
+    // the js backend builds a table for a hot key; its verdicts must not change
+    for (let i = 0; i < 3; i++) {
+      expect(verifySignatureSync(keyPair.publicKey, message, signature, { backend: 'js' })).toBe(
+        true,
+      )
+      const bad = Uint8Array.from(signature)
+      bad[5]! ^= 4
+      expect(verifySignatureSync(keyPair.publicKey, message, bad, { backend: 'js' })).toBe(false)
+    }
+  })
+
+  it('is not fooled by the caller changing inputs between calls', () => {
+    const key = Uint8Array.from(keyPair.publicKey)
+    expect(verifySignatureSync(key, message, signature, { backend: 'js' })).toBe(true)
+    key[0]! ^= 1
+    expect(verifySignatureSync(key, message, signature, { backend: 'js' })).toBe(false)
+    expect(verifySignatureSync(key, message, signature, { backend: 'node' })).toBe(false)
+  })
+})
+
+describe('bounded LRU cache', () => {
+  it('never holds more than its capacity and evicts the least recently used', () => {
+    const cache = createLruCache<number, number>(3)
+    for (let i = 0; i < 10; i++) cache.set(i, i)
+    expect(cache.size).toBe(3)
+    expect(cache.get(6)).toBeUndefined()
+    expect(cache.get(7)).toBe(7)
+    cache.set(10, 10) // evicts 8, since 7 was just used
+    expect(cache.get(8)).toBeUndefined()
+    expect(cache.get(7)).toBe(7)
+  })
+})
