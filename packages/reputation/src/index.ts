@@ -10,6 +10,13 @@
  * const { trust } = computeGlobalTrust(matrix, { preTrusted: [0] })
  */
 export * from './constants'
+export { assertCsrMatrix, type CsrMatrix, csrFromTriples } from './csr'
+export {
+  computeGlobalTrust,
+  type GlobalTrust,
+  type GlobalTrustOptions,
+  relativeTrust,
+} from './eigentrust'
 export {
   DuplicateRatingError,
   InvalidArgumentError,
@@ -28,6 +35,13 @@ export {
   TradeMismatchError,
   WrongRateeError,
 } from './errors'
+export {
+  createLocalTrust,
+  type LocalTrust,
+  type LocalTrustMatrix,
+  type LocalTrustOptions,
+  type RatingEvidence,
+} from './local-trust'
 export {
   actionsBetween,
   createScorer,

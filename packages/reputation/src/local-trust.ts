@@ -1,0 +1,162 @@
+/**
+ * Local trust: how much each peer trusts each other peer, from its own evidence only —
+ * the ratings it gave after real trades and the outcomes of its own interactions. The
+ * result is the non-negative matrix `computeGlobalTrust` normalizes and iterates.
+ *
+ *   s(i, j) = ratingWeight × Σ scores i gave j + outcomeWeight × (good − bad outcomes i had with j)
+ *   entry(i, j) = max(s(i, j), 0)
+ *
+ * A negative rating withdraws the rater's own trust in the ratee; it never subtracts from
+ * what anyone else gives, so one slanderer cannot sink an honest peer.
+ *
+ * @example
+ * const local = createLocalTrust()
+ * local.addRating({ rater: 'a', ratee: 'b', score: 1 })
+ * const { matrix, index } = local.toMatrix()
+ */
+import { assertPeerKey, isRecord } from './assert'
+import { DEFAULT_OUTCOME_WEIGHT, DEFAULT_RATING_WEIGHT, RATING_SCORES } from './constants'
+import { type CsrMatrix, csrFromTriples } from './csr'
+import { InvalidArgumentError, InvalidParamsError } from './errors'
+import type { PeerKey } from './scorer'
+
+/** Options of `createLocalTrust`. */
+export interface LocalTrustOptions {
+  /** Evidence per rating point (>= 0). */
+  readonly ratingWeight?: number
+  /** Evidence per first-hand interaction outcome (>= 0). */
+  readonly outcomeWeight?: number
+}
+
+/** What `addRating` needs of a rating (an `AcceptedRating` has it). */
+export interface RatingEvidence {
+  readonly rater: PeerKey
+  readonly ratee: PeerKey
+  /** -1, 0 or 1. */
+  readonly score: number
+}
+
+/** A local-trust matrix with the peer order its rows and columns follow. */
+export interface LocalTrustMatrix {
+  readonly matrix: CsrMatrix
+  /** Peer of each row/column. */
+  readonly peers: readonly PeerKey[]
+  /** Row/column of each peer. */
+  readonly index: ReadonlyMap<PeerKey, number>
+}
+
+/** Accumulated local-trust evidence. */
+export interface LocalTrust {
+  /** Adds one accepted rating. @throws InvalidArgumentError */
+  addRating(rating: RatingEvidence): void
+  /** Adds one outcome of `truster`'s own interaction with `trustee`. @throws InvalidArgumentError */
+  addOutcome(truster: PeerKey, trustee: PeerKey, outcome: 'good' | 'bad'): void
+  /** The evidence `s(truster, trustee)` (may be negative; 0 if none). */
+  evidence(truster: PeerKey, trustee: PeerKey): number
+  /** Every peer named by some evidence, sorted. */
+  peers(): PeerKey[]
+  /**
+   * The matrix over `peers` (default: `peers()`). Evidence naming a peer outside the list
+   * is left out. @throws InvalidArgumentError for a duplicate or malformed peer in the list
+   */
+  toMatrix(peers?: readonly PeerKey[]): LocalTrustMatrix
+}
+
+function weightOption(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !(value >= 0 && value < Number.POSITIVE_INFINITY)) {
+    throw new InvalidParamsError(name, `${name} must be a finite number >= 0`)
+  }
+  return value
+}
+
+function distinct(truster: PeerKey, trustee: PeerKey): void {
+  assertPeerKey(truster, 'truster')
+  assertPeerKey(trustee, 'trustee')
+  if (truster === trustee)
+    throw new InvalidArgumentError('trustee', 'a peer holds no local trust in itself')
+}
+
+/**
+ * Creates an empty local-trust accumulator.
+ * @param options - the weight of a rating point and of an interaction outcome
+ * @returns the accumulator
+ * @throws InvalidParamsError for a negative or non-finite weight
+ * @example
+ * const local = createLocalTrust({ outcomeWeight: 0.5 })
+ * local.addOutcome('a', 'b', 'good')
+ * local.evidence('a', 'b') // 0.5
+ */
+export function createLocalTrust(options: LocalTrustOptions = {}): LocalTrust {
+  if (!isRecord(options)) throw new InvalidParamsError('options', 'options must be an object')
+  const ratingWeight = weightOption(options.ratingWeight, 'ratingWeight', DEFAULT_RATING_WEIGHT)
+  const outcomeWeight = weightOption(options.outcomeWeight, 'outcomeWeight', DEFAULT_OUTCOME_WEIGHT)
+  const rows = new Map<PeerKey, Map<PeerKey, number>>()
+  const seen = new Set<PeerKey>()
+
+  const add = (truster: PeerKey, trustee: PeerKey, amount: number): void => {
+    seen.add(truster)
+    seen.add(trustee)
+    let row = rows.get(truster)
+    if (row === undefined) {
+      row = new Map()
+      rows.set(truster, row)
+    }
+    row.set(trustee, (row.get(trustee) ?? 0) + amount)
+  }
+
+  return {
+    addRating(rating) {
+      if (!isRecord(rating)) throw new InvalidArgumentError('rating', 'rating must be an object')
+      distinct(rating.rater, rating.ratee)
+      if (!(RATING_SCORES as readonly unknown[]).includes(rating.score)) {
+        throw new InvalidArgumentError(
+          'rating.score',
+          `score must be one of ${RATING_SCORES.join(', ')}`,
+        )
+      }
+      add(rating.rater, rating.ratee, ratingWeight * rating.score)
+    },
+
+    addOutcome(truster, trustee, outcome) {
+      distinct(truster, trustee)
+      if (outcome !== 'good' && outcome !== 'bad') {
+        throw new InvalidArgumentError('outcome', "outcome must be 'good' or 'bad'")
+      }
+      add(truster, trustee, outcome === 'good' ? outcomeWeight : -outcomeWeight)
+    },
+
+    evidence(truster, trustee) {
+      return rows.get(truster)?.get(trustee) ?? 0
+    },
+
+    peers() {
+      return [...seen].sort()
+    },
+
+    toMatrix(peers) {
+      const order = peers === undefined ? [...seen].sort() : [...peers]
+      const index = new Map<PeerKey, number>()
+      order.forEach((peer, i) => {
+        assertPeerKey(peer, `peers[${i}]`)
+        if (index.has(peer)) throw new InvalidArgumentError('peers', `peer ${peer} is listed twice`)
+        index.set(peer, i)
+      })
+      const r: number[] = []
+      const c: number[] = []
+      const v: number[] = []
+      for (const [truster, row] of rows) {
+        const i = index.get(truster)
+        if (i === undefined) continue
+        for (const [trustee, amount] of row) {
+          const j = index.get(trustee)
+          if (j === undefined || !(amount > 0)) continue
+          r.push(i)
+          c.push(j)
+          v.push(amount)
+        }
+      }
+      return { matrix: csrFromTriples(order.length, r, c, v), peers: order, index }
+    },
+  }
+}
