@@ -1,0 +1,379 @@
+/**
+ * A trade session: one party's running replica of a trade. It binds the pure core to
+ * a log store, an outbox and (optionally) a vault: every step it accepts is persisted
+ * before it counts, every step is kept in the outbox until each recipient
+ * acknowledges it, and after a restart `loadSession` replays the log to the same
+ * state and the same outbox. It never reads a clock: `now` comes with every call.
+ *
+ * @example
+ * const me = await createSession({ definition: tradeEscrow, signer, store, terms, now })
+ * await me.act('markPaid', null, now)
+ * for (const out of me.outbox()) send(out.peer, out.steps)
+ * const { ack } = await me.receiveStep(bytes, now)   // send `ack` back
+ */
+import { equalBytes, toHex, type Value } from '@peerkit/codec'
+import type { PeerId, Signer } from '@peerkit/identity'
+import { decodeAck, encodeAck } from './ack'
+import { apply, cosignStep, makeStep } from './apply'
+import { assertSafeTime, isRecord } from './assert'
+import { DEFAULT_MAX_SKEW_MS } from './constants'
+import type { EscrowDefinition } from './definition'
+import {
+  CorruptLogError,
+  InvalidAckError,
+  InvalidArgumentError,
+  isEscrowError,
+  NotMyRoleError,
+  type StepRejection,
+} from './errors'
+import { decodeRecord, encodeRecord } from './record'
+import { settle } from './settle'
+import { type EscrowState, startTrade } from './state'
+import type { LogStore } from './storage'
+import { openTrade, type Trade } from './terms'
+import type { Vault } from './vault'
+
+/** Default most out-of-order steps a session holds while waiting for earlier ones. */
+export const DEFAULT_MAX_PENDING = 64
+
+/** What every session needs. */
+export interface SessionInit {
+  readonly definition: EscrowDefinition
+  /** This party's signer; its peer must hold a role in the trade. */
+  readonly signer: Signer
+  readonly store: LogStore
+  /** Custody: the session locks its own side here before it publishes a step that locks. */
+  readonly vault?: Vault
+  /** How far a step may be dated ahead of `now` (default `DEFAULT_MAX_SKEW_MS`). */
+  readonly maxSkewMs?: number
+  /** Most out-of-order steps buffered (default `DEFAULT_MAX_PENDING`). */
+  readonly maxPending?: number
+}
+
+/** Steps one recipient has not acknowledged yet. */
+export interface OutboxEntry {
+  readonly role: string
+  readonly peer: PeerId
+  /** The recipient's role is not a party and has acknowledged nothing: send the terms too. */
+  readonly terms: Uint8Array | undefined
+  /** Unacknowledged steps, in log order. */
+  readonly steps: readonly Uint8Array[]
+}
+
+/** What `receiveStep` did with a step. */
+export interface ReceiveResult {
+  readonly status: 'applied' | 'duplicate' | 'buffered' | 'rejected'
+  /** The rejection, when the step was rejected (a buffered step's gap is not an error). */
+  readonly error: StepRejection | undefined
+  readonly state: EscrowState
+  /** The acknowledgement frame to send back to the step's sender. */
+  readonly ack: Uint8Array
+}
+
+/** A party's running replica of one trade. */
+export interface EscrowSession {
+  readonly trade: Trade
+  /** This party's role. */
+  readonly role: string
+  /** The current state. */
+  readonly state: EscrowState
+  /** Every step in the log, in order. */
+  readonly steps: readonly Uint8Array[]
+  /**
+   * Takes a transition as this party: seals the step, locks this party's side in the
+   * vault if the step locks, persists it, and queues it for the other roles.
+   * @throws the step's rejection (for example `TooLateError`), the vault's error, or `NotMyRoleError`
+   */
+  act(action: string, body: Value, now: number): Promise<EscrowState>
+  /** Seals a step that needs several signatures, for the other roles to `cosign`; applies nothing. */
+  propose(action: string, body: Value, now: number): Promise<Uint8Array>
+  /** Countersigns a proposed joint step, then applies and persists it like `act`. */
+  cosign(stepBytes: Uint8Array, now: number): Promise<EscrowState>
+  /** Applies a received step (persisting it first), buffers one that arrived early, or reports why not. */
+  receiveStep(stepBytes: Uint8Array, now: number): Promise<ReceiveResult>
+  /** Records an acknowledgement from `from` (as authenticated by the transport). */
+  receiveAck(frame: Uint8Array, from: PeerId): Promise<void>
+  /** Steps each recipient still needs: send them now, and again after a restart, until acknowledged. */
+  outbox(): OutboxEntry[]
+  /** Executes the vault operations of the log (idempotent; requires a vault). */
+  settle(): Promise<number>
+}
+
+interface Core {
+  state: EscrowState
+  steps: Uint8Array[]
+  acked: Map<string, number>
+  recipients: Set<string>
+}
+
+function notice(
+  core: Core,
+  self: string,
+  step: { role: string; seq: number; action: string },
+): void {
+  // the sealer of step `seq` held every earlier step: an implicit acknowledgement
+  if (step.role !== self && (core.acked.get(step.role) ?? 0) < step.seq)
+    core.acked.set(step.role, step.seq)
+  for (const role of core.state.definition.transitions.get(step.action)!.notify ?? []) {
+    if (role !== self) core.recipients.add(role)
+  }
+}
+
+function roleOf(trade: Trade, signer: Signer): string {
+  const role = trade.roleByKey.get(toHex(signer.publicKey))
+  if (role === undefined) throw new NotMyRoleError("the signer's peer holds no role in this trade")
+  return role
+}
+
+async function replay(
+  init: SessionInit,
+  log: string,
+): Promise<{ core: Core; trade: Trade; role: string }> {
+  const records = await init.store.read(log)
+  const first = records[0]
+  if (first === undefined) throw new CorruptLogError(`no log '${log}'`)
+  const termsRecord = decodeRecord(first)
+  if (termsRecord.kind !== 'terms') throw new CorruptLogError('a log must start with the terms')
+  let trade: Trade
+  try {
+    trade = openTrade(init.definition, termsRecord.bytes, {
+      now: termsRecord.at,
+      maxSkewMs: init.maxSkewMs ?? DEFAULT_MAX_SKEW_MS,
+    })
+  } catch (error) {
+    throw new CorruptLogError('the stored terms do not open', { cause: error })
+  }
+  if (trade.idText !== log) throw new CorruptLogError('the stored terms belong to another trade')
+  const role = roleOf(trade, init.signer)
+  const core: Core = {
+    state: startTrade(init.definition, trade),
+    steps: [],
+    acked: new Map(),
+    recipients: new Set(),
+  }
+  for (const party of init.definition.parties) if (party !== role) core.recipients.add(party)
+  for (let i = 1; i < records.length; i++) {
+    const record = decodeRecord(records[i]!)
+    if (record.kind === 'terms') throw new CorruptLogError('terms may appear only once')
+    if (record.kind === 'ack') {
+      if ((core.acked.get(record.role) ?? 0) < record.count)
+        core.acked.set(record.role, record.count)
+      continue
+    }
+    const r = apply(core.state, record.bytes, record.at, {
+      maxSkewMs: init.maxSkewMs ?? DEFAULT_MAX_SKEW_MS,
+    })
+    if (!r.ok || r.duplicate) {
+      throw new CorruptLogError(
+        `stored step ${core.steps.length} does not replay`,
+        r.ok ? undefined : { cause: r.error },
+      )
+    }
+    core.state = r.state
+    core.steps.push(record.bytes)
+    notice(core, role, r.step!)
+  }
+  return { core, trade, role }
+}
+
+function build(init: SessionInit, trade: Trade, role: string, core: Core): EscrowSession {
+  const maxSkewMs = init.maxSkewMs ?? DEFAULT_MAX_SKEW_MS
+  const maxPending = init.maxPending ?? DEFAULT_MAX_PENDING
+  const log = trade.idText
+  const pending = new Map<number, Uint8Array>()
+  let queue: Promise<unknown> = Promise.resolve()
+
+  /** Runs `fn` after every earlier call: one step at a time, so no two commits race. */
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = queue.then(fn, fn)
+    queue = run.catch(() => undefined)
+    return run
+  }
+
+  /** Applies, persists and commits one step; returns the rejection instead when it does not apply. */
+  async function commit(
+    bytes: Uint8Array,
+    now: number,
+    own: boolean,
+  ): Promise<StepRejection | 'duplicate' | undefined> {
+    const r = apply(core.state, bytes, now, { maxSkewMs })
+    if (!r.ok) return r.error
+    if (r.duplicate) return 'duplicate'
+    if (own && init.vault !== undefined) {
+      // lock our own side before the step exists anywhere: a failed lock publishes nothing,
+      // and a retry after a crash reuses the same idempotency keys
+      const mine = trade.roles[role]!.toString()
+      for (const op of r.state.ops.slice(core.state.ops.length)) {
+        if (op.kind === 'lock' && op.from === mine) await init.vault.lock(op)
+      }
+    }
+    await init.store.append(log, encodeRecord({ kind: 'step', bytes, at: now }))
+    core.state = r.state
+    core.steps.push(bytes)
+    notice(core, role, r.step!)
+    return undefined
+  }
+
+  async function drain(now: number): Promise<void> {
+    for (
+      let next = pending.get(core.state.seq);
+      next !== undefined;
+      next = pending.get(core.state.seq)
+    ) {
+      pending.delete(core.state.seq)
+      if ((await commit(next, now, false)) !== undefined) break
+    }
+    for (const seq of pending.keys()) if (seq < core.state.seq) pending.delete(seq)
+  }
+
+  async function own(bytes: Uint8Array, now: number): Promise<EscrowState> {
+    const rejection = await commit(bytes, now, true)
+    if (rejection !== undefined && rejection !== 'duplicate') throw rejection
+    await drain(now)
+    return core.state
+  }
+
+  return {
+    trade,
+    role,
+    get state() {
+      return core.state
+    },
+    get steps() {
+      return core.steps
+    },
+    act(action, body, now) {
+      assertSafeTime(now, 'now')
+      return serial(async () => {
+        if (core.state.definition.transitions.get(action)?.jointly === true) {
+          throw new InvalidArgumentError(
+            `'${action}' needs several signatures: use propose and cosign`,
+          )
+        }
+        return own(await makeStep(core.state, init.signer, action, body, now), now)
+      })
+    },
+    propose(action, body, now) {
+      assertSafeTime(now, 'now')
+      return serial(() => makeStep(core.state, init.signer, action, body, now))
+    },
+    cosign(stepBytes, now) {
+      assertSafeTime(now, 'now')
+      return serial(async () => own(await cosignStep(stepBytes, init.signer), now))
+    },
+    receiveStep(stepBytes, now) {
+      assertSafeTime(now, 'now')
+      return serial(async () => {
+        const result = await commit(stepBytes, now, false)
+        let status: ReceiveResult['status'] = 'applied'
+        let error: StepRejection | undefined
+        if (result === 'duplicate') status = 'duplicate'
+        else if (result !== undefined) {
+          if (result.name === 'StepGapError' && result.seq - core.state.seq <= maxPending) {
+            status = 'buffered'
+            pending.set(result.seq, stepBytes)
+            // keep the buffer bounded: the furthest step is the one resent last anyway
+            if (pending.size > maxPending) pending.delete(Math.max(...pending.keys()))
+          } else {
+            status = 'rejected'
+            error = result
+          }
+        } else await drain(now)
+        return { status, error, state: core.state, ack: encodeAck(trade.id.bytes, core.state.seq) }
+      })
+    },
+    receiveAck(frame, from) {
+      return serial(async () => {
+        const ack = decodeAck(frame)
+        if (!equalBytes(ack.trade, trade.id.bytes))
+          throw new InvalidAckError('the ack is for another trade')
+        const sender = trade.roleByKey.get(toHex(from.publicKey))
+        if (sender === undefined || sender === role)
+          throw new InvalidAckError('the ack is not from another role of the trade')
+        const count = Math.min(ack.count, core.state.seq)
+        if (count <= (core.acked.get(sender) ?? 0)) return
+        await init.store.append(log, encodeRecord({ kind: 'ack', role: sender, count }))
+        core.acked.set(sender, count)
+      })
+    },
+    outbox() {
+      const out: OutboxEntry[] = []
+      for (const recipient of trade.signers.map((p) => trade.roleByKey.get(toHex(p.publicKey))!)) {
+        if (!core.recipients.has(recipient)) continue
+        const acked = Math.min(core.acked.get(recipient) ?? 0, core.steps.length)
+        if (acked >= core.steps.length) continue
+        const party = init.definition.parties.includes(recipient)
+        out.push({
+          role: recipient,
+          peer: trade.roles[recipient]!,
+          terms: acked === 0 && !party ? trade.bytes : undefined,
+          steps: core.steps.slice(acked),
+        })
+      }
+      return out
+    },
+    settle() {
+      return serial(async () => {
+        if (init.vault === undefined) throw new InvalidArgumentError('the session has no vault')
+        return settle(core.state, init.vault)
+      })
+    },
+  }
+}
+
+/**
+ * Starts (or resumes) a session for a trade from its signed terms. If the store already
+ * holds this trade's log, the log is replayed instead, so calling this again after a
+ * restart is harmless.
+ * @param init - the machine, signer, store, optional vault, the terms and the clock
+ * @returns the session
+ * @throws {InvalidTermsError} when the terms do not open
+ * @throws {NotMyRoleError} when the signer holds no role in the trade
+ * @example const me = await createSession({ definition: tradeEscrow, signer, store, terms, now })
+ */
+export async function createSession(
+  init: SessionInit & { readonly terms: Uint8Array; readonly now: number },
+): Promise<EscrowSession> {
+  if (!isRecord(init)) throw new InvalidArgumentError('init must be an object')
+  assertSafeTime(init.now, 'init.now')
+  const trade = openTrade(init.definition, init.terms, {
+    now: init.now,
+    maxSkewMs: init.maxSkewMs ?? DEFAULT_MAX_SKEW_MS,
+  })
+  const role = roleOf(trade, init.signer)
+  const existing = await init.store.read(trade.idText)
+  if (existing.length > 0) return loadSession({ ...init, trade: trade.idText })
+  await init.store.append(
+    trade.idText,
+    encodeRecord({ kind: 'terms', bytes: init.terms, at: init.now }),
+  )
+  const core: Core = {
+    state: startTrade(init.definition, trade),
+    steps: [],
+    acked: new Map(),
+    recipients: new Set(),
+  }
+  for (const party of init.definition.parties) if (party !== role) core.recipients.add(party)
+  return build(init, trade, role, core)
+}
+
+/**
+ * Reloads a session from its log: replays every stored step (checking each again) to
+ * the same state, and restores the outbox from the stored acknowledgements.
+ * @param init - the machine, signer, store, optional vault, and the trade id text
+ * @returns the session
+ * @throws {CorruptLogError} when the log is missing or does not replay
+ * @example const me = await loadSession({ definition: tradeEscrow, signer, store, trade: tradeId })
+ */
+export async function loadSession(
+  init: SessionInit & { readonly trade: string },
+): Promise<EscrowSession> {
+  if (!isRecord(init)) throw new InvalidArgumentError('init must be an object')
+  try {
+    const { core, trade, role } = await replay(init, init.trade)
+    return build(init, trade, role, core)
+  } catch (error) {
+    if (isEscrowError(error)) throw error
+    throw new CorruptLogError('the log does not replay', { cause: error })
+  }
+}
