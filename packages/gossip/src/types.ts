@@ -11,6 +11,7 @@
  * const router = createGossip(init, { self: signer.peerId, random })
  * for (const out of router.handle({ type: 'peer-connected', peer, now: 0 })) drive(out)
  */
+import type { Value } from '@peerkit/codec'
 import type { PeerId } from '@peerkit/identity'
 
 /** The text form of a peer id (`PeerId.toString()`), used as a map key. */
@@ -20,7 +21,12 @@ export type PeerKey = string
 export type ValidationVerdict = 'accept' | 'reject' | 'ignore'
 
 export type GossipInput =
-  | { type: 'peer-connected'; peer: PeerId; now: number }
+  /**
+   * A connection to `peer` is up. `outbound` says who dialed: `true` when this side did
+   * (after a `connect` output, or a bootstrap connection the driver made on its behalf),
+   * `false` when the peer dialed in, absent when the driver does not know.
+   */
+  | { type: 'peer-connected'; peer: PeerId; now: number; outbound?: boolean }
   | { type: 'peer-disconnected'; peer: PeerId; now: number }
   /** A `connect` output could not be carried out (the peer is unreachable). */
   | { type: 'connect-failed'; peer: PeerId; now: number }
@@ -80,4 +86,83 @@ export type PeerEventName =
 export interface ScoreHook {
   record(peer: PeerKey, event: PeerEventName, now: number): void
   score(peer: PeerKey, now: number): number
+}
+
+/** A message as the application's validator sees it: opened, signature checked. */
+export interface GossipMessage {
+  readonly topic: string
+  readonly messageId: string
+  /** The signer of the envelope (the publisher). */
+  readonly signer: PeerId
+  /** The application data inside the envelope. */
+  readonly data: Value
+  /** The envelope's timestamp (ms since the epoch). */
+  readonly timestamp: number
+  /** The sealed envelope bytes, as received. */
+  readonly envelope: Uint8Array
+  /** The neighbour it arrived from. */
+  readonly from: PeerId
+}
+
+/** A synchronous verdict, or `'pending'` to answer later with a `validation-result` input. */
+export type Validator = (message: GossipMessage) => ValidationVerdict | 'pending'
+
+/** Counters a router keeps about itself (monotone since creation, except the sizes). */
+export interface GossipStats {
+  /** Messages delivered to the application (own publishes included). */
+  delivered: number
+  /** Messages published locally. */
+  published: number
+  /** Full messages received that were already seen. */
+  duplicates: number
+  /** Frames carrying a full message sent (eager pushes and answers to requests). */
+  payloadsSent: number
+  /** Control frames sent (membership, IHAVE, IWANT, GRAFT, PRUNE, subscriptions). */
+  controlSent: number
+  /** Messages rejected: envelope failed to open, or the validator said `reject`. */
+  invalid: number
+  /** Replays: envelopes rejected as expired or not yet valid. */
+  replaysRejected: number
+  /** Frames dropped as malformed, oversized, unknown or over a limit. */
+  framesDropped: number
+  /** GRAFTs sent to repair a missing message. */
+  graftsSent: number
+  /** PRUNEs sent. */
+  prunesSent: number
+  /** IHAVE frames sent. */
+  ihavesSent: number
+  /** Peers cut off for a score under the graylist threshold. */
+  graylisted: number
+  /** Current number of ids in the seen cache. */
+  seenSize: number
+  /** Current number of messages kept to answer requests. */
+  cachedMessages: number
+  /** Current number of messages waiting for the application's verdict. */
+  pendingValidations: number
+}
+
+/** The router plus read-only introspection for simulators, tests and dashboards. */
+export interface Gossip extends GossipRouter {
+  readonly self: PeerId
+  /** Peers in the active view (connected, symmetric links used for broadcast). */
+  activeView(): PeerId[]
+  /** Peers in the passive view (known, not connected; used for repair). */
+  passiveView(): PeerId[]
+  /** Topics this router subscribes to. */
+  topics(): string[]
+  /** Active peers that receive full messages of `topic` from this router. */
+  eagerPeers(topic: string): PeerId[]
+  /** Active peers that receive only announcements (IHAVE) of `topic`. */
+  lazyPeers(topic: string): PeerId[]
+  /** Topics an active peer told us it subscribes to. */
+  peerTopics(peer: PeerId): string[]
+  /** Whether `messageId` is in the seen cache. */
+  hasSeen(messageId: string): boolean
+  stats(): GossipStats
+  /**
+   * A digest of the protocol state (views, trees, subscriptions, caches, pending work):
+   * equal digests mean equal state. Accounting that records misbehaviour (rate buckets,
+   * counters) is left out, since reporting a bad frame is its purpose.
+   */
+  stateDigest(): string
 }

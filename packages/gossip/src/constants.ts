@@ -1,0 +1,166 @@
+/**
+ * Named defaults and limits of @peerkit/gossip. Every tuning knob of `createGossip(init)`
+ * has its default here, with the reason for its value.
+ *
+ * @example
+ * import { DEFAULT_ACTIVE_VIEW_SIZE } from '@peerkit/gossip'
+ * createGossip({ activeViewSize: DEFAULT_ACTIVE_VIEW_SIZE + 1 }, components)
+ */
+
+/** Version of the wire frames; frames of any other version are dropped and reported. */
+export const FRAME_VERSION = 1
+
+/** The envelope domain of gossip messages (inside the signed bytes). */
+export const GOSSIP_DOMAIN = 'peerkit/gossip/1'
+
+// ---------------------------------------------------------------- membership (HyParView)
+
+/**
+ * Most peers in the active view (the symmetric links that carry broadcast). HyParView uses
+ * log10(N) + 1; 6 keeps the overlay connected well past 10,000 nodes and keeps the
+ * per-message announcement traffic small.
+ */
+export const DEFAULT_ACTIVE_VIEW_SIZE = 6
+
+/** Most peers in the passive view (known, not connected; the pool repair draws from). */
+export const DEFAULT_PASSIVE_VIEW_SIZE = 30
+
+/** Active random walk length: hops a FORWARD_JOIN travels. */
+export const DEFAULT_ACTIVE_RANDOM_WALK_LENGTH = 6
+
+/** Passive random walk length: at this remaining length the joiner enters the passive view. */
+export const DEFAULT_PASSIVE_RANDOM_WALK_LENGTH = 3
+
+/** Milliseconds between heartbeats (membership repair, cache expiry, timeouts). */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1_000
+
+/** Milliseconds between shuffles of the passive view with a random walk. */
+export const DEFAULT_SHUFFLE_INTERVAL_MS = 10_000
+
+/** Active-view peers in a shuffle sample. */
+export const DEFAULT_SHUFFLE_ACTIVE_COUNT = 3
+
+/** Passive-view peers in a shuffle sample. */
+export const DEFAULT_SHUFFLE_PASSIVE_COUNT = 4
+
+/** Hops a shuffle walks before the receiver answers. */
+export const DEFAULT_SHUFFLE_WALK_LENGTH = 3
+
+/** Milliseconds to wait for a NEIGHBOR reply before trying another peer. */
+export const DEFAULT_NEIGHBOR_TIMEOUT_MS = 2_000
+
+/**
+ * Milliseconds a connection that is not in the active view may stay idle before the
+ * router asks to drop it (connections used once for a shuffle reply or a refused request).
+ */
+export const DEFAULT_IDLE_CONNECTION_MS = 5_000
+
+// ---------------------------------------------------------------- broadcast (Plumtree)
+
+/**
+ * Milliseconds to wait, after the first IHAVE of a message that has not arrived, before
+ * GRAFTing the announcer; the same again before asking the next announcer.
+ */
+export const DEFAULT_IHAVE_TIMEOUT_MS = 500
+
+/**
+ * Milliseconds announcements are batched before IHAVE frames go out (0: at the end of
+ * each input). Batching trades repair latency for fewer control frames.
+ */
+export const DEFAULT_LAZY_FLUSH_MS = 50
+
+/** Most hops a message travels; a router does not forward a message received at this hop. */
+export const DEFAULT_HOP_LIMIT = 32
+
+/**
+ * Tree optimization: when a lazy neighbour announces a message at least this many hops
+ * closer to the source than the eager path delivered it, graft the lazy link and prune
+ * the eager one.
+ */
+export const DEFAULT_OPTIMIZATION_THRESHOLD = 3
+
+/** Milliseconds a pruned peer must wait before grafting back without a missing message. */
+export const DEFAULT_PRUNE_BACKOFF_MS = 60_000
+
+/** Longest prune backoff a router accepts from a peer (a larger value is clamped). */
+export const MAX_PRUNE_BACKOFF_MS = 600_000
+
+/** Milliseconds a delivered message is kept to answer IWANT and GRAFT requests. */
+export const DEFAULT_MESSAGE_CACHE_MS = 30_000
+
+// ---------------------------------------------------------------- messages
+
+/**
+ * Oldest envelope timestamp accepted, in ms before now. The seen cache keeps every id at
+ * least `maxMessageAgeMs + maxClockSkewMs`, so a replay is caught by the cache while the
+ * envelope is young and by its age once the cache has forgotten it.
+ */
+export const DEFAULT_MAX_MESSAGE_AGE_MS = 120_000
+
+/** Furthest in the future an envelope timestamp may be, in ms. */
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 10_000
+
+/** Largest message (envelope) accepted, in bytes: the envelope package's own default. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024
+
+/** Most ids in the seen cache; past it new messages are dropped unprocessed, never forgotten early. */
+export const DEFAULT_MAX_SEEN_ENTRIES = 1_000_000
+
+/** Most messages kept for answering requests (oldest evicted first). */
+export const DEFAULT_MAX_CACHED_MESSAGES = 10_000
+
+/** Milliseconds the application has to answer a `validate` output; later answers are ignored. */
+export const DEFAULT_VALIDATION_TIMEOUT_MS = 30_000
+
+// ---------------------------------------------------------------- limits
+
+/** Largest frame accepted from a peer, in bytes (checked before decoding). */
+export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024
+
+/** Most message ids in one IHAVE, IWANT or GRAFT. */
+export const DEFAULT_MAX_IDS_PER_FRAME = 512
+
+/** Times a router answers one peer's requests (IWANT / GRAFT) for one message. */
+export const DEFAULT_MAX_REQUESTS_PER_MESSAGE = 2
+
+/** Full messages accepted from one peer per second (token bucket, burst of the same size). */
+export const DEFAULT_MAX_MESSAGES_PER_PEER_PER_SECOND = 200
+
+/** Frames of any kind accepted from one peer per second (token bucket, burst of the same size). */
+export const DEFAULT_MAX_FRAMES_PER_PEER_PER_SECOND = 2_000
+
+/** Messages waiting for the application's verdict, in all. */
+export const DEFAULT_MAX_PENDING_VALIDATIONS = 1_024
+
+/** Messages waiting for the application's verdict that came from one peer. */
+export const DEFAULT_MAX_PENDING_PER_PEER = 128
+
+/** Ids announced but not yet received that a router tracks for repair. */
+export const DEFAULT_MAX_MISSING = 10_000
+
+/** Topics a router subscribes to, and topics it tracks per neighbour. */
+export const DEFAULT_MAX_TOPICS = 1_024
+
+/** Longest topic name, in UTF-8 bytes. */
+export const MAX_TOPIC_BYTES = 256
+
+/** Deepest nesting in a wire frame (frames are at most three levels deep). */
+export const FRAME_MAX_DEPTH = 4
+
+// ---------------------------------------------------------------- scores
+
+/**
+ * Below this score a peer gets no IHAVE and no eager pushes from us, and its IHAVEs are
+ * ignored. Thresholds are on the scale of the score hook; these defaults suit the
+ * built-in scorer (see `score.ts`).
+ */
+export const DEFAULT_GOSSIP_THRESHOLD = -10
+
+/** Below this score a peer is neither grafted nor accepted as a graft. */
+export const DEFAULT_GRAFT_THRESHOLD = -5
+
+/** Below this score messages from a peer are not accepted. */
+export const DEFAULT_ACCEPT_THRESHOLD = -20
+
+/** Below this score a peer is ignored entirely and the router asks to disconnect it. */
+export const DEFAULT_GRAYLIST_THRESHOLD = -40

@@ -1,0 +1,299 @@
+/**
+ * Wire frames: versioned canonical CBOR arrays `[version, kind, ...fields]`. Decoding is
+ * strict and bounded: the size is checked before any byte is read, the codec enforces
+ * depth and item counts, and every field is checked for type and range. Anything else
+ * is a `MalformedFrameError` (or `UnsupportedFrameVersionError`, `FrameTooLargeError`).
+ *
+ * @example
+ * const bytes = encodeFrame({ kind: 'prune', topic: 'news', reason: 'duplicate', backoffMs: 60_000 })
+ * decodeFrame(bytes, limits) // { kind: 'prune', topic: 'news', ... }
+ */
+import { contentIdFromBytes, decode, encode, isBytes, type Value } from '@peerkit/codec'
+import { type PeerId, peerIdFromBytes } from '@peerkit/identity'
+import { FRAME_MAX_DEPTH, FRAME_VERSION, MAX_PRUNE_BACKOFF_MS } from './constants'
+import { FrameTooLargeError, MalformedFrameError, UnsupportedFrameVersionError } from './errors'
+import { isValidTopic } from './topic'
+
+/** Why a peer was pruned from an eager set. */
+export type PruneReason = 'duplicate' | 'optimization' | 'unsubscribed' | 'score'
+
+/** A message id on the wire (content id bytes) with its text key. */
+export interface WireId {
+  readonly bytes: Uint8Array
+  readonly key: string
+}
+
+export type Frame =
+  | { kind: 'join' }
+  | { kind: 'forward-join'; peer: PeerId; ttl: number }
+  | { kind: 'neighbor'; high: boolean }
+  | { kind: 'neighbor-reply'; accepted: boolean }
+  | { kind: 'disconnect' }
+  | { kind: 'shuffle'; origin: PeerId; ttl: number; peers: PeerId[] }
+  | { kind: 'shuffle-reply'; peers: PeerId[] }
+  | { kind: 'subscriptions'; subscribe: boolean; topics: string[] }
+  | { kind: 'gossip'; topic: string; hops: number; envelope: Uint8Array }
+  | { kind: 'ihave'; topic: string; ids: { id: WireId; hops: number }[] }
+  | { kind: 'iwant'; topic: string; ids: WireId[] }
+  | { kind: 'graft'; topic: string; ids: WireId[] }
+  | { kind: 'prune'; topic: string; reason: PruneReason; backoffMs: number }
+
+export type FrameKind = Frame['kind']
+
+/** Limits the decoder enforces; a frame beyond any of them is malformed. */
+export interface FrameLimits {
+  maxFrameBytes: number
+  maxIds: number
+  maxPeers: number
+  maxTopics: number
+  maxTtl: number
+}
+
+const KIND_CODES: Record<FrameKind, number> = {
+  join: 0,
+  'forward-join': 1,
+  neighbor: 2,
+  'neighbor-reply': 3,
+  disconnect: 4,
+  shuffle: 5,
+  'shuffle-reply': 6,
+  subscriptions: 7,
+  gossip: 8,
+  ihave: 9,
+  iwant: 10,
+  graft: 11,
+  prune: 12,
+}
+const PRUNE_CODES: Record<PruneReason, number> = {
+  duplicate: 0,
+  optimization: 1,
+  unsubscribed: 2,
+  score: 3,
+}
+const PRUNE_REASONS: PruneReason[] = ['duplicate', 'optimization', 'unsubscribed', 'score']
+
+/**
+ * Encodes a frame as canonical CBOR.
+ * @param frame - the frame
+ * @returns the bytes to send
+ * @example encodeFrame({ kind: 'join' })
+ */
+export function encodeFrame(frame: Frame): Uint8Array {
+  const head: Value[] = [FRAME_VERSION, KIND_CODES[frame.kind]]
+  switch (frame.kind) {
+    case 'join':
+    case 'disconnect':
+      break
+    case 'forward-join':
+      head.push(frame.peer.toBytes(), frame.ttl)
+      break
+    case 'neighbor':
+      head.push(frame.high)
+      break
+    case 'neighbor-reply':
+      head.push(frame.accepted)
+      break
+    case 'shuffle':
+      head.push(
+        frame.origin.toBytes(),
+        frame.ttl,
+        frame.peers.map((p) => p.toBytes()),
+      )
+      break
+    case 'shuffle-reply':
+      head.push(frame.peers.map((p) => p.toBytes()))
+      break
+    case 'subscriptions':
+      head.push(frame.subscribe, frame.topics)
+      break
+    case 'gossip':
+      head.push(frame.topic, frame.hops, frame.envelope)
+      break
+    case 'ihave':
+      head.push(
+        frame.topic,
+        frame.ids.map((e) => [e.id.bytes, e.hops]),
+      )
+      break
+    case 'iwant':
+    case 'graft':
+      head.push(
+        frame.topic,
+        frame.ids.map((e) => e.bytes),
+      )
+      break
+    case 'prune':
+      head.push(frame.topic, PRUNE_CODES[frame.reason], frame.backoffMs)
+      break
+  }
+  return encode(head)
+}
+
+function fail(message: string): never {
+  throw new MalformedFrameError(message)
+}
+
+function uint(value: Value | undefined, max: number, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    fail(`${what}: expected an integer in [0, ${max}]`)
+  }
+  return value
+}
+
+function bool(value: Value | undefined, what: string): boolean {
+  if (typeof value !== 'boolean') fail(`${what}: expected a boolean`)
+  return value
+}
+
+function bytes(value: Value | undefined, what: string): Uint8Array {
+  if (!isBytes(value)) fail(`${what}: expected bytes`)
+  return value as Uint8Array
+}
+
+function list(value: Value | undefined, max: number, what: string): Value[] {
+  if (!Array.isArray(value)) fail(`${what}: expected an array`)
+  if (value.length > max) fail(`${what}: more than ${max} entries`)
+  return value
+}
+
+function topic(value: Value | undefined): string {
+  if (!isValidTopic(value)) fail('topic: expected a topic name')
+  return value as string
+}
+
+function peer(value: Value | undefined, what: string): PeerId {
+  const b = bytes(value, what)
+  try {
+    return peerIdFromBytes(b)
+  } catch (cause) {
+    throw new MalformedFrameError(`${what}: not a peer id`, { cause })
+  }
+}
+
+function wireId(value: Value | undefined): WireId {
+  const b = bytes(value, 'id')
+  try {
+    const id = contentIdFromBytes(b)
+    return { bytes: id.bytes, key: id.toString() }
+  } catch (cause) {
+    throw new MalformedFrameError('id: not a content id', { cause })
+  }
+}
+
+function arity(fields: Value[], n: number): void {
+  if (fields.length !== n) fail(`expected ${n} fields, got ${fields.length}`)
+}
+
+/**
+ * Decodes one wire frame under limits.
+ * @param input - bytes from a peer
+ * @param limits - size and count limits
+ * @returns the frame
+ * @throws {FrameTooLargeError} when `input` is larger than `limits.maxFrameBytes`
+ * @throws {UnsupportedFrameVersionError} for another protocol version
+ * @throws {MalformedFrameError} for anything else that is not a valid frame
+ * @example decodeFrame(bytes, limits).kind // 'ihave'
+ */
+export function decodeFrame(input: Uint8Array, limits: FrameLimits): Frame {
+  if (!isBytes(input)) fail('expected bytes')
+  if (input.length > limits.maxFrameBytes)
+    throw new FrameTooLargeError(input.length, limits.maxFrameBytes)
+  let value: Value
+  try {
+    value = decode(input, {
+      maxBytes: limits.maxFrameBytes,
+      maxDepth: FRAME_MAX_DEPTH,
+      maxItems: Math.max(limits.maxIds, limits.maxPeers, limits.maxTopics, 8),
+      maxTotalItems: 2 * limits.maxIds + limits.maxPeers + limits.maxTopics + 16,
+    })
+  } catch (cause) {
+    throw new MalformedFrameError('not canonical CBOR within limits', { cause })
+  }
+  if (!Array.isArray(value) || value.length < 2) fail('expected [version, kind, ...]')
+  if (value[0] !== FRAME_VERSION) {
+    if (typeof value[0] === 'number' && Number.isInteger(value[0])) {
+      throw new UnsupportedFrameVersionError(value[0])
+    }
+    fail('version: expected an integer')
+  }
+  const code = value[1]
+  const f = value.slice(2)
+  switch (code) {
+    case KIND_CODES.join:
+      arity(f, 0)
+      return { kind: 'join' }
+    case KIND_CODES['forward-join']:
+      arity(f, 2)
+      return {
+        kind: 'forward-join',
+        peer: peer(f[0], 'peer'),
+        ttl: uint(f[1], limits.maxTtl, 'ttl'),
+      }
+    case KIND_CODES.neighbor:
+      arity(f, 1)
+      return { kind: 'neighbor', high: bool(f[0], 'high') }
+    case KIND_CODES['neighbor-reply']:
+      arity(f, 1)
+      return { kind: 'neighbor-reply', accepted: bool(f[0], 'accepted') }
+    case KIND_CODES.disconnect:
+      arity(f, 0)
+      return { kind: 'disconnect' }
+    case KIND_CODES.shuffle: {
+      arity(f, 3)
+      const origin = peer(f[0], 'origin')
+      const ttl = uint(f[1], limits.maxTtl, 'ttl')
+      const peers = list(f[2], limits.maxPeers, 'peers').map((p) => peer(p, 'peers'))
+      return { kind: 'shuffle', origin, ttl, peers }
+    }
+    case KIND_CODES['shuffle-reply']:
+      arity(f, 1)
+      return {
+        kind: 'shuffle-reply',
+        peers: list(f[0], limits.maxPeers, 'peers').map((p) => peer(p, 'peers')),
+      }
+    case KIND_CODES.subscriptions: {
+      arity(f, 2)
+      const subscribe = bool(f[0], 'subscribe')
+      const topics = list(f[1], limits.maxTopics, 'topics').map(topic)
+      return { kind: 'subscriptions', subscribe, topics }
+    }
+    case KIND_CODES.gossip:
+      arity(f, 3)
+      return {
+        kind: 'gossip',
+        topic: topic(f[0]),
+        hops: uint(f[1], 0xffff, 'hops'),
+        envelope: bytes(f[2], 'envelope'),
+      }
+    case KIND_CODES.ihave: {
+      arity(f, 2)
+      const t = topic(f[0])
+      const ids = list(f[1], limits.maxIds, 'ids').map((entry) => {
+        const pair = list(entry, 2, 'ids entry')
+        arity(pair, 2)
+        return { id: wireId(pair[0]), hops: uint(pair[1], 0xffff, 'hops') }
+      })
+      return { kind: 'ihave', topic: t, ids }
+    }
+    case KIND_CODES.iwant:
+    case KIND_CODES.graft: {
+      arity(f, 2)
+      const t = topic(f[0])
+      const ids = list(f[1], limits.maxIds, 'ids').map(wireId)
+      return { kind: code === KIND_CODES.iwant ? 'iwant' : 'graft', topic: t, ids }
+    }
+    case KIND_CODES.prune: {
+      arity(f, 3)
+      const t = topic(f[0])
+      const reason = PRUNE_REASONS[uint(f[1], PRUNE_REASONS.length - 1, 'reason')]!
+      return {
+        kind: 'prune',
+        topic: t,
+        reason,
+        backoffMs: uint(f[2], MAX_PRUNE_BACKOFF_MS, 'backoffMs'),
+      }
+    }
+    default:
+      fail(`unknown frame kind ${String(code)}`)
+  }
+}

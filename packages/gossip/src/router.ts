@@ -1,0 +1,1275 @@
+/**
+ * The gossip router: HyParView membership (a small symmetric active view, a passive view
+ * for repair, joins by random walk, shuffles) and Plumtree broadcast per topic (eager push
+ * on a self-forming tree, lazy IHAVE to the other neighbours, GRAFT / IWANT repair, PRUNE
+ * on duplicates, tree optimization), with envelope messages, a seen cache, validation,
+ * limits and score hooks. A deterministic state machine: all I/O is in the outputs.
+ *
+ * @example
+ * const router = createGossip({}, { self: signer.peerId, random: seededRandom(1) })
+ * router.handle({ type: 'subscribe', topic: 'news', now: 0 })
+ * router.handle({ type: 'peer-connected', peer, now: 0, outbound: true }) // → send JOIN
+ */
+import { contentId, encode, isBytes, type Value } from '@peerkit/codec'
+import type { PeerId } from '@peerkit/identity'
+import { type Bucket, createBucket, take } from './bucket'
+import { DuplicatePublishError, InvalidArgumentError, PublishRejectedError } from './errors'
+import {
+  decodeFrame,
+  encodeFrame,
+  type Frame,
+  type FrameLimits,
+  type PruneReason,
+  type WireId,
+} from './frames'
+import { type OpenRules, openMessage, tryMessageId } from './message'
+import { type GossipComponents, type GossipInit, resolveInit } from './options'
+import { pick, sample } from './random'
+import { createPenaltyScore } from './score'
+import { assertTopic } from './topic'
+import type {
+  Gossip,
+  GossipInput,
+  GossipMessage,
+  GossipOutput,
+  GossipStats,
+  PeerEventName,
+  PeerKey,
+  ScoreHook,
+  ValidationVerdict,
+} from './types'
+
+/** A live connection to a peer (in the active view or not). */
+interface Conn {
+  peer: PeerId
+  lastActivity: number
+  /** Topics the peer told us it subscribes to. */
+  topics: Set<string>
+  messages: Bucket
+  frames: Bucket
+  pending: number
+}
+
+interface TopicState {
+  eager: Set<PeerKey>
+  lazy: Set<PeerKey>
+  /** Announcements waiting for the next lazy flush. */
+  ihave: { id: WireId; hops: number }[]
+}
+
+const ACCEPTED = 0
+const REJECTED = 1
+const IGNORED = 2
+const PENDING = 3
+type SeenState = typeof ACCEPTED | typeof REJECTED | typeof IGNORED | typeof PENDING
+
+interface Seen {
+  expires: number
+  state: SeenState
+  /** Hops the message travelled to us (for tree optimization). */
+  hops: number
+  /** The neighbour it first came from (our parent in the tree for it). */
+  from: PeerKey
+  topic: string
+}
+
+interface Cached {
+  topic: string
+  envelope: Uint8Array
+  hops: number
+  expires: number
+}
+
+interface Missing {
+  topic: string
+  id: WireId
+  announcers: PeerKey[]
+  asked: PeerKey | undefined
+  deadline: number
+}
+
+interface Pending {
+  topic: string
+  id: WireId
+  envelope: Uint8Array
+  from: PeerId
+  hops: number
+  signer: PeerKey
+  deadline: number
+}
+
+interface Dial {
+  peer: PeerId
+  since: number
+  frames: { bytes: Uint8Array; payloads: number }[]
+}
+
+const MAX_QUEUED_PER_DIAL = 8
+const MAX_ANNOUNCERS = 8
+const SEP = '\u0000'
+const VERDICTS: ReadonlySet<string> = new Set(['accept', 'reject', 'ignore'])
+
+/**
+ * Creates a gossip router.
+ * @param init - tuning; every field defaults to the value in `constants.ts`
+ * @param components - `self`, `random`, and optional `scoreHook`, `verifyCache`, `validate`
+ * @returns the router, with read-only introspection
+ * @throws {InvalidArgumentError} for an init option out of range or missing components
+ * @example
+ * const router = createGossip({ activeViewSize: 5 }, { self: peerId, random: () => rng.next() })
+ * const outputs = router.handle({ type: 'tick', now: 1_000 })
+ */
+export function createGossip(init: GossipInit, components: GossipComponents): Gossip {
+  const cfg = resolveInit(init)
+  if (components === null || typeof components !== 'object') {
+    throw new InvalidArgumentError('components', 'expected an object')
+  }
+  const { self, random } = components
+  if (
+    self === null ||
+    typeof self !== 'object' ||
+    typeof self.toString !== 'function' ||
+    !isBytes(self.publicKey)
+  ) {
+    throw new InvalidArgumentError('components.self', 'expected a PeerId')
+  }
+  if (typeof random !== 'function')
+    throw new InvalidArgumentError('components.random', 'expected a function')
+  const selfKey = self.toString()
+  const hook: ScoreHook = components.scoreHook ?? createPenaltyScore()
+  const validate = components.validate
+  const verifyCache = components.verifyCache
+  const th = cfg.scoreThresholds
+  const frameLimits: FrameLimits = {
+    maxFrameBytes: cfg.maxFrameBytes,
+    maxIds: cfg.maxIdsPerFrame,
+    maxPeers: Math.max(
+      1 + cfg.shuffleActiveCount + cfg.shufflePassiveCount,
+      cfg.passiveViewSize,
+      1,
+    ),
+    maxTopics: cfg.maxTopics,
+    maxTtl: Math.max(cfg.activeRandomWalkLength, cfg.shuffleWalkLength),
+  }
+
+  // ------------------------------------------------------------------ state
+  const conns = new Map<PeerKey, Conn>()
+  const active = new Map<PeerKey, PeerId>()
+  const passive = new Map<PeerKey, PeerId>()
+  const dials = new Map<PeerKey, Dial>()
+  const neighborRequests = new Map<PeerKey, number>()
+  /** Passive peers that refused or failed this heartbeat round; not asked again until the next. */
+  const recentlyTried = new Set<PeerKey>()
+  /** Peers cut off for a graylisted score. */
+  const cut = new Set<PeerKey>()
+  const topics = new Map<string, TopicState>()
+  /** `topic SEP peer` → until when we must not graft that peer without a missing message. */
+  const graftBackoff = new Map<string, number>()
+  /** `topic SEP peer` → until when that peer must not graft us without a missing message. */
+  const prunedUntil = new Map<string, number>()
+  const seen = new Map<string, Seen>()
+  const cache = new Map<string, Cached>()
+  const missing = new Map<string, Missing>()
+  /** Repair timers in deadline order (deadlines only grow, so a queue suffices). */
+  const timers: { key: string; deadline: number }[] = []
+  let timerHead = 0
+  const pending = new Map<string, Pending>()
+  /** `peer SEP id` → requests for that message answered to that peer. */
+  const answered = new Map<string, { count: number; expires: number }>()
+  let shuffleRepliesExpected = 0
+  let shuffleReplyDeadline = 0
+
+  let now = 0
+  let started = false
+  let nextHeartbeat = 0
+  let nextShuffle = 0
+  let flushAt: number | undefined
+  let scheduledWake: number | undefined
+  let out: GossipOutput[] = []
+
+  const stats: GossipStats = {
+    delivered: 0,
+    published: 0,
+    duplicates: 0,
+    payloadsSent: 0,
+    controlSent: 0,
+    invalid: 0,
+    replaysRejected: 0,
+    framesDropped: 0,
+    graftsSent: 0,
+    prunesSent: 0,
+    ihavesSent: 0,
+    graylisted: 0,
+    seenSize: 0,
+    cachedMessages: 0,
+    pendingValidations: 0,
+  }
+
+  // ------------------------------------------------------------------ small helpers
+  const rules = (): OpenRules => ({
+    domain: cfg.domain,
+    now,
+    maxSkewMs: cfg.maxClockSkewMs,
+    maxAgeMs: cfg.maxMessageAgeMs,
+    cache: verifyCache,
+    maxBytes: cfg.maxMessageBytes,
+  })
+  const pairKey = (topic: string, peer: PeerKey): string => topic + SEP + peer
+  const score = (peer: PeerKey): number => hook.score(peer, now)
+
+  function sendBytes(peer: PeerKey, bytes: Uint8Array, payloads: number): void {
+    const conn = conns.get(peer)
+    if (conn === undefined) return
+    conn.lastActivity = now
+    out.push({ type: 'send', to: conn.peer, bytes, payloads })
+    if (payloads > 0) stats.payloadsSent += payloads
+    else stats.controlSent++
+  }
+
+  function send(peer: PeerKey, frame: Frame): void {
+    if (!conns.has(peer)) return
+    sendBytes(peer, encodeFrame(frame), frame.kind === 'gossip' ? 1 : 0)
+  }
+
+  /** Sends now when connected, else asks to connect and sends once the connection is up. */
+  function sendOrDial(peer: PeerId, frame: Frame): void {
+    const key = peer.toString()
+    if (conns.has(key)) {
+      send(key, frame)
+      return
+    }
+    let dial = dials.get(key)
+    if (dial === undefined) {
+      dial = { peer, since: now, frames: [] }
+      dials.set(key, dial)
+      out.push({ type: 'connect', peer })
+    }
+    if (dial.frames.length < MAX_QUEUED_PER_DIAL) {
+      dial.frames.push({ bytes: encodeFrame(frame), payloads: 0 })
+    }
+  }
+
+  function report(peer: PeerKey, event: PeerEventName, reason?: string): void {
+    hook.record(peer, event, now)
+    if (reason !== undefined) {
+      const conn = conns.get(peer)
+      const id = conn?.peer ?? active.get(peer) ?? passive.get(peer)
+      if (id !== undefined) out.push({ type: 'misbehaved', peer: id, reason })
+    }
+    if (event !== 'first-delivery' && event !== 'duplicate' && score(peer) < th.graylist)
+      cutOff(peer)
+  }
+
+  function violation(peer: PeerKey, reason: string): void {
+    stats.framesDropped++
+    report(peer, 'protocol-violation', reason)
+  }
+
+  // ------------------------------------------------------------------ membership
+  function addPassive(peer: PeerId): void {
+    const key = peer.toString()
+    if (key === selfKey || active.has(key) || passive.has(key) || cut.has(key)) return
+    if (cfg.passiveViewSize === 0) return
+    if (passive.size >= cfg.passiveViewSize) {
+      const victim = pick([...passive.keys()], random)
+      if (victim !== undefined) passive.delete(victim)
+    }
+    passive.set(key, peer)
+  }
+
+  function addActive(key: PeerKey): void {
+    const conn = conns.get(key)
+    if (conn === undefined || active.has(key) || key === selfKey || cut.has(key)) return
+    if (active.size >= cfg.activeViewSize) {
+      const victim = pick([...active.keys()], random)
+      if (victim !== undefined) {
+        send(victim, { kind: 'disconnect' })
+        dropActive(victim, true)
+      }
+    }
+    active.set(key, conn.peer)
+    passive.delete(key)
+    neighborRequests.delete(key)
+    if (topics.size > 0)
+      send(key, { kind: 'subscriptions', subscribe: true, topics: [...topics.keys()] })
+    for (const topic of conn.topics) linkTopic(topic, key)
+  }
+
+  /** Removes a peer from the active view and every tree; optionally keeps it as passive. */
+  function dropActive(key: PeerKey, toPassive: boolean): void {
+    const peer = active.get(key)
+    if (peer === undefined) return
+    active.delete(key)
+    for (const t of topics.values()) {
+      t.eager.delete(key)
+      t.lazy.delete(key)
+    }
+    if (toPassive) addPassive(peer)
+  }
+
+  function requestNeighbor(peer: PeerId, high: boolean): void {
+    const key = peer.toString()
+    if (key === selfKey || active.has(key) || neighborRequests.has(key) || cut.has(key)) return
+    neighborRequests.set(key, now + cfg.neighborTimeoutMs)
+    recentlyTried.add(key)
+    sendOrDial(peer, { kind: 'neighbor', high })
+  }
+
+  /** Fills the active view from the passive view, a few requests at a time. */
+  function ensureActive(): void {
+    let wanted = cfg.activeViewSize - active.size - neighborRequests.size
+    if (wanted <= 0) return
+    const candidates = [...passive.keys()].filter(
+      (k) => !recentlyTried.has(k) && !neighborRequests.has(k),
+    )
+    for (const key of sample(candidates, wanted, random)) {
+      const peer = passive.get(key)!
+      requestNeighbor(peer, active.size === 0)
+      wanted--
+    }
+  }
+
+  function cutOff(key: PeerKey): void {
+    if (cut.has(key)) return
+    cut.add(key)
+    stats.graylisted++
+    const peer = conns.get(key)?.peer ?? active.get(key) ?? passive.get(key) ?? dials.get(key)?.peer
+    dropActive(key, false)
+    passive.delete(key)
+    dials.delete(key)
+    neighborRequests.delete(key)
+    const wasConnected = conns.delete(key)
+    if (peer !== undefined && wasConnected) out.push({ type: 'disconnect', peer })
+    ensureActive()
+  }
+
+  function isCut(key: PeerKey): boolean {
+    if (!cut.has(key)) return false
+    if (score(key) >= th.graylist) {
+      cut.delete(key)
+      return false
+    }
+    return true
+  }
+
+  function onJoin(key: PeerKey): void {
+    if (active.has(key)) return
+    const peer = conns.get(key)!.peer
+    addActive(key)
+    for (const other of active.keys()) {
+      if (other !== key)
+        send(other, { kind: 'forward-join', peer, ttl: cfg.activeRandomWalkLength })
+    }
+  }
+
+  function onForwardJoin(from: PeerKey, joiner: PeerId, ttl: number): void {
+    const key = joiner.toString()
+    if (key === selfKey || cut.has(key)) return
+    if (ttl === 0 || active.size <= 1) {
+      requestNeighbor(joiner, true)
+      return
+    }
+    if (ttl === cfg.passiveRandomWalkLength) addPassive(joiner)
+    const next = pick(
+      [...active.keys()].filter((k) => k !== from && k !== key),
+      random,
+    )
+    if (next === undefined) requestNeighbor(joiner, true)
+    else send(next, { kind: 'forward-join', peer: joiner, ttl: ttl - 1 })
+  }
+
+  function onNeighbor(key: PeerKey, high: boolean): void {
+    if (active.has(key)) {
+      send(key, { kind: 'neighbor-reply', accepted: true })
+      return
+    }
+    const accept = score(key) >= th.graft && (high || active.size < cfg.activeViewSize)
+    send(key, { kind: 'neighbor-reply', accepted: accept })
+    if (accept) addActive(key)
+  }
+
+  function onNeighborReply(key: PeerKey, accepted: boolean): void {
+    const asked = neighborRequests.delete(key)
+    if (accepted) {
+      if (active.has(key)) return
+      if (asked || active.size < cfg.activeViewSize) addActive(key)
+      // the peer now counts us as a neighbour: tell it we do not
+      else send(key, { kind: 'disconnect' })
+      return
+    }
+    if (asked) ensureActive()
+  }
+
+  function onDisconnectFrame(key: PeerKey): void {
+    const peer = conns.get(key)?.peer
+    if (active.has(key)) {
+      dropActive(key, true)
+      ensureActive()
+    }
+    neighborRequests.delete(key)
+    conns.delete(key)
+    if (peer !== undefined) out.push({ type: 'disconnect', peer })
+  }
+
+  function shuffle(): void {
+    const target = pick([...active.keys()], random)
+    if (target === undefined) return
+    const peers = [
+      self,
+      ...sample(
+        [...active.entries()].filter(([k]) => k !== target).map(([, p]) => p),
+        cfg.shuffleActiveCount,
+        random,
+      ),
+      ...sample([...passive.values()], cfg.shufflePassiveCount, random),
+    ]
+    shuffleRepliesExpected = Math.min(shuffleRepliesExpected + 1, 4)
+    shuffleReplyDeadline = now + 4 * cfg.heartbeatIntervalMs
+    send(target, { kind: 'shuffle', origin: self, ttl: cfg.shuffleWalkLength, peers })
+  }
+
+  function onShuffle(from: PeerKey, origin: PeerId, ttl: number, peers: PeerId[]): void {
+    const originKey = origin.toString()
+    if (originKey === selfKey || cut.has(originKey)) return
+    if (ttl > 0 && active.size > 1) {
+      const next = pick(
+        [...active.keys()].filter((k) => k !== from && k !== originKey),
+        random,
+      )
+      if (next !== undefined) {
+        send(next, { kind: 'shuffle', origin, ttl: ttl - 1, peers })
+        return
+      }
+    }
+    const offered = new Set(peers.map((p) => p.toString()))
+    const reply = sample(
+      [...passive.entries()].filter(([k]) => !offered.has(k) && k !== originKey).map(([, p]) => p),
+      peers.length,
+      random,
+    )
+    sendOrDial(origin, { kind: 'shuffle-reply', peers: reply })
+    for (const p of peers) addPassive(p)
+  }
+
+  function onShuffleReply(key: PeerKey, peers: PeerId[]): void {
+    if (shuffleRepliesExpected === 0 || now > shuffleReplyDeadline) {
+      violation(key, 'unsolicited-shuffle-reply')
+      return
+    }
+    shuffleRepliesExpected--
+    for (const p of peers) addPassive(p)
+  }
+
+  // ------------------------------------------------------------------ broadcast
+  /** An active peer subscribes to `topic`: it starts as an eager link (Plumtree). */
+  function linkTopic(topic: string, key: PeerKey): void {
+    const t = topics.get(topic)
+    if (t === undefined || !active.has(key)) return
+    if (t.eager.has(key) || t.lazy.has(key)) return
+    if (score(key) >= th.graft) t.eager.add(key)
+    else t.lazy.add(key)
+  }
+
+  function unlinkTopic(topic: string, key: PeerKey): void {
+    const t = topics.get(topic)
+    if (t === undefined) return
+    t.eager.delete(key)
+    t.lazy.delete(key)
+  }
+
+  function markSeen(
+    key: string,
+    state: SeenState,
+    hops: number,
+    from: PeerKey,
+    topic: string,
+  ): void {
+    seen.set(key, { expires: now + cfg.seenTtlMs, state, hops, from, topic })
+  }
+
+  function prune(topic: string, key: PeerKey, reason: PruneReason): void {
+    const t = topics.get(topic)
+    if (t?.eager.delete(key)) t.lazy.add(key)
+    const backoff = reason === 'unsubscribed' ? 0 : cfg.pruneBackoffMs
+    if (backoff > 0) prunedUntil.set(pairKey(topic, key), now + backoff)
+    stats.prunesSent++
+    send(key, { kind: 'prune', topic, reason, backoffMs: backoff })
+  }
+
+  /** Eager push to the tree, and a queued announcement for the lazy links. */
+  function forward(
+    topic: string,
+    id: WireId,
+    envelope: Uint8Array,
+    hops: number,
+    from: PeerKey,
+    signer: PeerKey,
+  ): void {
+    const t = topics.get(topic)
+    if (t === undefined || hops >= cfg.hopLimit) return
+    let bytes: Uint8Array | undefined
+    for (const key of t.eager) {
+      if (key === from || key === signer || score(key) < th.gossip) continue
+      bytes ??= encodeFrame({ kind: 'gossip', topic, hops: hops + 1, envelope })
+      sendBytes(key, bytes, 1)
+    }
+    if (t.lazy.size > 0) {
+      t.ihave.push({ id, hops: hops + 1 })
+      flushAt ??= now + cfg.lazyFlushMs
+    }
+  }
+
+  function flushLazy(): void {
+    flushAt = undefined
+    for (const [topic, t] of topics) {
+      if (t.ihave.length === 0) continue
+      const entries = t.ihave
+      t.ihave = []
+      for (let i = 0; i < entries.length; i += cfg.maxIdsPerFrame) {
+        const bytes = encodeFrame({
+          kind: 'ihave',
+          topic,
+          ids: entries.slice(i, i + cfg.maxIdsPerFrame),
+        })
+        for (const key of t.lazy) {
+          if (score(key) < th.gossip) continue
+          stats.ihavesSent++
+          sendBytes(key, bytes, 0)
+        }
+      }
+    }
+  }
+
+  function cacheMessage(key: string, topic: string, envelope: Uint8Array, hops: number): void {
+    if (cfg.maxCachedMessages === 0 || cfg.messageCacheMs === 0) return
+    if (cache.size >= cfg.maxCachedMessages) {
+      const oldest = cache.keys().next().value
+      if (oldest !== undefined) cache.delete(oldest)
+    }
+    cache.set(key, { topic, envelope, hops, expires: now + cfg.messageCacheMs })
+  }
+
+  function accept(p: Pending, key: string): void {
+    const { topic, envelope, hops, from, id } = p
+    const fromKey = from.toString()
+    markSeen(key, ACCEPTED, hops, fromKey, topic)
+    cacheMessage(key, topic, envelope, hops)
+    stats.delivered++
+    out.push({ type: 'deliver', topic, messageId: key, envelope, from, hops })
+    report(fromKey, 'first-delivery')
+    const t = topics.get(topic)
+    // the first copy came this way: that link is part of the tree
+    if (t?.lazy.delete(fromKey)) t.eager.add(fromKey)
+    forward(topic, id, envelope, hops, fromKey, p.signer)
+  }
+
+  function settle(p: Pending, key: string, verdict: ValidationVerdict, reason: string): void {
+    if (verdict === 'accept') {
+      accept(p, key)
+      return
+    }
+    const fromKey = p.from.toString()
+    if (verdict === 'reject') {
+      markSeen(key, REJECTED, p.hops, fromKey, p.topic)
+      stats.invalid++
+      report(fromKey, 'invalid-message', reason)
+    } else {
+      markSeen(key, IGNORED, p.hops, fromKey, p.topic)
+    }
+  }
+
+  function onGossip(
+    fromKey: PeerKey,
+    conn: Conn,
+    topic: string,
+    hops: number,
+    envelope: Uint8Array,
+  ): void {
+    if (!take(conn.messages, cfg.maxMessagesPerPeerPerSecond, now)) {
+      violation(fromKey, 'message-rate')
+      return
+    }
+    const t = topics.get(topic)
+    if (t === undefined) return // a late push after we unsubscribed: not the peer's fault
+    if (score(fromKey) < th.accept) return
+    if (envelope.length > cfg.maxMessageBytes) {
+      violation(fromKey, 'message-too-large')
+      return
+    }
+    const mid = tryMessageId(envelope, cfg.maxMessageBytes)
+    if (typeof mid === 'string') {
+      stats.invalid++
+      report(fromKey, 'invalid-message', mid)
+      return
+    }
+    const key = mid.toString()
+    const s = seen.get(key)
+    if (s !== undefined) {
+      if (s.state === REJECTED) {
+        stats.invalid++
+        report(fromKey, 'invalid-message', 'known-invalid')
+        return
+      }
+      stats.duplicates++
+      report(fromKey, 'duplicate')
+      if (t.eager.has(fromKey)) prune(topic, fromKey, 'duplicate')
+      return
+    }
+    if (hops > cfg.hopLimit || hops === 0) {
+      violation(fromKey, 'hop-limit')
+      return
+    }
+    if (seen.size >= cfg.maxSeenEntries) {
+      stats.framesDropped++
+      return
+    }
+    const opened = openMessage(envelope, topic, rules())
+    const id: WireId = { bytes: mid.bytes, key }
+    missing.delete(key)
+    if (!opened.ok) {
+      markSeen(key, REJECTED, hops, fromKey, topic)
+      stats.invalid++
+      if (opened.replay) stats.replaysRejected++
+      report(fromKey, 'invalid-message', opened.reason)
+      return
+    }
+    const signer = opened.message.signer.toString()
+    const p: Pending = {
+      topic,
+      id,
+      envelope,
+      from: conn.peer,
+      hops,
+      signer,
+      deadline: now + cfg.validationTimeoutMs,
+    }
+    let verdict: ValidationVerdict | 'pending' = 'accept'
+    if (validate !== undefined) {
+      const message: GossipMessage = {
+        topic,
+        messageId: key,
+        signer: opened.message.signer,
+        data: opened.message.data,
+        timestamp: opened.message.timestamp,
+        envelope,
+        from: conn.peer,
+      }
+      try {
+        verdict = validate(message)
+      } catch {
+        verdict = 'ignore'
+      }
+      if (verdict !== 'pending' && !VERDICTS.has(verdict)) verdict = 'ignore'
+    }
+    if (verdict !== 'pending') {
+      settle(p, key, verdict, 'rejected')
+      return
+    }
+    if (pending.size >= cfg.maxPendingValidations) {
+      // the application is behind: drop without remembering, so a later copy is processed
+      stats.framesDropped++
+      return
+    }
+    if (conn.pending >= cfg.maxPendingPerPeer) {
+      violation(fromKey, 'pending-validations')
+      return
+    }
+    conn.pending++
+    pending.set(key, p)
+    markSeen(key, PENDING, hops, fromKey, topic)
+    out.push({ type: 'validate', topic, messageId: key, envelope, from: conn.peer })
+  }
+
+  function onIhave(fromKey: PeerKey, topic: string, ids: { id: WireId; hops: number }[]): void {
+    const t = topics.get(topic)
+    if (t === undefined || !active.has(fromKey)) return
+    if (score(fromKey) < th.gossip) return
+    for (const { id, hops } of ids) {
+      const s = seen.get(id.key)
+      if (s !== undefined) {
+        if (
+          cfg.optimizationThreshold > 0 &&
+          s.state === ACCEPTED &&
+          s.topic === topic &&
+          s.from !== fromKey &&
+          t.lazy.has(fromKey) &&
+          t.eager.has(s.from) &&
+          s.hops - hops >= cfg.optimizationThreshold &&
+          !inBackoff(graftBackoff, topic, fromKey) &&
+          score(fromKey) >= th.graft
+        ) {
+          // a much shorter path exists: take it, and prune the long one
+          t.lazy.delete(fromKey)
+          t.eager.add(fromKey)
+          stats.graftsSent++
+          send(fromKey, { kind: 'graft', topic, ids: [] })
+          prune(topic, s.from, 'optimization')
+          s.from = fromKey
+          s.hops = hops
+        }
+        continue
+      }
+      const m = missing.get(id.key)
+      if (m !== undefined) {
+        if (
+          m.announcers.length < MAX_ANNOUNCERS &&
+          !m.announcers.includes(fromKey) &&
+          m.asked !== fromKey
+        ) {
+          m.announcers.push(fromKey)
+        }
+        continue
+      }
+      if (missing.size >= cfg.maxMissing) continue
+      const deadline = now + cfg.ihaveTimeoutMs
+      missing.set(id.key, { topic, id, announcers: [fromKey], asked: undefined, deadline })
+      timers.push({ key: id.key, deadline })
+    }
+  }
+
+  function inBackoff(map: Map<string, number>, topic: string, peer: PeerKey): boolean {
+    const until = map.get(pairKey(topic, peer))
+    return until !== undefined && until > now
+  }
+
+  /** Repair: announced messages that did not arrive in time are requested. */
+  function runTimers(): void {
+    const grafts = new Map<
+      string,
+      { topic: string; peer: PeerKey; ids: WireId[]; graft: boolean }
+    >()
+    while (timerHead < timers.length && timers[timerHead]!.deadline <= now) {
+      const { key, deadline } = timers[timerHead++]!
+      const m = missing.get(key)
+      if (m === undefined || m.deadline !== deadline) continue
+      const t = topics.get(m.topic)
+      if (t === undefined) {
+        missing.delete(key)
+        continue
+      }
+      if (m.asked !== undefined && conns.has(m.asked)) report(m.asked, 'broken-promise')
+      let next: PeerKey | undefined
+      while (m.announcers.length > 0) {
+        const candidate = m.announcers.shift()!
+        if (active.has(candidate) && !cut.has(candidate) && score(candidate) >= th.graft) {
+          next = candidate
+          break
+        }
+      }
+      if (next === undefined) {
+        missing.delete(key)
+        continue
+      }
+      const graft = !inBackoff(graftBackoff, m.topic, next)
+      const batchKey = pairKey(m.topic, next) + SEP + (graft ? 'g' : 'w')
+      let batch = grafts.get(batchKey)
+      if (batch === undefined) {
+        batch = { topic: m.topic, peer: next, ids: [], graft }
+        grafts.set(batchKey, batch)
+      }
+      if (batch.ids.length < cfg.maxIdsPerFrame) batch.ids.push(m.id)
+      m.asked = next
+      m.deadline = now + cfg.ihaveTimeoutMs
+      timers.push({ key, deadline: m.deadline })
+    }
+    if (timerHead > 1024 && timerHead * 2 > timers.length) {
+      timers.splice(0, timerHead)
+      timerHead = 0
+    }
+    for (const b of grafts.values()) {
+      const t = topics.get(b.topic)
+      if (b.graft && t !== undefined) {
+        t.lazy.delete(b.peer)
+        t.eager.add(b.peer)
+        stats.graftsSent++
+        send(b.peer, { kind: 'graft', topic: b.topic, ids: b.ids })
+      } else {
+        send(b.peer, { kind: 'iwant', topic: b.topic, ids: b.ids })
+      }
+    }
+  }
+
+  function answer(key: PeerKey, topic: string, ids: WireId[]): void {
+    let overLimit = false
+    for (const id of ids) {
+      const c = cache.get(id.key)
+      if (c === undefined || c.topic !== topic) continue
+      const ak = key + SEP + id.key
+      const a = answered.get(ak)
+      if (a !== undefined && a.count >= cfg.maxRequestsPerMessage) {
+        overLimit = true
+        continue
+      }
+      if (a === undefined) answered.set(ak, { count: 1, expires: c.expires })
+      else a.count++
+      sendBytes(
+        key,
+        encodeFrame({
+          kind: 'gossip',
+          topic,
+          hops: Math.min(c.hops + 1, cfg.hopLimit),
+          envelope: c.envelope,
+        }),
+        1,
+      )
+    }
+    if (overLimit) violation(key, 'request-limit')
+  }
+
+  function onGraft(key: PeerKey, conn: Conn, topic: string, ids: WireId[]): void {
+    const t = topics.get(topic)
+    if (t === undefined) {
+      stats.prunesSent++
+      send(key, { kind: 'prune', topic, reason: 'unsubscribed', backoffMs: 0 })
+      return
+    }
+    if (!active.has(key)) return
+    if (score(key) < th.graft) {
+      prune(topic, key, 'score')
+      return
+    }
+    if (ids.length === 0 && inBackoff(prunedUntil, topic, key)) {
+      violation(key, 'graft-backoff')
+      return
+    }
+    conn.topics.add(topic)
+    t.lazy.delete(key)
+    t.eager.add(key)
+    prunedUntil.delete(pairKey(topic, key))
+    answer(key, topic, ids)
+  }
+
+  function onIwant(key: PeerKey, topic: string, ids: WireId[]): void {
+    if (!topics.has(topic) || !active.has(key)) return
+    if (score(key) < th.gossip) return
+    answer(key, topic, ids)
+  }
+
+  function onPrune(
+    key: PeerKey,
+    conn: Conn,
+    topic: string,
+    reason: PruneReason,
+    backoffMs: number,
+  ): void {
+    if (reason === 'unsubscribed') {
+      conn.topics.delete(topic)
+      unlinkTopic(topic, key)
+      return
+    }
+    const t = topics.get(topic)
+    if (t === undefined) return
+    if (t.eager.delete(key) && active.has(key)) t.lazy.add(key)
+    if (backoffMs > 0) graftBackoff.set(pairKey(topic, key), now + backoffMs)
+  }
+
+  function onSubscriptions(key: PeerKey, conn: Conn, subscribe: boolean, list: string[]): void {
+    for (const topic of list) {
+      if (subscribe) {
+        if (!conn.topics.has(topic) && conn.topics.size >= cfg.maxTopics) {
+          violation(key, 'too-many-topics')
+          return
+        }
+        conn.topics.add(topic)
+        linkTopic(topic, key)
+      } else {
+        conn.topics.delete(topic)
+        unlinkTopic(topic, key)
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ inputs
+  function onFrame(from: PeerId, bytes: Uint8Array): void {
+    const key = from.toString()
+    const conn = conns.get(key)
+    if (conn === undefined) return // not (or no longer) connected: nothing to blame
+    if (isCut(key)) {
+      cutOff(key)
+      return
+    }
+    if (!take(conn.frames, cfg.maxFramesPerPeerPerSecond, now)) {
+      violation(key, 'frame-rate')
+      return
+    }
+    let frame: Frame
+    try {
+      frame = decodeFrame(bytes, frameLimits)
+    } catch (error) {
+      violation(key, (error as Error).name)
+      return
+    }
+    conn.lastActivity = now
+    switch (frame.kind) {
+      case 'join':
+        onJoin(key)
+        return
+      case 'forward-join':
+        onForwardJoin(key, frame.peer, frame.ttl)
+        return
+      case 'neighbor':
+        onNeighbor(key, frame.high)
+        return
+      case 'neighbor-reply':
+        onNeighborReply(key, frame.accepted)
+        return
+      case 'disconnect':
+        onDisconnectFrame(key)
+        return
+      case 'shuffle':
+        onShuffle(key, frame.origin, frame.ttl, frame.peers)
+        return
+      case 'shuffle-reply':
+        onShuffleReply(key, frame.peers)
+        return
+      case 'subscriptions':
+        onSubscriptions(key, conn, frame.subscribe, frame.topics)
+        return
+      case 'gossip':
+        onGossip(key, conn, frame.topic, frame.hops, frame.envelope)
+        return
+      case 'ihave':
+        onIhave(key, frame.topic, frame.ids)
+        return
+      case 'iwant':
+        onIwant(key, frame.topic, frame.ids)
+        return
+      case 'graft':
+        onGraft(key, conn, frame.topic, frame.ids)
+        return
+      case 'prune':
+        onPrune(key, conn, frame.topic, frame.reason, frame.backoffMs)
+        return
+    }
+  }
+
+  function onConnected(peer: PeerId, outbound: boolean | undefined): void {
+    const key = peer.toString()
+    if (key === selfKey) return
+    if (isCut(key)) {
+      out.push({ type: 'disconnect', peer })
+      return
+    }
+    if (!conns.has(key)) {
+      conns.set(key, {
+        peer,
+        lastActivity: now,
+        topics: new Set(),
+        messages: createBucket(cfg.maxMessagesPerPeerPerSecond, now),
+        frames: createBucket(cfg.maxFramesPerPeerPerSecond, now),
+        pending: 0,
+      })
+    }
+    const dial = dials.get(key)
+    if (dial !== undefined) {
+      dials.delete(key)
+      for (const f of dial.frames) sendBytes(key, f.bytes, f.payloads)
+      return
+    }
+    if (active.has(key) || outbound === false) return
+    if (active.size === 0) {
+      // a newcomer: join through this contact (it always accepts, and walks our id around)
+      send(key, { kind: 'join' })
+      addActive(key)
+    } else if (active.size + neighborRequests.size < cfg.activeViewSize) {
+      requestNeighbor(peer, false)
+    }
+  }
+
+  function onDisconnected(peer: PeerId): void {
+    const key = peer.toString()
+    if (!conns.delete(key)) return
+    neighborRequests.delete(key)
+    if (active.has(key)) {
+      // a failed link: the peer may be gone, so it does not go back to the passive view
+      dropActive(key, false)
+      ensureActive()
+    }
+  }
+
+  function onConnectFailed(peer: PeerId): void {
+    const key = peer.toString()
+    dials.delete(key)
+    neighborRequests.delete(key)
+    passive.delete(key)
+    ensureActive()
+  }
+
+  function heartbeat(): void {
+    nextHeartbeat = now + cfg.heartbeatIntervalMs
+    recentlyTried.clear()
+    for (const [key, m] of seen) {
+      if (m.expires > now) break
+      seen.delete(key)
+    }
+    for (const [key, c] of cache) {
+      if (c.expires > now) break
+      cache.delete(key)
+    }
+    for (const [key, a] of answered) if (a.expires <= now) answered.delete(key)
+    for (const [key, until] of graftBackoff) if (until <= now) graftBackoff.delete(key)
+    for (const [key, until] of prunedUntil) if (until <= now) prunedUntil.delete(key)
+    for (const [key, p] of pending) {
+      if (p.deadline > now) continue
+      pending.delete(key)
+      const conn = conns.get(p.from.toString())
+      if (conn !== undefined) conn.pending--
+      markSeen(key, IGNORED, p.hops, p.from.toString(), p.topic)
+    }
+    for (const [key, deadline] of neighborRequests) {
+      if (deadline > now) continue
+      neighborRequests.delete(key)
+      passive.delete(key)
+    }
+    for (const [key, dial] of dials) {
+      if (dial.since + cfg.neighborTimeoutMs <= now) {
+        dials.delete(key)
+        passive.delete(key)
+      }
+    }
+    if (now > shuffleReplyDeadline) shuffleRepliesExpected = 0
+    // peers whose score fell: out of the trees, or cut off
+    for (const key of [...active.keys()]) {
+      const s = score(key)
+      if (s < th.graylist) cutOff(key)
+      else if (s < th.graft)
+        for (const [topic, t] of topics) if (t.eager.has(key)) prune(topic, key, 'score')
+    }
+    // idle connections outside the active view
+    for (const [key, conn] of conns) {
+      if (active.has(key) || neighborRequests.has(key)) continue
+      if (conn.lastActivity + cfg.idleConnectionMs <= now) {
+        conns.delete(key)
+        out.push({ type: 'disconnect', peer: conn.peer })
+      }
+    }
+    ensureActive()
+    if (now >= nextShuffle) {
+      nextShuffle = now + cfg.shuffleIntervalMs
+      shuffle()
+    }
+  }
+
+  function onTick(): void {
+    if (now >= nextHeartbeat) heartbeat()
+  }
+
+  function onPublish(topic: string, envelope: Uint8Array): void {
+    assertTopic(topic)
+    if (!isBytes(envelope)) throw new InvalidArgumentError('input.envelope', 'expected bytes')
+    if (envelope.length > cfg.maxMessageBytes) throw new PublishRejectedError('too-large')
+    const mid = tryMessageId(envelope, cfg.maxMessageBytes)
+    if (typeof mid === 'string') throw new PublishRejectedError(mid)
+    const key = mid.toString()
+    if (seen.has(key)) throw new DuplicatePublishError(key)
+    const opened = openMessage(envelope, topic, rules())
+    if (!opened.ok) throw new PublishRejectedError(opened.reason)
+    const id: WireId = { bytes: mid.bytes, key }
+    stats.published++
+    markSeen(key, ACCEPTED, 0, selfKey, topic)
+    cacheMessage(key, topic, envelope, 0)
+    if (topics.has(topic)) {
+      stats.delivered++
+      out.push({ type: 'deliver', topic, messageId: key, envelope, from: self, hops: 0 })
+      forward(topic, id, envelope, 0, selfKey, selfKey)
+      return
+    }
+    // not a subscriber: hand it to every neighbour that is one
+    const bytes = encodeFrame({ kind: 'gossip', topic, hops: 1, envelope })
+    for (const [k] of active)
+      if (conns.get(k)?.topics.has(topic) && score(k) >= th.gossip) sendBytes(k, bytes, 1)
+  }
+
+  function onSubscribe(topic: string): void {
+    assertTopic(topic)
+    if (topics.has(topic)) return
+    if (topics.size >= cfg.maxTopics)
+      throw new InvalidArgumentError('input.topic', `more than ${cfg.maxTopics} topics`)
+    topics.set(topic, { eager: new Set(), lazy: new Set(), ihave: [] })
+    for (const key of active.keys()) {
+      send(key, { kind: 'subscriptions', subscribe: true, topics: [topic] })
+      if (conns.get(key)?.topics.has(topic)) linkTopic(topic, key)
+    }
+  }
+
+  function onUnsubscribe(topic: string): void {
+    assertTopic(topic)
+    if (!topics.delete(topic)) return
+    for (const [key, p] of pending) {
+      if (p.topic !== topic) continue
+      pending.delete(key)
+      const conn = conns.get(p.from.toString())
+      if (conn !== undefined) conn.pending--
+      markSeen(key, IGNORED, p.hops, p.from.toString(), topic)
+    }
+    for (const key of active.keys())
+      send(key, { kind: 'subscriptions', subscribe: false, topics: [topic] })
+  }
+
+  function onValidationResult(messageId: string, verdict: ValidationVerdict): void {
+    if (typeof messageId !== 'string')
+      throw new InvalidArgumentError('input.messageId', 'expected a string')
+    if (!VERDICTS.has(verdict))
+      throw new InvalidArgumentError('input.verdict', 'expected accept, reject or ignore')
+    const p = pending.get(messageId)
+    if (p === undefined) return // unknown or timed out
+    pending.delete(messageId)
+    const conn = conns.get(p.from.toString())
+    if (conn !== undefined) conn.pending--
+    if (!topics.has(p.topic)) {
+      markSeen(messageId, IGNORED, p.hops, p.from.toString(), p.topic)
+      return
+    }
+    settle(p, messageId, verdict, 'rejected')
+  }
+
+  function assertPeer(peer: unknown, argument: string): asserts peer is PeerId {
+    if (
+      peer === null ||
+      typeof peer !== 'object' ||
+      typeof (peer as PeerId).toString !== 'function'
+    ) {
+      throw new InvalidArgumentError(argument, 'expected a PeerId')
+    }
+  }
+
+  function scheduleWake(): void {
+    if (cfg.lazyFlushMs === 0 && flushAt !== undefined) flushLazy()
+    let next = nextHeartbeat
+    if (flushAt !== undefined && flushAt < next) next = flushAt
+    while (timerHead < timers.length) {
+      const head = timers[timerHead]!
+      const m = missing.get(head.key)
+      if (m === undefined || m.deadline !== head.deadline) {
+        timerHead++
+        continue
+      }
+      if (head.deadline < next) next = head.deadline
+      break
+    }
+    if (scheduledWake === undefined || scheduledWake <= now || next < scheduledWake) {
+      scheduledWake = next
+      out.push({ type: 'wake', at: next })
+    }
+  }
+
+  function handle(input: GossipInput): GossipOutput[] {
+    if (input === null || typeof input !== 'object')
+      throw new InvalidArgumentError('input', 'expected an object')
+    if (typeof input.now !== 'number' || !Number.isFinite(input.now)) {
+      throw new InvalidArgumentError('input.now', 'expected a finite number')
+    }
+    out = []
+    // time never runs backwards inside the router
+    const at = Math.max(now, input.now)
+    const prevNow = now
+    now = at
+    try {
+      switch (input.type) {
+        case 'peer-connected':
+          assertPeer(input.peer, 'input.peer')
+          onConnected(input.peer, input.outbound)
+          break
+        case 'peer-disconnected':
+          assertPeer(input.peer, 'input.peer')
+          onDisconnected(input.peer)
+          break
+        case 'connect-failed':
+          assertPeer(input.peer, 'input.peer')
+          onConnectFailed(input.peer)
+          break
+        case 'frame':
+          assertPeer(input.from, 'input.from')
+          if (!isBytes(input.bytes)) throw new InvalidArgumentError('input.bytes', 'expected bytes')
+          onFrame(input.from, input.bytes)
+          break
+        case 'tick':
+          break
+        case 'publish':
+          onPublish(input.topic, input.envelope)
+          break
+        case 'subscribe':
+          onSubscribe(input.topic)
+          break
+        case 'unsubscribe':
+          onUnsubscribe(input.topic)
+          break
+        case 'validation-result':
+          onValidationResult(input.messageId, input.verdict)
+          break
+        default:
+          throw new InvalidArgumentError(
+            'input.type',
+            `unknown input ${String((input as { type?: unknown }).type)}`,
+          )
+      }
+    } catch (error) {
+      // local misuse is thrown before any state changes
+      now = prevNow
+      throw error
+    }
+    if (!started) {
+      started = true
+      // spread the heartbeats of routers started together
+      nextHeartbeat = now + Math.floor(random() * cfg.heartbeatIntervalMs) + 1
+      nextShuffle = now + cfg.shuffleIntervalMs
+    }
+    if (flushAt !== undefined && flushAt <= now) flushLazy()
+    runTimers()
+    onTick()
+    scheduleWake()
+    stats.seenSize = seen.size
+    stats.cachedMessages = cache.size
+    stats.pendingValidations = pending.size
+    return out
+  }
+
+  const keysOf = (set: Iterable<PeerKey>): PeerId[] => {
+    const result: PeerId[] = []
+    for (const key of set) {
+      const peer = active.get(key) ?? conns.get(key)?.peer
+      if (peer !== undefined) result.push(peer)
+    }
+    return result
+  }
+
+  return {
+    self,
+    handle,
+    activeView: () => [...active.values()],
+    passiveView: () => [...passive.values()],
+    topics: () => [...topics.keys()],
+    eagerPeers: (topic) => keysOf(topics.get(topic)?.eager ?? []),
+    lazyPeers: (topic) => keysOf(topics.get(topic)?.lazy ?? []),
+    peerTopics: (peer) => [...(conns.get(peer.toString())?.topics ?? [])],
+    hasSeen: (messageId) => seen.has(messageId),
+    stats: () => ({
+      ...stats,
+      seenSize: seen.size,
+      cachedMessages: cache.size,
+      pendingValidations: pending.size,
+    }),
+    stateDigest() {
+      const sorted = (items: Iterable<string>): string[] => [...items].sort()
+      const state: Value = [
+        sorted(conns.keys()).map((k) => [k, sorted(conns.get(k)!.topics)]),
+        sorted(active.keys()),
+        sorted(passive.keys()),
+        sorted(dials.keys()),
+        sorted(neighborRequests.keys()),
+        sorted(topics.keys()).map((k) => {
+          const t = topics.get(k)!
+          return [k, sorted(t.eager), sorted(t.lazy), t.ihave.map((e) => e.id.key)]
+        }),
+        sorted(seen.keys()).map((k) => [k, seen.get(k)!.state, seen.get(k)!.from]),
+        sorted(cache.keys()),
+        sorted(missing.keys()).map((k) => [k, missing.get(k)!.announcers]),
+        sorted(pending.keys()),
+        sorted(graftBackoff.keys()),
+        sorted(prunedUntil.keys()),
+        [...cut].sort(),
+      ]
+      return contentId(encode(state)).toString()
+    },
+  }
+}
