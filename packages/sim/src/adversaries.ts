@@ -1,0 +1,264 @@
+/**
+ * Adversarial nodes. An adversary wraps an honest router of the run's strategy, so it
+ * speaks the protocol well enough to join the overlay, and then misbehaves on top:
+ *
+ * - a **dropper** never forwards a full message (it keeps the control traffic, so it
+ *   announces what it has and then never sends it: broken promises);
+ * - a **spammer** drops like a dropper and sends invalid messages: real message frames it
+ *   captured, with the envelope's signature altered (a new id each time, so only signature
+ *   work can reject it), and frames of random bytes;
+ * - a **replayer** re-sends, verbatim, frames of real messages it captured, at set times
+ *   (soon after, and long after the seen caches forgot the ids).
+ *
+ * Any of them can also try to **eclipse** honest nodes: every round it dials a few honest
+ * peers it is not connected to, so a Sybil group pushes into honest nodes' neighbourhoods.
+ * All of this works on bytes alone, for any strategy whose frames carry the envelope
+ * bytes verbatim.
+ *
+ * @example
+ * const router = createAdversary({ role: 'spammer', inner, targets: honestIds, random })
+ */
+import {
+  ECLIPSE_DIALS_PER_ROUND,
+  ECLIPSE_INTERVAL_MS,
+  SPAM_FRAMES_PER_ROUND,
+  SPAM_INTERVAL_MS,
+} from './constants'
+import type { GossipInput, GossipOutput, GossipRouter, PeerId, PeerKey } from './contract'
+import type { NodeRole } from './metrics'
+
+export interface AdversaryOptions {
+  role: Exclude<NodeRole, 'honest'>
+  /** An honest router of the run's strategy, for the protocol's membership and control. */
+  inner: GossipRouter
+  /** The node's seeded stream. */
+  random: () => number
+  /** Honest peers to push into (eclipse); empty to stay passive. */
+  targets?: readonly PeerId[]
+  /** Gap between eclipse rounds (default 1 s). */
+  eclipseIntervalMs?: number
+  /** Honest peers dialled per eclipse round (default 4). */
+  dialsPerRound?: number
+  /** Gap between spam rounds (default 250 ms). */
+  spamIntervalMs?: number
+  /** Frames sent to each neighbour per spam round (default 2). */
+  spamFramesPerRound?: number
+  /** Times (virtual ms) at which a replayer re-sends every frame it captured. */
+  replayAt?: readonly number[]
+  /** Most message frames kept for forging and replaying (default 64). */
+  maxCaptured?: number
+}
+
+interface Captured {
+  frame: Uint8Array
+  /** Where the envelope sits in the frame, and its length. */
+  offset: number
+  length: number
+  /** Where the signature sits in the envelope (-1 when not found). */
+  signatureAt: number
+}
+
+/** What an adversary did, for reports and tests. */
+export interface AdversaryStats {
+  spamSent: number
+  garbageSent: number
+  replaysSent: number
+  payloadsDropped: number
+  dials: number
+}
+
+export interface Adversary extends GossipRouter {
+  readonly stats: AdversaryStats
+}
+
+/**
+ * Wraps an honest router into an adversary.
+ * @param options - role, inner router, randomness, targets and timings
+ * @returns the adversarial router
+ */
+export function createAdversary(options: AdversaryOptions): Adversary {
+  const { role, inner, random } = options
+  const targets = options.targets ?? []
+  const eclipseInterval = options.eclipseIntervalMs ?? ECLIPSE_INTERVAL_MS
+  const dialsPerRound = options.dialsPerRound ?? ECLIPSE_DIALS_PER_ROUND
+  const spamInterval = options.spamIntervalMs ?? SPAM_INTERVAL_MS
+  const spamPerRound = options.spamFramesPerRound ?? SPAM_FRAMES_PER_ROUND
+  const maxCaptured = options.maxCaptured ?? 64
+  const replayAt = [...(options.replayAt ?? [])].sort((a, b) => a - b)
+  const stats: AdversaryStats = {
+    spamSent: 0,
+    garbageSent: 0,
+    replaysSent: 0,
+    payloadsDropped: 0,
+    dials: 0,
+  }
+  const connected = new Map<PeerKey, PeerId>()
+  const captured: Captured[] = []
+  const innerWakes: number[] = []
+  let nextEclipse = -1
+  let nextSpam = -1
+  let nextReplay = 0
+  let forged = 0
+
+  const capture = (frame: Uint8Array, envelope: Uint8Array): void => {
+    const offset = indexOf(frame, envelope)
+    if (offset < 0) return
+    const entry: Captured = {
+      frame,
+      offset,
+      length: envelope.length,
+      signatureAt: signatureOffset(envelope),
+    }
+    if (captured.length >= maxCaptured) captured.shift()
+    captured.push(entry)
+  }
+
+  const filter = (outputs: GossipOutput[], out: GossipOutput[]): void => {
+    for (const output of outputs) {
+      if (output.type === 'wake') {
+        if (!innerWakes.includes(output.at)) innerWakes.push(output.at)
+        out.push(output)
+        continue
+      }
+      if (output.type === 'send' && output.payloads > 0) {
+        stats.payloadsDropped += output.payloads
+        continue
+      }
+      out.push(output)
+    }
+  }
+
+  const forge = (): Uint8Array | undefined => {
+    if (captured.length === 0) return undefined
+    const template = captured[forged % captured.length]!
+    const frame = template.frame.slice()
+    const n = Math.floor(forged / captured.length)
+    forged++
+    if (template.signatureAt >= 0) {
+      const at = template.offset + template.signatureAt + (n % 64)
+      frame[at] = frame[at]! ^ (1 + (Math.floor(n / 64) % 255))
+    } else {
+      const at = template.offset + template.length - 1 - (n % Math.min(8, template.length))
+      frame[at] = frame[at]! ^ (1 + (Math.floor(n / 8) % 255))
+    }
+    return frame
+  }
+
+  const garbage = (): Uint8Array => {
+    const bytes = new Uint8Array(16 + Math.floor(random() * 184))
+    for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256)
+    return bytes
+  }
+
+  const ownTimers = (now: number, out: GossipOutput[]): void => {
+    if (targets.length > 0 && now >= nextEclipse) {
+      for (let i = 0; i < dialsPerRound; i++) {
+        const target = targets[Math.floor(random() * targets.length)]!
+        if (connected.has(target.toString())) continue
+        stats.dials++
+        out.push({ type: 'connect', peer: target })
+      }
+      nextEclipse = now + eclipseInterval
+    }
+    if (role === 'spammer' && now >= nextSpam) {
+      for (const peer of connected.values()) {
+        for (let i = 0; i < spamPerRound; i++) {
+          const frame = i % 2 === 0 ? forge() : undefined
+          if (frame !== undefined) {
+            stats.spamSent++
+            out.push({ type: 'send', to: peer, bytes: frame, payloads: 1 })
+          } else {
+            stats.garbageSent++
+            out.push({ type: 'send', to: peer, bytes: garbage(), payloads: 0 })
+          }
+        }
+      }
+      nextSpam = now + spamInterval
+    }
+    while (role === 'replayer' && nextReplay < replayAt.length && replayAt[nextReplay]! <= now) {
+      nextReplay++
+      for (const peer of connected.values()) {
+        for (const entry of captured) {
+          stats.replaysSent++
+          out.push({ type: 'send', to: peer, bytes: entry.frame, payloads: 1 })
+        }
+      }
+    }
+    const next = Math.min(
+      targets.length > 0 ? nextEclipse : Number.POSITIVE_INFINITY,
+      role === 'spammer' ? nextSpam : Number.POSITIVE_INFINITY,
+      role === 'replayer' && nextReplay < replayAt.length
+        ? replayAt[nextReplay]!
+        : Number.POSITIVE_INFINITY,
+    )
+    if (Number.isFinite(next)) out.push({ type: 'wake', at: next })
+  }
+
+  return {
+    stats,
+    handle(input: GossipInput): GossipOutput[] {
+      const out: GossipOutput[] = []
+      const now = input.now
+      if (nextEclipse < 0) {
+        nextEclipse = now + random() * eclipseInterval
+        nextSpam = now + random() * spamInterval
+        ownTimers(now, out)
+      }
+      switch (input.type) {
+        case 'peer-connected':
+          connected.set(input.peer.toString(), input.peer)
+          break
+        case 'peer-disconnected':
+          connected.delete(input.peer.toString())
+          break
+        case 'tick': {
+          let due = false
+          for (let i = innerWakes.length - 1; i >= 0; i--) {
+            if (innerWakes[i]! <= now) {
+              due = true
+              innerWakes[i] = innerWakes[innerWakes.length - 1]!
+              innerWakes.pop()
+            }
+          }
+          if (due) filter(inner.handle(input), out)
+          ownTimers(now, out)
+          return out
+        }
+        default:
+          break
+      }
+      const outputs = inner.handle(input)
+      if (input.type === 'frame') {
+        for (const output of outputs) {
+          if (output.type === 'deliver') capture(input.bytes, output.envelope)
+        }
+      }
+      filter(outputs, out)
+      return out
+    },
+  }
+}
+
+/** First index of `needle` in `haystack`, or -1. */
+function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
+  if (needle.length === 0 || needle.length > haystack.length) return -1
+  const first = needle[0]!
+  const last = haystack.length - needle.length
+  outer: for (let i = 0; i <= last; i++) {
+    if (haystack[i] !== first) continue
+    for (let j = 1; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer
+    return i
+  }
+  return -1
+}
+
+/**
+ * Where the last 64-byte CBOR byte string (a signature) starts in an envelope, or -1.
+ * The head of such a string is 0x58 0x40.
+ */
+function signatureOffset(envelope: Uint8Array): number {
+  for (let i = envelope.length - 66; i >= 0; i--) {
+    if (envelope[i] === 0x58 && envelope[i + 1] === 0x40) return i + 2
+  }
+  return -1
+}

@@ -1,0 +1,398 @@
+/**
+ * Run metrics: an observer that counts what the routers do (frames, payloads, bytes,
+ * deliveries, reports, connections) and the figures computed from the counts —
+ * reliability, RMR, LDH, latency percentiles, bytes per node, duplicates per delivery,
+ * duplicate deliveries, and, for adversarial runs, honest reliability and how many
+ * adversaries were cut off. Definitions are in `docs/sim.md`.
+ *
+ * @example
+ * const metrics = createMetrics({ roles })
+ * const sim = createSimulator({ seed, observer: metrics.observer })
+ * metrics.publishing(sim, publisher, envelope, true)  // before feeding the publish input
+ */
+import { envelopeId } from '@peerkit/envelope'
+import type { GossipOutput } from './contract'
+import type { SimObserver, Simulator } from './simulator'
+
+/** What a node is in a run. Anything but `honest` is an adversary. */
+export type NodeRole = 'honest' | 'dropper' | 'spammer' | 'replayer'
+
+const HONEST = 0
+
+/** One published message, as the metrics follow it. */
+export interface MessageRecord {
+  /** Order of publication. */
+  index: number
+  publisher: number
+  publishedAt: number
+  /** Counted in the figures (false for warm-up messages). */
+  measured: boolean
+  /** 1 for nodes that should receive it: up, subscribed, reachable from the publisher. */
+  eligible: Uint8Array
+  /** Deliveries per node (across restarts). */
+  delivered: Uint8Array
+  deliveries: number
+  maxHops: number
+}
+
+/** The figures of one run. */
+export interface RunFigures {
+  /** Share of live subscribers (every node that runs the protocol) that received each message. */
+  reliability: number
+  /** The same, counting honest subscribers only. */
+  honestReliability: number
+  /** Lowest per-message share of honest subscribers reached. */
+  minHonestReliability: number
+  /** payload messages sent / (receivers − 1) − 1, over measured messages. */
+  rmr: number
+  /** Mean over messages of the largest hop count of a delivery. */
+  ldh: number
+  latencyP50Ms: number
+  latencyP99Ms: number
+  /** Payload receptions that were not a first delivery, per delivery. */
+  duplicatesPerDelivery: number
+  /** Bytes sent per honest node while messages were measured. */
+  bytesPerNode: number
+  /** Times a node's application got a message it had already got (any message, whole run). */
+  duplicateDeliveries: number
+  /** Deliveries of ids never published by an honest node (forged messages that got through). */
+  unknownDeliveries: number
+  /** Adversaries that no honest node held a connection to at the end. */
+  graylisted: number
+  /** Share of spammers cut off by every honest node. */
+  spammersCutOff: number
+  /** Share of spammers reported (`misbehaved`) by at least one honest node. */
+  spammersReported: number
+  /** Reports (`misbehaved` outputs) by honest nodes about honest nodes. */
+  falseReports: number
+  /** Delivery over time: [ms after publish, share of eligible honest deliveries by then]. */
+  curve: Array<[number, number]>
+}
+
+export interface MetricsOptions {
+  /** Role of each node by index (nodes beyond the array are honest). */
+  roles: readonly NodeRole[]
+  /** Nodes subscribed to the measured topic (default: every node). */
+  subscriber?: (node: number) => boolean
+}
+
+export interface Metrics {
+  readonly observer: SimObserver
+  /** Message records by publication order. */
+  readonly messages: readonly MessageRecord[]
+  /**
+   * Records a message about to be published by `publisher` now; call before feeding the
+   * publish input. Eligibility is fixed now: up, subscribed, and in the publisher's
+   * component of the connection graph (over links the partition lets through).
+   */
+  publishing(
+    sim: Simulator,
+    publisher: number,
+    envelope: Uint8Array,
+    measured: boolean,
+  ): MessageRecord
+  /** Starts the measurement window (payload, byte and reception counters). */
+  startMeasuring(now: number): void
+  /**
+   * From now on, counts deliveries of already published messages (replays that got
+   * through); read the count with `lateDeliveries`.
+   */
+  watchLateDeliveries(): void
+  /** Deliveries of known messages since `watchLateDeliveries`. */
+  readonly lateDeliveries: number
+  /** Computes the figures; `end` is the run's last virtual time. */
+  figures(sim: Simulator, options: { cutOffGraceMs: number }): RunFigures
+}
+
+/**
+ * The value below which a share `p` of sorted values lie (nearest rank).
+ * @param sorted - ascending values
+ * @param p - share in [0, 1]
+ * @returns the percentile, or 0 for no values
+ */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return 0
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))
+  return sorted[rank]!
+}
+
+/**
+ * Creates the metrics of a run.
+ * @param options - node roles and subscribers
+ * @returns the collector; pass `observer` to `createSimulator`
+ */
+export function createMetrics(options: MetricsOptions): Metrics {
+  const roleCode = (node: number): number => {
+    const role = options.roles[node] ?? 'honest'
+    return role === 'honest' ? 0 : role === 'dropper' ? 1 : role === 'spammer' ? 2 : 3
+  }
+  const isSubscriber = options.subscriber ?? (() => true)
+  const records: MessageRecord[] = []
+  const byId = new Map<string, MessageRecord>()
+  /** Records waiting for their router's message id, by envelope id text. */
+  const byEnvelope = new Map<string, MessageRecord>()
+  let watchingLate = false
+  let lateDeliveries = 0
+  /** Last crash time per node. */
+  const lastCrash: number[] = []
+  let measuring = false
+  let roles = new Uint8Array(0)
+  let bytesSent = 0
+  let payloadsSent = 0
+  let payloadsReceived = 0
+  let duplicateDeliveries = 0
+  let unknownDeliveries = 0
+  let falseReports = 0
+  const latencies: number[] = []
+  /** Honest node h's reports about adversary a: key h * 2^21 + a. */
+  const reported = new Set<number>()
+  /** Open honest-side connections to adversaries: key → opened at. */
+  const adversaryLinks = new Map<number, number>()
+
+  const role = (node: number): number => {
+    if (node >= roles.length) {
+      const grown = new Uint8Array(Math.max(node + 1, roles.length * 2, 64))
+      grown.set(roles)
+      for (let i = roles.length; i < grown.length; i++) grown[i] = roleCode(i)
+      roles = grown
+    }
+    return roles[node]!
+  }
+  const pairKey = (honest: number, adversary: number): number => honest * 2_097_152 + adversary
+
+  const onDeliver = (
+    node: number,
+    output: Extract<GossipOutput, { type: 'deliver' }>,
+    now: number,
+  ): void => {
+    let record = byId.get(output.messageId)
+    if (record === undefined) {
+      record = byEnvelope.get(envelopeId(output.envelope).toString())
+      if (record === undefined) {
+        if (role(node) === HONEST) unknownDeliveries++
+        return
+      }
+      byId.set(output.messageId, record)
+    }
+    if (watchingLate) lateDeliveries++
+    if (record.delivered[node]! > 0) {
+      duplicateDeliveries++
+    } else {
+      record.deliveries++
+    }
+    record.delivered[node] = Math.min(255, record.delivered[node]! + 1)
+    if (record.delivered[node] === 1) {
+      if (output.hops > record.maxHops) record.maxHops = output.hops
+      if (record.measured && node !== record.publisher && role(node) === HONEST) {
+        latencies.push(now - record.publishedAt)
+      }
+    }
+  }
+
+  const observer: SimObserver = {
+    send(from, _to, bytes, payloads) {
+      if (!measuring || role(from) !== HONEST) return
+      bytesSent += bytes.length
+      payloadsSent += payloads
+    },
+    receive(to, from, _bytes, payloads) {
+      if (!measuring || role(to) !== HONEST || role(from) !== HONEST) return
+      payloadsReceived += payloads
+    },
+    deliver: onDeliver,
+    misbehaved(node, peer) {
+      if (peer < 0 || role(node) !== HONEST) return
+      if (role(peer) === HONEST) falseReports++
+      else reported.add(pairKey(node, peer))
+    },
+    opened(a, b, now) {
+      // Called at the dialled end `a`; the dialler `b` holds it open one delay later.
+      if (role(a) === HONEST && role(b) !== HONEST) adversaryLinks.set(pairKey(a, b), now)
+    },
+    closed(node, peer) {
+      if (role(node) === HONEST && role(peer) !== HONEST) adversaryLinks.delete(pairKey(node, peer))
+    },
+    crashed(node, now) {
+      lastCrash[node] = now
+      if (role(node) !== HONEST) return
+      for (const key of [...adversaryLinks.keys()]) {
+        if (Math.floor(key / 2_097_152) === node) adversaryLinks.delete(key)
+      }
+    },
+  }
+
+  const componentOf = (sim: Simulator, start: number): Uint8Array => {
+    const seen = new Uint8Array(sim.size)
+    const stack = [start]
+    seen[start] = 1
+    while (stack.length > 0) {
+      const node = stack.pop()!
+      for (const peer of sim.connections(node)) {
+        if (seen[peer] === 1 || !sim.isUp(peer) || !sim.reachable(node, peer)) continue
+        seen[peer] = 1
+        stack.push(peer)
+      }
+    }
+    return seen
+  }
+
+  return {
+    observer,
+    messages: records,
+    publishing(sim, publisher, envelope, measured) {
+      const size = sim.size
+      const component = componentOf(sim, publisher)
+      const eligible = new Uint8Array(size)
+      for (let i = 0; i < size; i++) {
+        if (component[i] === 1 && sim.isUp(i) && isSubscriber(i)) eligible[i] = 1
+      }
+      const record: MessageRecord = {
+        index: records.length,
+        publisher,
+        publishedAt: sim.now,
+        measured,
+        eligible,
+        delivered: new Uint8Array(size),
+        deliveries: 0,
+        maxHops: 0,
+      }
+      records.push(record)
+      byEnvelope.set(envelopeId(envelope).toString(), record)
+      return record
+    },
+    startMeasuring() {
+      measuring = true
+    },
+    watchLateDeliveries() {
+      watchingLate = true
+    },
+    get lateDeliveries() {
+      return lateDeliveries
+    },
+    figures(sim, { cutOffGraceMs }) {
+      const measured = records.filter((r) => r.measured)
+      let shareAll = 0
+      let shareHonest = 0
+      let minHonest = 1
+      let receiversMinusOne = 0
+      let hopSum = 0
+      let honestDeliveries = 0
+      let honestEligibleTotal = 0
+      for (const record of measured) {
+        let eligibleAll = 0
+        let eligibleHonest = 0
+        let gotAll = 0
+        let gotHonest = 0
+        let receivers = 0
+        for (let i = 0; i < record.eligible.length; i++) {
+          const got = record.delivered[i]! > 0
+          if (got && role(i) === HONEST) receivers++
+          // A node that went down after the publish is no longer eligible.
+          // A node that crashed after the publish without the message had no fair chance.
+          if (record.eligible[i] !== 1) continue
+          if (!got && (lastCrash[i] ?? Number.NEGATIVE_INFINITY) >= record.publishedAt) continue
+          eligibleAll++
+          if (got) gotAll++
+          if (role(i) === HONEST) {
+            eligibleHonest++
+            if (got) gotHonest++
+          }
+        }
+        shareAll += eligibleAll === 0 ? 1 : gotAll / eligibleAll
+        const honestShare = eligibleHonest === 0 ? 1 : gotHonest / eligibleHonest
+        shareHonest += honestShare
+        if (honestShare < minHonest) minHonest = honestShare
+        receiversMinusOne += Math.max(0, receivers - 1)
+        hopSum += record.maxHops
+        honestDeliveries += Math.max(0, gotHonest - 1)
+        honestEligibleTotal += Math.max(0, eligibleHonest - 1)
+      }
+      const count = measured.length
+      const sorted = Float64Array.from(latencies).sort()
+      const honestNodes = countHonest(sim.size, role)
+      // Receptions beyond first deliveries; the publisher's own delivery had no reception.
+      const firstReceptions = measured.reduce((sum, r) => {
+        let n = 0
+        for (let i = 0; i < r.delivered.length; i++) {
+          if (r.delivered[i]! > 0 && i !== r.publisher && role(i) === HONEST) n++
+        }
+        return sum + n
+      }, 0)
+      let spammers = 0
+      let spammersCut = 0
+      let spammersReported = 0
+      let graylisted = 0
+      const now = sim.now
+      for (let a = 0; a < sim.size; a++) {
+        const code = role(a)
+        if (code === HONEST) continue
+        let connected = false
+        for (const [key, openedAt] of adversaryLinks) {
+          if (key % 2_097_152 === a && now - openedAt > cutOffGraceMs) {
+            connected = true
+            break
+          }
+        }
+        if (!connected) graylisted++
+        if (code === 2) {
+          spammers++
+          if (!connected) spammersCut++
+          let wasReported = false
+          for (let h = 0; h < sim.size && !wasReported; h++) {
+            if (reported.has(pairKey(h, a))) wasReported = true
+          }
+          if (wasReported) spammersReported++
+        }
+      }
+      return {
+        reliability: count === 0 ? 1 : shareAll / count,
+        honestReliability: count === 0 ? 1 : shareHonest / count,
+        minHonestReliability: count === 0 ? 1 : minHonest,
+        rmr: receiversMinusOne === 0 ? 0 : payloadsSent / receiversMinusOne - 1,
+        ldh: count === 0 ? 0 : hopSum / count,
+        latencyP50Ms: percentile(sorted, 0.5),
+        latencyP99Ms: percentile(sorted, 0.99),
+        duplicatesPerDelivery:
+          firstReceptions === 0
+            ? 0
+            : Math.max(0, payloadsReceived - firstReceptions) / firstReceptions,
+        bytesPerNode: honestNodes === 0 ? 0 : bytesSent / honestNodes,
+        duplicateDeliveries,
+        unknownDeliveries,
+        graylisted,
+        spammersCutOff: spammers === 0 ? 1 : spammersCut / spammers,
+        spammersReported: spammers === 0 ? 1 : spammersReported / spammers,
+        falseReports,
+        curve: deliveryCurve(sorted, honestEligibleTotal, honestDeliveries),
+      }
+    },
+  }
+}
+
+function countHonest(size: number, role: (node: number) => number): number {
+  let n = 0
+  for (let i = 0; i < size; i++) if (role(i) === HONEST) n++
+  return n
+}
+
+/**
+ * The delivery-over-time curve: for 64 points between 0 and the slowest delivery, the
+ * share of eligible (message, honest receiver) pairs delivered by then.
+ */
+function deliveryCurve(
+  sorted: Float64Array,
+  eligiblePairs: number,
+  deliveredPairs: number,
+): Array<[number, number]> {
+  if (sorted.length === 0 || eligiblePairs === 0) return [[0, 0]]
+  const last = sorted[sorted.length - 1]!
+  const points: Array<[number, number]> = []
+  const scale = Math.min(1, deliveredPairs / eligiblePairs) / sorted.length
+  let j = 0
+  for (let k = 0; k <= 64; k++) {
+    const t = (last * k) / 64
+    while (j < sorted.length && sorted[j]! <= t) j++
+    points.push([Math.round(t), j * scale])
+  }
+  return points
+}
