@@ -36,12 +36,20 @@ export {
   WrongRateeError,
 } from './errors'
 export {
+  type AcceptedRating,
+  createRatingLedger,
+  type RatingLedger,
+  type RatingLedgerOptions,
+} from './ledger'
+export {
   createLocalTrust,
   type LocalTrust,
   type LocalTrustMatrix,
   type LocalTrustOptions,
   type RatingEvidence,
 } from './local-trust'
+export { type RatingInput, sealRating } from './rating'
+export { type OpenedReceipt, openReceiptFor, type ReceiptRules } from './receipt'
 export {
   actionsBetween,
   createScorer,
