@@ -40,3 +40,35 @@ export const KEY_CACHE_SIZE = 4096
 export const KEY_TABLE_CACHE_SIZE = 64
 /** Verifications with one key before the `js` backend builds its table. */
 export const KEY_TABLE_MIN_USES = 2
+
+/** Value of the `type` field of a key file. */
+export const KEY_FILE_TYPE = 'peerkit/identity/key-file'
+/** The key file format version this library writes (and the only one it reads). */
+export const KEY_FILE_VERSION = 1
+/** Largest key file read; anything longer is refused before decoding. */
+export const MAX_KEY_FILE_BYTES = 1024
+/** Default scrypt cost: N = 2^17, r = 8, p = 1 (128 MiB, about a second in JavaScript). */
+export const DEFAULT_SCRYPT_LOG_N = 17
+export const DEFAULT_SCRYPT_R = 8
+export const DEFAULT_SCRYPT_P = 1
+/** Scrypt parameters a key file may ask for; checked before any work is spent. */
+export const MIN_SCRYPT_LOG_N = 10
+export const MAX_SCRYPT_LOG_N = 20
+export const MAX_SCRYPT_R = 16
+export const MAX_SCRYPT_P = 4
+/** Upper bound on scrypt memory (128 · N · r bytes) a key file may ask for: 256 MiB. */
+export const MAX_SCRYPT_MEMORY = 256 * 1024 * 1024
+/** Salt sizes a key file may carry (16 written). */
+export const KEY_FILE_SALT_LENGTH = 16
+export const MAX_KEY_FILE_SALT_LENGTH = 64
+/** XChaCha20-Poly1305 nonce bytes. */
+export const KEY_FILE_NONCE_LENGTH = 24
+/** Ciphertext of a 32-byte seed with its 16-byte Poly1305 tag. */
+export const KEY_FILE_CIPHERTEXT_LENGTH = 48
+
+/** Domain tag of a rotation statement (inside the signed bytes). */
+export const ROTATION_DOMAIN = 'peerkit/identity/rotation/1'
+/** Longest rotation chain `resolveRotation` accepts. */
+export const MAX_ROTATION_CHAIN = 256
+/** Largest encoded rotation statement accepted. */
+export const MAX_ROTATION_STATEMENT_BYTES = 512

@@ -9,7 +9,8 @@
 import { assertBytes } from './assert'
 import { bytesEqual, joinBytes } from './bytes'
 import { PUBLIC_KEY_LENGTH, SEED_LENGTH } from './constants'
-import { InvalidKeyEncodingError } from './errors'
+import { InvalidKeyEncodingError, KeyPairMismatchError } from './errors'
+import { assertKeyPair, type KeyPair, keyPairFromSeed } from './keys'
 
 /** `SEQUENCE { SEQUENCE { OID 1.3.101.112 } BIT STRING (0 unused bits) …` */
 const SPKI_PREFIX = Uint8Array.of(
@@ -96,7 +97,7 @@ export function publicKeyFromSpki(der: Uint8Array): Uint8Array {
   if (!bytesEqual(der.subarray(0, SPKI_PREFIX.length), SPKI_PREFIX)) {
     throw new InvalidKeyEncodingError('not an Ed25519 SPKI key')
   }
-  return der.slice(SPKI_PREFIX.length)
+  return Uint8Array.from(der.subarray(SPKI_PREFIX.length))
 }
 
 /**
@@ -133,7 +134,7 @@ export function seedFromPkcs8(der: Uint8Array): Pkcs8Contents {
     der.length === v1Length &&
     bytesEqual(der.subarray(0, PKCS8_V1_PREFIX.length), PKCS8_V1_PREFIX)
   ) {
-    return { seed: der.slice(PKCS8_V1_PREFIX.length) }
+    return { seed: Uint8Array.from(der.subarray(PKCS8_V1_PREFIX.length)) }
   }
   const v2Length = v1Length + PKCS8_V2_PUBLIC_KEY_TAG.length + PUBLIC_KEY_LENGTH
   if (
@@ -145,9 +146,42 @@ export function seedFromPkcs8(der: Uint8Array): Pkcs8Contents {
     )
   ) {
     return {
-      seed: der.slice(PKCS8_V2_PREFIX.length, v1Length),
-      publicKey: der.slice(v1Length + PKCS8_V2_PUBLIC_KEY_TAG.length),
+      seed: Uint8Array.from(der.subarray(PKCS8_V2_PREFIX.length, v1Length)),
+      publicKey: Uint8Array.from(der.subarray(v1Length + PKCS8_V2_PUBLIC_KEY_TAG.length)),
     }
   }
   throw new InvalidKeyEncodingError('not an Ed25519 PKCS#8 key')
+}
+
+/**
+ * Encodes a key pair's seed as DER PKCS#8 v1 (the form Node's `KeyObject.export` and
+ * WebCrypto's `exportKey('pkcs8')` produce).
+ * @param keyPair - the key pair
+ * @returns 48 bytes of DER
+ * @throws InvalidArgumentError when the key pair is malformed
+ * @example
+ * await crypto.subtle.importKey('pkcs8', keyPairToPkcs8(keyPair), 'Ed25519', false, ['sign'])
+ */
+export function keyPairToPkcs8(keyPair: KeyPair): Uint8Array {
+  assertKeyPair(keyPair)
+  return seedToPkcs8(keyPair.privateKey)
+}
+
+/**
+ * Reads a key pair from DER PKCS#8, deriving its public key (and checking it against the one
+ * a v2 encoding carries).
+ * @param der - PKCS#8 bytes
+ * @returns the key pair
+ * @throws InvalidKeyEncodingError for anything but an Ed25519 PKCS#8 key
+ * @throws KeyPairMismatchError when a v2 encoding carries another public key
+ * @example
+ * keyPairFromPkcs8(keyObject.export({ format: 'der', type: 'pkcs8' }))
+ */
+export function keyPairFromPkcs8(der: Uint8Array): KeyPair {
+  const contents = seedFromPkcs8(der)
+  const keyPair = keyPairFromSeed(contents.seed)
+  if (contents.publicKey !== undefined && !bytesEqual(contents.publicKey, keyPair.publicKey)) {
+    throw new KeyPairMismatchError()
+  }
+  return keyPair
 }

@@ -96,6 +96,96 @@ export class InvalidKeyEncodingError extends IdentityError {
   }
 }
 
+/** Bytes that are not a key file: truncated, malformed, non-canonical, or beyond the limits. */
+export class KeyFileFormatError extends IdentityError {
+  override name = 'KeyFileFormatError'
+  constructor(message = 'not a valid peerkit key file') {
+    super(message)
+  }
+}
+
+/** A key file of a version this library does not know; it is never guessed at. */
+export class UnsupportedKeyFileVersionError extends IdentityError {
+  override name = 'UnsupportedKeyFileVersionError'
+  readonly version: unknown
+  constructor(version: unknown, message = `unsupported key file version ${String(version)}`) {
+    super(message)
+    this.version = version
+  }
+}
+
+/**
+ * A well-formed key file that does not open: the password is wrong, or some byte of the file
+ * was changed (authenticated encryption cannot tell the two apart).
+ */
+export class KeyFileDecryptionError extends IdentityError {
+  override name = 'KeyFileDecryptionError'
+  constructor(message = 'wrong password, or the key file was tampered with') {
+    super(message)
+  }
+}
+
+/** Why a rotation statement (or chain) was refused as malformed. */
+export type InvalidRotationReason = 'malformed' | 'domain' | 'too-many' | 'same-key'
+
+/** A rotation statement that is not well formed, or a chain beyond the limits. */
+export class InvalidRotationError extends IdentityError {
+  override name = 'InvalidRotationError'
+  readonly reason: InvalidRotationReason
+  constructor(reason: InvalidRotationReason, message = `invalid rotation statement (${reason})`) {
+    super(message)
+    this.reason = reason
+  }
+}
+
+/** A rotation statement not signed by both the key it retires and the key it introduces. */
+export class RotationSignatureError extends IdentityError {
+  override name = 'RotationSignatureError'
+  readonly sequence: number
+  constructor(sequence: number, message = `rotation ${sequence} is not signed by both keys`) {
+    super(message)
+    this.sequence = sequence
+  }
+}
+
+/** Two different statements continue the chain from the same point: the identity forked. */
+export class RotationForkError extends IdentityError {
+  override name = 'RotationForkError'
+  readonly sequence: number
+  constructor(sequence: number, message = `two different rotations at step ${sequence}`) {
+    super(message)
+    this.sequence = sequence
+  }
+}
+
+/** A rotation returns to a key the chain already used. */
+export class RotationCycleError extends IdentityError {
+  override name = 'RotationCycleError'
+  readonly sequence: number
+  constructor(sequence: number, message = `rotation ${sequence} returns to an earlier key`) {
+    super(message)
+    this.sequence = sequence
+  }
+}
+
+/** A step is missing, or a statement does not start from the key the previous one ended on. */
+export class RotationGapError extends IdentityError {
+  override name = 'RotationGapError'
+  readonly sequence: number
+  constructor(sequence: number, message = `rotation chain broken at step ${sequence}`) {
+    super(message)
+    this.sequence = sequence
+  }
+}
+
+/** Statements of different identities were mixed, or the chain is not of the expected root. */
+export class RotationRootError extends IdentityError {
+  override name = 'RotationRootError'
+  constructor(message = 'rotation statements name another root identity') {
+    super(message)
+  }
+}
+
 /** True when `error` is one of this package's errors (by `name`, so it holds across realms). */
 export function isIdentityError(error: unknown): error is IdentityError {
   return (
@@ -127,9 +217,13 @@ const IDENTITY_ERROR_NAMES = new Set<string>([
   'KeyPairMismatchError',
   'BackendUnavailableError',
   'InvalidKeyEncodingError',
+  'KeyFileFormatError',
+  'UnsupportedKeyFileVersionError',
+  'KeyFileDecryptionError',
+  'InvalidRotationError',
+  'RotationSignatureError',
+  'RotationForkError',
+  'RotationCycleError',
+  'RotationGapError',
+  'RotationRootError',
 ])
-
-/** Registers further error names (used by the key-file and rotation modules). */
-export function registerErrorName(name: string): void {
-  IDENTITY_ERROR_NAMES.add(name)
-}

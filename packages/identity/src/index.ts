@@ -1,7 +1,7 @@
 /**
  * @peerkit/identity — Ed25519 peers with one signature verdict on every runtime: keys,
- * `PeerId` text and byte forms (did:key, libp2p), signers, and verification under one rule on
- * the `js`, `node` and `webcrypto` backends.
+ * `PeerId` text and byte forms (did:key, libp2p), signers, verification under one rule on
+ * the `js`, `node` and `webcrypto` backends, encrypted key files and key rotation.
  *
  * @example
  * const signer = signerFromKeyPair(generateKeyPair())
@@ -12,6 +12,8 @@
 export type { BackendName, SyncBackendName } from './backends'
 export * from './constants'
 export {
+  keyPairFromPkcs8,
+  keyPairToPkcs8,
   type Pkcs8Contents,
   publicKeyFromSpki,
   publicKeyToSpki,
@@ -27,14 +29,32 @@ export {
   type InvalidPeerIdReason,
   InvalidPublicKeyError,
   type InvalidPublicKeyReason,
+  InvalidRotationError,
+  type InvalidRotationReason,
   isIdentityError,
   isInvalidArgumentError,
   isInvalidPeerIdError,
   isInvalidPublicKeyError,
+  KeyFileDecryptionError,
+  KeyFileFormatError,
   KeyPairMismatchError,
+  RotationCycleError,
+  RotationForkError,
+  RotationGapError,
+  RotationRootError,
+  RotationSignatureError,
+  UnsupportedKeyFileVersionError,
   UnsupportedKeyTypeError,
 } from './errors'
 export { clearKeyCache } from './key-cache'
+export {
+  decryptKeyFile,
+  type EncryptKeyFileOptions,
+  encryptKeyFile,
+  type KeyFileInfo,
+  type Password,
+  readKeyFileInfo,
+} from './key-file'
 export {
   type GenerateKeyPairOptions,
   generateKeyPair,
@@ -49,6 +69,15 @@ export {
   peerIdFromPublicKey,
   peerIdFromString,
 } from './peer-id'
+export {
+  decodeRotationStatement,
+  type ResolvedRotation,
+  type ResolveRotationOptions,
+  type RotateKeyOptions,
+  type RotationStatement,
+  resolveRotation,
+  rotateKey,
+} from './rotation'
 export { type KeyPairSigner, type Signer, type SignerOptions, signerFromKeyPair } from './signer'
 export {
   availableBackends,

@@ -49,5 +49,5 @@ export function publicKeyFromLibp2p(bytes: Uint8Array): Uint8Array {
   ) {
     throw new InvalidKeyEncodingError('libp2p public key: Data must be exactly 32 bytes')
   }
-  return bytes.slice(length.next)
+  return Uint8Array.from(bytes.subarray(length.next))
 }
