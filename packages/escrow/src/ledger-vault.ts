@@ -158,7 +158,7 @@ export function createLedgerVault(init: LedgerVaultInit = {}): LedgerVault {
   }
 
   return {
-    lock(request: LockRequest) {
+    async lock(request: LockRequest) {
       assertText(request?.key, 'request.key')
       assertText(request.lock, 'request.lock')
       assertText(request.from, 'request.from')
@@ -191,7 +191,7 @@ export function createLedgerVault(init: LedgerVaultInit = {}): LedgerVault {
         })
       })
     },
-    release(request: ReleaseRequest) {
+    async release(request: ReleaseRequest) {
       assertText(request?.key, 'request.key')
       assertText(request.lock, 'request.lock')
       assertText(request.to, 'request.to')
@@ -205,7 +205,7 @@ export function createLedgerVault(init: LedgerVaultInit = {}): LedgerVault {
       }
       return once(op, () => payout(op, request.to))
     },
-    refund(request: RefundRequest) {
+    async refund(request: RefundRequest) {
       assertText(request?.key, 'request.key')
       assertText(request.lock, 'request.lock')
       assertAmount(request.amount, 'request.amount')

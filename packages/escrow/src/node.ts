@@ -32,7 +32,7 @@ export function parseLogFile(bytes: Uint8Array): { records: Uint8Array[]; validL
     if (length > MAX_RECORD_BYTES || end > bytes.length) break
     const record = bytes.subarray(offset + HEADER, end)
     if (crc32(record) >>> 0 !== sum) break
-    records.push(record.slice())
+    records.push(new Uint8Array(record))
     offset = end
   }
   return { records, validLength: offset }

@@ -68,7 +68,7 @@ export function receiptPayload(state: EscrowState): Record<string, Value> {
  * @throws {NotMyRoleError} when the signer is not a party
  * @example const half = await makeReceipt(state, seller)
  */
-export function makeReceipt(state: EscrowState, signer: Signer): Promise<Uint8Array> {
+export async function makeReceipt(state: EscrowState, signer: Signer): Promise<Uint8Array> {
   const payload = receiptPayload(state)
   if (!isParty(state, signer))
     throw new NotMyRoleError('only a party of the trade signs its receipt')

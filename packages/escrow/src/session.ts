@@ -111,10 +111,12 @@ function notice(
   self: string,
   step: { role: string; seq: number; action: string },
 ): void {
-  // the sealer of step `seq` held every earlier step: an implicit acknowledgement
-  if (step.role !== self && (core.acked.get(step.role) ?? 0) < step.seq)
-    core.acked.set(step.role, step.seq)
-  for (const role of core.state.definition.transitions.get(step.action)!.notify ?? []) {
+  const transition = core.state.definition.transitions.get(step.action)!
+  // the sealer of step `seq` holds every earlier step, and the step itself unless others
+  // countersigned it after it left: an implicit acknowledgement
+  const held = step.seq + (transition.jointly === true ? 0 : 1)
+  if (step.role !== self && (core.acked.get(step.role) ?? 0) < held) core.acked.set(step.role, held)
+  for (const role of transition.notify ?? []) {
     if (role !== self) core.recipients.add(role)
   }
 }

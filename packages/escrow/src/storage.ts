@@ -60,7 +60,7 @@ export function createMemoryStore(): MemoryStore {
     get writes() {
       return writes
     },
-    append(log, record) {
+    async append(log, record) {
       assertLogName(log)
       assertRecord(record)
       let list = logs.get(log)
@@ -70,14 +70,13 @@ export function createMemoryStore(): MemoryStore {
       }
       list.push(record.slice())
       writes++
-      return Promise.resolve()
     },
-    read(log) {
+    async read(log) {
       assertLogName(log)
-      return Promise.resolve((logs.get(log) ?? []).map((r) => r.slice()))
+      return (logs.get(log) ?? []).map((r) => r.slice())
     },
-    list() {
-      return Promise.resolve([...logs.keys()])
+    async list() {
+      return [...logs.keys()]
     },
   }
 }
