@@ -1,0 +1,283 @@
+/**
+ * Opening: the checks an envelope must pass before its payload is believed, cheapest
+ * first — size and version, form, domain, times, replay guard — and only then the
+ * signatures. A rejected envelope changes neither the replay guard nor the verify cache.
+ *
+ * @example
+ * const opened = open(bytes, { domain: 'peerkit/gossip/1', now, maxSkewMs: 30_000, maxAgeMs: 600_000 })
+ * opened.signer.toString() // 'z6Mk…'
+ */
+import type { ContentId, Value } from '@peerkit/codec'
+import { type PeerId, peerIdFromPublicKey } from '@peerkit/identity'
+import {
+  assertBytes,
+  assertObject,
+  assertSafeInteger,
+  assertWindow,
+  isDomain,
+  limitOption,
+} from './assert'
+import { bodyId } from './body-id'
+import { byteKey } from './byte-key'
+import {
+  DEFAULT_MAX_ENVELOPE_BYTES,
+  DEFAULT_MAX_PAYLOAD_DEPTH,
+  DEFAULT_MAX_SIGNATURES,
+  MAX_DOMAIN_LENGTH,
+  PUBLIC_KEY_LENGTH,
+} from './constants'
+import {
+  ExpiredError,
+  InsufficientSignaturesError,
+  InvalidArgumentError,
+  NotYetValidError,
+  WrongDomainError,
+} from './errors'
+import type { ReplayClaim, ReplayGuard } from './replay-guard'
+import { verifySignatures } from './verify'
+import type { VerifyCache } from './verify-cache'
+import { type BodyFields, type ParsedEnvelope, type ParseLimits, parseEnvelope } from './wire'
+
+/** The rules an envelope is opened under. */
+export interface OpenOptions {
+  /** The domain expected; an envelope sealed for any other is refused. */
+  domain: string
+  /** The current time, integer ms since the Unix epoch, from the caller's clock. */
+  now: number
+  /** How far in the future a timestamp may be (clock skew), ms; may be `Infinity`. */
+  maxSkewMs: number
+  /** How old a timestamp may be, ms; may be `Infinity` (deadlines are then the caller's). */
+  maxAgeMs: number
+  /** Refuses envelopes accepted before; records this one if it is accepted. */
+  replayGuard?: ReplayGuard | undefined
+  /** Remembers verified signatures; may be shared by many openers. */
+  cache?: VerifyCache | undefined
+  /** Largest envelope read (default 64 KiB). */
+  maxBytes?: number | undefined
+  /** Deepest nesting inside the payload (default 32). */
+  maxDepth?: number | undefined
+  /** Most signatures on the envelope (default 16). */
+  maxSignatures?: number | undefined
+  /** Decode payload maps as `Map` instead of plain objects (default false). */
+  useMaps?: boolean | undefined
+}
+
+/** An envelope that passed every check. */
+export interface OpenedEnvelope {
+  /** The peer who sealed it (whose key is in the body and whose signature verified). */
+  signer: PeerId
+  payload: Value
+  timestamp: number
+  expiresAt: number | undefined
+  /** The envelope id: the content id of the body (the same with or without countersignatures). */
+  id: ContentId
+  domain: string
+  nonce: Uint8Array | undefined
+  sequence: number | bigint | undefined
+}
+
+/** Options of `openMulti`: the rules of `open`, plus whose signatures count. */
+export interface OpenMultiOptions extends OpenOptions {
+  /** The peers whose signatures count towards `threshold`. */
+  signers: readonly PeerId[]
+  /** How many distinct listed peers must have signed (1 … number of distinct listed peers). */
+  threshold: number
+}
+
+/** An envelope opened by `openMulti`. */
+export interface OpenedMultiEnvelope extends OpenedEnvelope {
+  /** Everyone who signed, body signer first, then countersigners in wire order; all verified. */
+  signers: PeerId[]
+}
+
+interface Rules {
+  readonly domain: string
+  readonly now: number
+  readonly maxSkewMs: number
+  readonly maxAgeMs: number
+  readonly replayGuard: ReplayGuard | undefined
+  readonly cache: VerifyCache | undefined
+  readonly limits: ParseLimits
+}
+
+function rulesOf(options: OpenOptions): Rules {
+  assertObject(options, 'options')
+  const { domain, now, maxSkewMs, maxAgeMs, replayGuard, cache, useMaps } = options
+  if (!isDomain(domain, MAX_DOMAIN_LENGTH)) {
+    throw new InvalidArgumentError(
+      'options.domain',
+      `options.domain must be 1-${MAX_DOMAIN_LENGTH} printable ASCII characters`,
+    )
+  }
+  assertSafeInteger(now, 'options.now', 0)
+  assertWindow(maxSkewMs, 'options.maxSkewMs')
+  assertWindow(maxAgeMs, 'options.maxAgeMs')
+  if (replayGuard !== undefined) assertObject(replayGuard, 'options.replayGuard')
+  if (cache !== undefined) assertObject(cache, 'options.cache')
+  if (useMaps !== undefined && typeof useMaps !== 'boolean') {
+    throw new InvalidArgumentError('options.useMaps', 'options.useMaps must be a boolean')
+  }
+  return {
+    domain,
+    now,
+    maxSkewMs,
+    maxAgeMs,
+    replayGuard,
+    cache,
+    limits: {
+      maxBytes: limitOption(options.maxBytes, 'options.maxBytes', DEFAULT_MAX_ENVELOPE_BYTES),
+      maxDepth: limitOption(options.maxDepth, 'options.maxDepth', DEFAULT_MAX_PAYLOAD_DEPTH),
+      maxSignatures: limitOption(
+        options.maxSignatures,
+        'options.maxSignatures',
+        DEFAULT_MAX_SIGNATURES,
+      ),
+      useMaps: useMaps === true,
+    },
+  }
+}
+
+/** Domain and time checks; throws the matching error. */
+function checkRules(fields: BodyFields, rules: Rules): void {
+  if (fields.domain !== rules.domain) throw new WrongDomainError(rules.domain, fields.domain)
+  const { timestamp, expiresAt } = fields
+  const { now } = rules
+  if (timestamp - now > rules.maxSkewMs) throw new NotYetValidError(timestamp, now)
+  if (expiresAt !== undefined && now >= expiresAt) throw new ExpiredError('expires-at')
+  if (now - timestamp > rules.maxAgeMs) throw new ExpiredError('max-age')
+}
+
+/** What the replay guard records: remembered until the window can no longer admit it. */
+function claimOf(fields: BodyFields, digest: Uint8Array, maxAgeMs: number): ReplayClaim {
+  const ageLimit = fields.timestamp + maxAgeMs + 1
+  const expiry = fields.expiresAt ?? Number.POSITIVE_INFINITY
+  return {
+    digest,
+    signer: fields.signer,
+    timestamp: fields.timestamp,
+    forgetAt: Math.min(ageLimit, expiry),
+    ageBound: ageLimit <= expiry,
+    sequence: fields.sequence,
+  }
+}
+
+/**
+ * Parses, checks and verifies; returns the parsed envelope, its id, and a `commit` that
+ * records it in the guard and the cache — called only once the caller accepts it.
+ */
+function openParsed(
+  bytes: Uint8Array,
+  rules: Rules,
+  precheck?: (parsed: ParsedEnvelope) => void,
+): { parsed: ParsedEnvelope; id: ContentId; commit: () => void } {
+  const parsed = parseEnvelope(bytes, rules.limits)
+  const { fields } = parsed
+  checkRules(fields, rules)
+  precheck?.(parsed)
+  const id = bodyId(parsed.body)
+  const guard = rules.replayGuard
+  const claim = guard === undefined ? undefined : claimOf(fields, id.digest, rules.maxAgeMs)
+  if (claim !== undefined) guard!.check(claim)
+  const keys = verifySignatures(parsed, id.digest, rules.cache)
+  return {
+    parsed,
+    id,
+    commit() {
+      const cache = rules.cache
+      if (cache !== undefined) for (const key of keys) cache.add(key)
+      if (claim !== undefined) guard!.accept(claim, rules.now)
+    },
+  }
+}
+
+function openedOf(parsed: ParsedEnvelope, id: ContentId): OpenedEnvelope {
+  const { fields } = parsed
+  return {
+    signer: peerIdFromPublicKey(fields.signer),
+    payload: fields.payload,
+    timestamp: fields.timestamp,
+    expiresAt: fields.expiresAt,
+    id,
+    domain: fields.domain,
+    nonce: fields.nonce,
+    sequence: fields.sequence,
+  }
+}
+
+/**
+ * Opens an envelope: checks its form, domain, times and replay status, then verifies every
+ * signature on it (the signer's, and any countersignatures). Synchronous.
+ * @param bytes - the envelope as received
+ * @param options - `domain`, `now`, `maxSkewMs`, `maxAgeMs`; optionally `replayGuard`,
+ *   `cache`, and the limits `maxBytes`, `maxDepth`, `maxSignatures`
+ * @returns the signer, payload, times, id, nonce and sequence number
+ * @throws {LimitExceededError} input over a limit (checked before it is read)
+ * @throws {UnsupportedVersionError} another wire version
+ * @throws {MalformedEnvelopeError} anything that is not a canonical envelope
+ * @throws {WrongDomainError} sealed for another domain
+ * @throws {NotYetValidError} `timestamp > now + maxSkewMs`
+ * @throws {ExpiredError} `now >= expiresAt` (reason `expires-at`) or `now - timestamp > maxAgeMs`
+ *   (reason `max-age`)
+ * @throws {ReplayError} refused by the replay guard
+ * @throws {BadSignatureError} a signature does not verify
+ * @throws {InvalidArgumentError} bad options (a caller's mistake)
+ * @example
+ * const guard = createReplayGuard()
+ * const { signer, payload } = open(bytes, { domain: 'peerkit/gossip/1', now: Date.now(),
+ *   maxSkewMs: 30_000, maxAgeMs: 600_000, replayGuard: guard })
+ */
+export function open(bytes: Uint8Array, options: OpenOptions): OpenedEnvelope {
+  assertBytes(bytes, 'bytes')
+  const rules = rulesOf(options)
+  const { parsed, id, commit } = openParsed(bytes, rules)
+  const opened = openedOf(parsed, id)
+  commit()
+  return opened
+}
+
+/**
+ * Opens an envelope that needs several signers: as `open`, and at least `threshold`
+ * distinct peers of `signers` must have signed it (body signer or countersigner). Every
+ * signature on the envelope must verify, listed or not.
+ * @param bytes - the envelope as received
+ * @param options - the rules of `open`, plus `signers` and `threshold`
+ * @returns the opened envelope and everyone who signed it
+ * @throws {InsufficientSignaturesError} fewer than `threshold` listed peers signed
+ * @throws every error of `open`
+ * @example
+ * const terms = openMulti(bytes, { domain: 'peerkit/escrow/terms/1', now, maxSkewMs: 30_000,
+ *   maxAgeMs: Number.POSITIVE_INFINITY, signers: [alice, bob], threshold: 2 })
+ */
+export function openMulti(bytes: Uint8Array, options: OpenMultiOptions): OpenedMultiEnvelope {
+  assertBytes(bytes, 'bytes')
+  const rules = rulesOf(options)
+  const { signers, threshold } = options
+  if (!Array.isArray(signers))
+    throw new InvalidArgumentError('options.signers', 'options.signers must be an array of PeerIds')
+  const listed = new Set<string>()
+  signers.forEach((peer: unknown, i) => {
+    const publicKey = (peer as { publicKey?: unknown } | null)?.publicKey
+    assertBytes(publicKey, `options.signers[${i}].publicKey`, PUBLIC_KEY_LENGTH)
+    listed.add(byteKey(publicKey))
+  })
+  assertSafeInteger(threshold, 'options.threshold', 1)
+  if (threshold > listed.size) {
+    throw new InvalidArgumentError(
+      'options.threshold',
+      `options.threshold exceeds the ${listed.size} distinct listed signers`,
+    )
+  }
+  // count before verifying anything: too few listed signers fails without a signature check
+  const precheck = (parsed: ParsedEnvelope) => {
+    let found = 0
+    for (const entry of parsed.signatures) if (listed.has(byteKey(entry.publicKey))) found++
+    if (found < threshold) throw new InsufficientSignaturesError(found, threshold)
+  }
+  const { parsed, id, commit } = openParsed(bytes, rules, precheck)
+  const opened: OpenedMultiEnvelope = {
+    ...openedOf(parsed, id),
+    signers: parsed.signatures.map((entry) => peerIdFromPublicKey(entry.publicKey)),
+  }
+  commit()
+  return opened
+}

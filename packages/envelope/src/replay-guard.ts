@@ -1,0 +1,436 @@
+/**
+ * The replay guard: remembers the ids of accepted envelopes for as long as the time window
+ * could still admit them, and refuses them a second time.
+ *
+ * Each accepted envelope is remembered until `forgetAt`, the first instant at which `open`
+ * would refuse it anyway: `min(timestamp + maxAgeMs + 1, expiresAt)`. So memory holds only
+ * what the window admits, and a replay is refused however late it comes (inside the window
+ * the id is remembered; past it, the time checks refuse it).
+ *
+ * Memory is bounded by `maxEntries` ids and `maxSigners` sequence records (about 200 bytes
+ * each). When the guard is full it evicts the entry the window will drop first, and raises
+ * its *floor* to that entry's timestamp: from then on, every envelope stamped at or before
+ * the floor is refused (`below-floor`). A full guard therefore refuses some old envelopes it
+ * never saw rather than ever accepting a replay. The floor also rises when an entry leaves
+ * the age window, which covers callers that later open with a wider `maxAgeMs`.
+ *
+ * With `requireSequence`, every envelope must carry a sequence number above the last one
+ * accepted from its signer.
+ *
+ * @example
+ * const guard = createReplayGuard({ maxEntries: 100_000 })
+ * open(bytes, { ...rules, replayGuard: guard })
+ * open(bytes, { ...rules, replayGuard: guard }) // throws ReplayError (reason 'duplicate')
+ * const saved = guard.toBytes()                 // later: replayGuardFromBytes(saved)
+ */
+import { decode, encode, isBytes, isCodecError, type Value } from '@peerkit/codec'
+import { assertBytes, assertObject, limitOption } from './assert'
+import { byteKey, byteKeyToBytes } from './byte-key'
+import {
+  DEFAULT_GUARD_MAX_ENTRIES,
+  DEFAULT_GUARD_MAX_SIGNERS,
+  DEFAULT_MAX_GUARD_STATE_BYTES,
+  GUARD_STATE_VERSION,
+  MAX_SEQUENCE,
+  PUBLIC_KEY_LENGTH,
+} from './constants'
+import { InvalidArgumentError, InvalidStateError, LimitExceededError, ReplayError } from './errors'
+import { createHeap } from './heap'
+
+/** Options of `createReplayGuard` and `replayGuardFromBytes`. */
+export interface ReplayGuardOptions {
+  /** Most envelope ids remembered (default 65,536). */
+  maxEntries?: number | undefined
+  /** Most signers whose last sequence number is remembered (default 16,384). */
+  maxSigners?: number | undefined
+  /**
+   * Require a sequence number on every envelope, above the last one accepted from the same
+   * signer (default false: sequence numbers are not looked at).
+   */
+  requireSequence?: boolean | undefined
+}
+
+/** What the guard needs to know about one envelope. `open` builds it. */
+export interface ReplayClaim {
+  /** The body's sha2-256 digest (the envelope id's digest). */
+  readonly digest: Uint8Array
+  /** The body signer's public key. */
+  readonly signer: Uint8Array
+  readonly timestamp: number
+  /** The first instant at which the envelope can no longer be accepted (`Infinity`: never). */
+  readonly forgetAt: number
+  /** Whether `forgetAt` comes from the age window rather than the envelope's own expiry. */
+  readonly ageBound: boolean
+  readonly sequence: number | bigint | undefined
+}
+
+/** A replay guard. `open` and `openMulti` call `check` before and `accept` after verifying. */
+export interface ReplayGuard {
+  /** Number of envelope ids remembered. */
+  readonly size: number
+  /** Number of signers whose sequence number is remembered. */
+  readonly signerCount: number
+  /** Envelopes stamped at or before this are refused; `undefined` until it first rises. */
+  readonly floor: number | undefined
+  readonly maxEntries: number
+  readonly maxSigners: number
+  readonly requireSequence: boolean
+  /**
+   * Throws `ReplayError` when the guard would refuse the envelope. Changes nothing.
+   * @throws {ReplayError}
+   */
+  check(claim: ReplayClaim): void
+  /** Records an accepted envelope (after its signatures verified); forgets what `now` lets go. */
+  accept(claim: ReplayClaim, now: number): void
+  /** Forgets every entry the window no longer admits at `now`. */
+  prune(now: number): void
+  /** Whether the envelope with this id (or id digest) is remembered. */
+  has(id: { readonly digest: Uint8Array } | Uint8Array): boolean
+  /** The state as canonical CBOR, for `replayGuardFromBytes`. Equal states give equal bytes. */
+  toBytes(): Uint8Array
+}
+
+interface Entry {
+  readonly key: string
+  readonly timestamp: number
+  readonly forgetAt: number
+  readonly ageBound: boolean
+}
+
+interface SignerRecord extends Entry {
+  readonly sequence: bigint
+}
+
+function byForgetAt(a: Entry, b: Entry): number {
+  if (a.forgetAt !== b.forgetAt) return a.forgetAt < b.forgetAt ? -1 : 1
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0
+}
+
+function byKey(a: Entry, b: Entry): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0
+}
+
+interface GuardSettings {
+  readonly maxEntries: number
+  readonly maxSigners: number
+  readonly requireSequence: boolean
+}
+
+function settingsOf(options: ReplayGuardOptions): GuardSettings {
+  assertObject(options, 'options')
+  const requireSequence = options.requireSequence ?? false
+  if (typeof requireSequence !== 'boolean') {
+    throw new InvalidArgumentError(
+      'options.requireSequence',
+      'options.requireSequence must be a boolean',
+    )
+  }
+  return {
+    maxEntries: limitOption(options.maxEntries, 'options.maxEntries', DEFAULT_GUARD_MAX_ENTRIES),
+    maxSigners: limitOption(options.maxSigners, 'options.maxSigners', DEFAULT_GUARD_MAX_SIGNERS),
+    requireSequence,
+  }
+}
+
+function buildGuard(
+  settings: GuardSettings,
+  initialEntries: Entry[],
+  initialSigners: SignerRecord[],
+  initialFloor: number,
+): ReplayGuard {
+  const { maxEntries, maxSigners, requireSequence } = settings
+  const entries = new Map<string, Entry>()
+  const entryHeap = createHeap<Entry>(byForgetAt)
+  const signers = new Map<string, SignerRecord>()
+  // holds every current record and possibly stale ones (replaced records), dropped when met
+  const signerHeap = createHeap<SignerRecord>(byForgetAt)
+  let floor = initialFloor
+
+  for (const entry of initialEntries) entries.set(entry.key, entry)
+  entryHeap.reset(initialEntries)
+  for (const record of initialSigners) signers.set(record.key, record)
+  signerHeap.reset(initialSigners)
+
+  function raiseFloor(timestamp: number): void {
+    if (timestamp > floor) floor = timestamp
+  }
+
+  function popSigner(): SignerRecord | undefined {
+    for (;;) {
+      const top = signerHeap.pop()
+      if (top === undefined) return undefined
+      if (signers.get(top.key) === top) return top
+    }
+  }
+
+  function peekSigner(): SignerRecord | undefined {
+    for (;;) {
+      const top = signerHeap.peek()
+      if (top === undefined || signers.get(top.key) === top) return top
+      signerHeap.pop()
+    }
+  }
+
+  function prune(now: number): void {
+    for (
+      let top = entryHeap.peek();
+      top !== undefined && top.forgetAt <= now;
+      top = entryHeap.peek()
+    ) {
+      entryHeap.pop()
+      entries.delete(top.key)
+      if (top.ageBound) raiseFloor(top.timestamp)
+    }
+    for (let top = peekSigner(); top !== undefined && top.forgetAt <= now; top = peekSigner()) {
+      signerHeap.pop()
+      signers.delete(top.key)
+      if (top.ageBound) raiseFloor(top.timestamp)
+    }
+  }
+
+  function check(claim: ReplayClaim): void {
+    if (claim.timestamp <= floor) throw new ReplayError('below-floor')
+    if (entries.has(byteKey(claim.digest))) throw new ReplayError('duplicate')
+    if (requireSequence) {
+      if (claim.sequence === undefined) throw new ReplayError('sequence-missing')
+      const record = signers.get(byteKey(claim.signer))
+      if (record !== undefined && BigInt(claim.sequence) <= record.sequence)
+        throw new ReplayError('sequence')
+    }
+  }
+
+  function accept(claim: ReplayClaim, now: number): void {
+    prune(now)
+    const key = byteKey(claim.digest)
+    if (!entries.has(key)) {
+      const entry: Entry = {
+        key,
+        timestamp: claim.timestamp,
+        forgetAt: claim.forgetAt,
+        ageBound: claim.ageBound,
+      }
+      entries.set(key, entry)
+      entryHeap.push(entry)
+      while (entries.size > maxEntries) {
+        const evicted = entryHeap.pop()!
+        entries.delete(evicted.key)
+        raiseFloor(evicted.timestamp)
+      }
+    }
+    if (requireSequence && claim.sequence !== undefined) {
+      const signerKey = byteKey(claim.signer)
+      const previous = signers.get(signerKey)
+      const sequence = BigInt(claim.sequence)
+      const record: SignerRecord = {
+        key: signerKey,
+        sequence:
+          previous === undefined || sequence > previous.sequence ? sequence : previous.sequence,
+        timestamp: Math.max(claim.timestamp, previous?.timestamp ?? claim.timestamp),
+        forgetAt: Math.max(claim.forgetAt, previous?.forgetAt ?? claim.forgetAt),
+        ageBound:
+          previous === undefined || claim.forgetAt >= previous.forgetAt
+            ? claim.ageBound
+            : previous.ageBound,
+      }
+      signers.set(signerKey, record)
+      signerHeap.push(record)
+      while (signers.size > maxSigners) {
+        const evicted = popSigner()!
+        signers.delete(evicted.key)
+        raiseFloor(evicted.timestamp)
+      }
+      // replaced records stay in the heap until met; rebuild before they outnumber live ones
+      if (signerHeap.size > 2 * signers.size + 64) signerHeap.reset([...signers.values()])
+    }
+  }
+
+  return {
+    get size() {
+      return entries.size
+    },
+    get signerCount() {
+      return signers.size
+    },
+    get floor() {
+      return floor === Number.NEGATIVE_INFINITY ? undefined : floor
+    },
+    maxEntries,
+    maxSigners,
+    requireSequence,
+    check,
+    accept,
+    prune,
+    has(id) {
+      const digest = isBytes(id) ? id : id.digest
+      return entries.has(byteKey(digest))
+    },
+    toBytes() {
+      const ids: Value[] = [...entries.values()]
+        .sort(byKey)
+        .map((e) => [byteKeyToBytes(e.key), e.timestamp, timeOrNull(e.forgetAt), e.ageBound])
+      const seqs: Value[] = [...signers.values()]
+        .sort(byKey)
+        .map((r) => [
+          byteKeyToBytes(r.key),
+          sequenceValue(r.sequence),
+          r.timestamp,
+          timeOrNull(r.forgetAt),
+          r.ageBound,
+        ])
+      return encode({
+        v: GUARD_STATE_VERSION,
+        floor: floor === Number.NEGATIVE_INFINITY ? null : floor,
+        ids,
+        signers: seqs,
+      })
+    },
+  }
+}
+
+function timeOrNull(time: number): number | null {
+  return time === Number.POSITIVE_INFINITY ? null : time
+}
+
+function sequenceValue(sequence: bigint): number | bigint {
+  return sequence <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(sequence) : sequence
+}
+
+/**
+ * Creates an empty replay guard.
+ * @param options - `maxEntries` (default 65,536), `maxSigners` (default 16,384),
+ *   `requireSequence` (default false)
+ * @returns the guard, to pass to `open` as `replayGuard`
+ * @throws {InvalidArgumentError} for a bad option
+ * @example
+ * const guard = createReplayGuard({ maxEntries: 10_000, requireSequence: true })
+ */
+export function createReplayGuard(options: ReplayGuardOptions = {}): ReplayGuard {
+  return buildGuard(settingsOf(options), [], [], Number.NEGATIVE_INFINITY)
+}
+
+function bad(message: string, cause?: unknown): InvalidStateError {
+  return new InvalidStateError(
+    `saved replay guard: ${message}`,
+    cause === undefined ? undefined : { cause },
+  )
+}
+
+function isSafeUint(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+}
+
+function readTime(value: Value | undefined, what: string): number {
+  if (value === null) return Number.POSITIVE_INFINITY
+  if (!isSafeUint(value)) throw bad(`${what} is not a time`)
+  return value
+}
+
+function readEntries<T extends Entry>(
+  list: Value | undefined,
+  what: string,
+  read: (item: Value[]) => T,
+): T[] {
+  if (!Array.isArray(list)) throw bad(`${what} is not an array`)
+  const out: T[] = []
+  let previous: string | undefined
+  for (const item of list) {
+    if (!Array.isArray(item)) throw bad(`an item of ${what} is not an array`)
+    const entry = read(item)
+    if (entry.forgetAt <= entry.timestamp)
+      throw bad(`an item of ${what} is forgotten before it was made`)
+    if (previous !== undefined && previous >= entry.key)
+      throw bad(`${what} are not sorted or repeat`)
+    previous = entry.key
+    out.push(entry)
+  }
+  return out
+}
+
+/** Options of `replayGuardFromBytes`. */
+export interface RestoreReplayGuardOptions extends ReplayGuardOptions {
+  /** Largest saved state read (default 64 MiB). */
+  maxBytes?: number | undefined
+}
+
+/**
+ * Restores a replay guard saved with `guard.toBytes()`. When the saved state holds more than
+ * the new `maxEntries` or `maxSigners`, the excess is evicted as in a full guard (the floor
+ * rises), so a smaller guard never forgets unsafely.
+ * @param bytes - the saved state
+ * @param options - the guard's options (they are not part of the saved state), and `maxBytes`
+ * @returns the restored guard
+ * @throws {InvalidStateError} when the bytes are not a saved replay guard
+ * @throws {LimitExceededError} when the bytes exceed `maxBytes`
+ * @throws {InvalidArgumentError} for a bad option
+ * @example
+ * await store.put('guard', guard.toBytes())
+ * const guard = replayGuardFromBytes(await store.get('guard'))
+ */
+export function replayGuardFromBytes(
+  bytes: Uint8Array,
+  options: RestoreReplayGuardOptions = {},
+): ReplayGuard {
+  assertBytes(bytes, 'bytes')
+  const settings = settingsOf(options)
+  const maxBytes = limitOption(options.maxBytes, 'options.maxBytes', DEFAULT_MAX_GUARD_STATE_BYTES)
+  if (bytes.length > maxBytes)
+    throw new LimitExceededError('maxBytes', `saved state exceeds ${maxBytes} bytes`)
+  let state: Value
+  try {
+    // every item takes at least a byte, so the byte limit already bounds the item count
+    state = decode(bytes, { maxBytes, maxDepth: 3, maxItems: maxBytes, maxTotalItems: maxBytes })
+  } catch (error) {
+    throw bad(isCodecError(error) ? error.message : 'undecodable', error)
+  }
+  if (
+    typeof state !== 'object' ||
+    state === null ||
+    Array.isArray(state) ||
+    isBytes(state) ||
+    state instanceof Map
+  ) {
+    throw bad('not a map')
+  }
+  const keys = Object.keys(state).sort().join(',')
+  if (keys !== 'floor,ids,signers,v') throw bad('unexpected fields')
+  if (state.v !== GUARD_STATE_VERSION) throw bad('unsupported state version')
+  const floorValue = state.floor
+  if (floorValue !== null && !isSafeUint(floorValue)) throw bad('the floor is not a time')
+  const entries = readEntries(state.ids, 'ids', (item): Entry => {
+    const [digest, timestamp, forgetAt, ageBound] = item
+    if (item.length !== 4 || !isBytes(digest) || digest.length !== 32)
+      throw bad('an id is malformed')
+    if (!isSafeUint(timestamp) || typeof ageBound !== 'boolean') throw bad('an id is malformed')
+    return { key: byteKey(digest), timestamp, forgetAt: readTime(forgetAt, 'forgetAt'), ageBound }
+  })
+  const signers = readEntries(state.signers, 'signers', (item): SignerRecord => {
+    const [publicKey, sequence, timestamp, forgetAt, ageBound] = item
+    if (item.length !== 5 || !isBytes(publicKey) || publicKey.length !== PUBLIC_KEY_LENGTH) {
+      throw bad('a signer record is malformed')
+    }
+    const seq = isSafeUint(sequence) ? BigInt(sequence) : sequence
+    if (typeof seq !== 'bigint' || seq < 0n || seq > MAX_SEQUENCE)
+      throw bad('a sequence number is malformed')
+    if (!isSafeUint(timestamp) || typeof ageBound !== 'boolean')
+      throw bad('a signer record is malformed')
+    return {
+      key: byteKey(publicKey),
+      sequence: seq,
+      timestamp,
+      forgetAt: readTime(forgetAt, 'forgetAt'),
+      ageBound,
+    }
+  })
+  let floor = floorValue === null ? Number.NEGATIVE_INFINITY : floorValue
+  // shrink to the new bounds the way a full guard would
+  const keep = <T extends Entry>(list: T[], max: number): T[] => {
+    if (list.length <= max) return list
+    const ordered = [...list].sort(byForgetAt)
+    for (const dropped of ordered.slice(0, list.length - max))
+      floor = Math.max(floor, dropped.timestamp)
+    return ordered.slice(list.length - max)
+  }
+  const keptEntries = keep(entries, settings.maxEntries)
+  const keptSigners = keep(signers, settings.maxSigners)
+  return buildGuard(settings, keptEntries, keptSigners, floor)
+}

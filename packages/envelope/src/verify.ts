@@ -1,0 +1,40 @@
+/**
+ * Signature checks of a parsed envelope, through @peerkit/identity's one verification rule
+ * (synchronous, fastest backend) and an optional verify cache.
+ *
+ * @example
+ * const keys = verifySignatures(parsed, id.digest, cache) // throws BadSignatureError
+ * for (const key of keys) cache.add(key)                  // once the envelope is accepted
+ */
+import { verifySignatureSync } from '@peerkit/identity'
+import { BadSignatureError } from './errors'
+import { type VerifyCache, verifyCacheKey } from './verify-cache'
+import type { ParsedEnvelope } from './wire'
+
+/**
+ * Verifies every signature on the envelope, signer's first. Changes nothing: the caller adds
+ * the returned cache keys once it accepts the envelope.
+ * @param parsed - the parsed envelope
+ * @param digest - the body's sha2-256 digest
+ * @param cache - consulted, not changed
+ * @returns the cache keys of the signatures (empty without a cache)
+ * @throws {BadSignatureError} naming the first signature that does not verify
+ */
+export function verifySignatures(
+  parsed: ParsedEnvelope,
+  digest: Uint8Array,
+  cache: VerifyCache | undefined,
+): string[] {
+  const keys: string[] = []
+  const { message, signatures } = parsed
+  for (let i = 0; i < signatures.length; i++) {
+    const { publicKey, signature } = signatures[i]!
+    if (cache !== undefined) {
+      const key = verifyCacheKey(digest, publicKey, signature)
+      keys.push(key)
+      if (cache.has(key)) continue
+    }
+    if (!verifySignatureSync(publicKey, message, signature)) throw new BadSignatureError(i)
+  }
+  return keys
+}

@@ -1,0 +1,429 @@
+/**
+ * The wire format. An envelope is the canonical CBOR array
+ * `[version, body, signature, countersignatures]`:
+ *
+ * - `version`: the unsigned integer 1;
+ * - `body`: a byte string holding the canonical CBOR of the body map (see `BODY_KEYS`);
+ * - `signature`: 64 bytes, the body signer's Ed25519 signature;
+ * - `countersignatures`: an array of `[publicKey, signature]` pairs (32 and 64 bytes),
+ *   sorted by public key, without duplicates and without the body signer; often empty.
+ *
+ * Every signature covers `SIGNATURE_CONTEXT ‖ 0x00 ‖ body`: the exact body bytes received,
+ * so opening never re-encodes anything.
+ *
+ * @example
+ * const parsed = parseEnvelope(bytes, defaultParseLimits)
+ * parsed.fields.domain // 'peerkit/gossip/1'
+ */
+import {
+  compareBytes,
+  decode,
+  encode,
+  equalBytes,
+  isBytes,
+  isCodecError,
+  type MapValue,
+  type Value,
+} from '@peerkit/codec'
+import { isDomain } from './assert'
+import {
+  BODY_KEYS,
+  DEFAULT_MAX_ENVELOPE_BYTES,
+  DEFAULT_MAX_PAYLOAD_DEPTH,
+  DEFAULT_MAX_SIGNATURES,
+  ENVELOPE_VERSION,
+  MAX_DOMAIN_LENGTH,
+  MAX_NONCE_LENGTH,
+  MAX_SEQUENCE,
+  PUBLIC_KEY_LENGTH,
+  SIGNATURE_CONTEXT,
+  SIGNATURE_LENGTH,
+} from './constants'
+import { LimitExceededError, MalformedEnvelopeError, UnsupportedVersionError } from './errors'
+
+/** One signature on an envelope, with the key that made it. */
+export interface SignatureEntry {
+  readonly publicKey: Uint8Array
+  readonly signature: Uint8Array
+}
+
+/** The fields of a body, checked. */
+export interface BodyFields {
+  readonly domain: string
+  readonly signer: Uint8Array
+  readonly timestamp: number
+  readonly expiresAt: number | undefined
+  readonly nonce: Uint8Array | undefined
+  readonly sequence: number | bigint | undefined
+  readonly payload: Value
+}
+
+/** A parsed envelope: the exact body bytes, its fields, and every signature (signer's first). */
+export interface ParsedEnvelope {
+  /** The signed message, `SIGNING_PREFIX ‖ body` (a copy, independent of the input). */
+  readonly message: Uint8Array
+  /** The body bytes (a view into `message`). */
+  readonly body: Uint8Array
+  readonly fields: BodyFields
+  /** Signatures, signer's first; keys and signatures may be views into the input. */
+  readonly signatures: SignatureEntry[]
+}
+
+/** The outer layer of an envelope: body and signatures, before the body is decoded. */
+interface Frame {
+  readonly message: Uint8Array
+  readonly body: Uint8Array
+  readonly signature: Uint8Array
+  readonly countersignatures: SignatureEntry[]
+}
+
+/** Limits applied while parsing. */
+export interface ParseLimits {
+  readonly maxBytes: number
+  /** Deepest nesting inside the payload. */
+  readonly maxDepth: number
+  readonly maxSignatures: number
+  readonly useMaps: boolean
+}
+
+export const defaultParseLimits: ParseLimits = {
+  maxBytes: DEFAULT_MAX_ENVELOPE_BYTES,
+  maxDepth: DEFAULT_MAX_PAYLOAD_DEPTH,
+  maxSignatures: DEFAULT_MAX_SIGNATURES,
+  useMaps: false,
+}
+
+const encoder = new TextEncoder()
+
+/** The bytes in front of the body in every signed message. */
+export const SIGNING_PREFIX: Uint8Array = (() => {
+  const context = encoder.encode(SIGNATURE_CONTEXT)
+  const out = new Uint8Array(context.length + 1)
+  out.set(context)
+  return out
+})()
+
+/**
+ * The message a signature covers: `SIGNING_PREFIX ‖ body`.
+ * @param body - the exact body bytes
+ * @returns a new buffer
+ */
+export function signingMessage(body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(SIGNING_PREFIX.length + body.length)
+  out.set(SIGNING_PREFIX)
+  out.set(body, SIGNING_PREFIX.length)
+  return out
+}
+
+function malformed(message: string, cause?: unknown): MalformedEnvelopeError {
+  return new MalformedEnvelopeError(message, cause === undefined ? undefined : { cause })
+}
+
+/** Which limit a codec `LimitExceededError` reports. */
+function codecLimit(error: unknown): string {
+  const limit = (error as { limit?: unknown }).limit
+  return typeof limit === 'string' ? limit : 'maxBytes'
+}
+
+/** Maps a codec failure to this package's errors. */
+function fromCodecError(error: unknown, where: string, limitName?: string): Error {
+  if (isCodecError(error, 'LimitExceededError')) {
+    return new LimitExceededError(limitName ?? codecLimit(error), `${where}: ${error.message}`, {
+      cause: error,
+    })
+  }
+  if (isCodecError(error)) return malformed(`${where}: ${error.message}`, error)
+  return malformed(`${where}: undecodable`, error)
+}
+
+/**
+ * Reads the version from the first bytes, before any decoding is spent, so that a future
+ * version is reported as such even when the rest of it is unreadable here.
+ */
+function checkVersion(bytes: Uint8Array): void {
+  if (bytes.length < 2) throw malformed('truncated envelope')
+  const head = bytes[0]!
+  if (head >> 5 !== 4) throw malformed('an envelope is a CBOR array')
+  const first = bytes[1]!
+  if (first >> 5 !== 0) throw malformed('the envelope version is not an unsigned integer')
+  const info = first & 0x1f
+  if (info === ENVELOPE_VERSION) return
+  if (info < 24) throw new UnsupportedVersionError(info)
+  // a longer argument: read it when it is all there (a shortest-form check is the decoder's)
+  const width = info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : info === 27 ? 8 : 0
+  if (width === 0 || bytes.length < 2 + width) throw malformed('the envelope version is unreadable')
+  let version = 0n
+  for (let i = 0; i < width; i++) version = (version << 8n) | BigInt(bytes[2 + i]!)
+  throw new UnsupportedVersionError(
+    version <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(version) : version,
+  )
+}
+
+function readField(body: MapValue, key: string): Value | undefined {
+  if (body instanceof Map) return body.get(key)
+  return Object.hasOwn(body, key) ? body[key] : undefined
+}
+
+const allowedKeys = new Set<string>(Object.values(BODY_KEYS))
+
+function checkKeys(body: MapValue): void {
+  const keys = body instanceof Map ? [...body.keys()] : Object.keys(body)
+  if (keys.length > allowedKeys.size) throw malformed('the body has unknown fields')
+  for (const key of keys)
+    if (!allowedKeys.has(key)) throw malformed(`unknown body field ${JSON.stringify(key)}`)
+}
+
+function isSafeUint(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+}
+
+/** Checks a decoded body map and returns its fields. */
+function bodyFields(value: Value): BodyFields {
+  if (typeof value !== 'object' || value === null || isBytes(value) || Array.isArray(value)) {
+    throw malformed('the body is not a map')
+  }
+  const body = value as MapValue
+  checkKeys(body)
+  const domain = readField(body, BODY_KEYS.domain)
+  if (!isDomain(domain, MAX_DOMAIN_LENGTH)) throw malformed('the domain is missing or invalid')
+  const signer = readField(body, BODY_KEYS.signer)
+  if (!isBytes(signer) || signer.length !== PUBLIC_KEY_LENGTH)
+    throw malformed('the signer key is missing or invalid')
+  const timestamp = readField(body, BODY_KEYS.timestamp)
+  if (!isSafeUint(timestamp)) throw malformed('the timestamp is missing or invalid')
+  const expiresAt = readField(body, BODY_KEYS.expiresAt)
+  if (expiresAt !== undefined && (!isSafeUint(expiresAt) || expiresAt <= timestamp)) {
+    throw malformed('the expiry is invalid')
+  }
+  const nonce = readField(body, BODY_KEYS.nonce)
+  if (
+    nonce !== undefined &&
+    (!isBytes(nonce) || nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH)
+  ) {
+    throw malformed('the nonce is invalid')
+  }
+  const sequence = readField(body, BODY_KEYS.sequence)
+  if (sequence !== undefined && !isSafeUint(sequence)) {
+    if (typeof sequence !== 'bigint' || sequence < 0n || sequence > MAX_SEQUENCE) {
+      throw malformed('the sequence number is invalid')
+    }
+  }
+  const payload = readField(body, BODY_KEYS.payload)
+  if (payload === undefined) throw malformed('the payload is missing')
+  return {
+    domain,
+    signer,
+    timestamp,
+    expiresAt,
+    nonce,
+    sequence: sequence as number | bigint | undefined,
+    payload,
+  }
+}
+
+/**
+ * Decodes and checks a body's bytes.
+ * @throws {MalformedEnvelopeError} for anything but a canonical, well-formed body
+ * @throws {LimitExceededError} when the payload is nested deeper than `maxDepth`
+ */
+export function parseBody(body: Uint8Array, limits: ParseLimits): BodyFields {
+  let value: Value
+  try {
+    // the body map is one level above the payload
+    value = decode(body, {
+      maxBytes: limits.maxBytes,
+      maxDepth: limits.maxDepth + 1,
+      useMaps: limits.useMaps,
+    })
+  } catch (error) {
+    throw fromCodecError(error, 'body')
+  }
+  return bodyFields(value)
+}
+
+/** A copy of `body` behind the signing prefix; returns the message and the body view. */
+function messageOf(
+  source: Uint8Array,
+  start: number,
+  end: number,
+): { message: Uint8Array; body: Uint8Array } {
+  const message = new Uint8Array(SIGNING_PREFIX.length + end - start)
+  message.set(SIGNING_PREFIX)
+  message.set(source.subarray(start, end), SIGNING_PREFIX.length)
+  return { message, body: message.subarray(SIGNING_PREFIX.length) }
+}
+
+/**
+ * Reads the outer layer of the common, exactly canonical shape without the general decoder.
+ * Returns undefined for anything else, which then goes through the general decoder: that
+ * path defines what is accepted, and this one accepts only a subset of it, with the same
+ * result (a property test holds the two together).
+ */
+function fastFrame(bytes: Uint8Array, maxSignatures: number): Frame | undefined {
+  const n = bytes.length
+  if (n < 3 || bytes[0] !== 0x84 || bytes[1] !== ENVELOPE_VERSION) return undefined
+  // body: a byte string with its length in the shortest form
+  const head = bytes[2]!
+  if (head >> 5 !== 2) return undefined
+  let bodyLength = head & 0x1f
+  let pos = 3
+  if (bodyLength === 24) {
+    if (n < 4 || bytes[3]! < 24) return undefined
+    bodyLength = bytes[3]!
+    pos = 4
+  } else if (bodyLength === 25) {
+    if (n < 5) return undefined
+    bodyLength = (bytes[3]! << 8) | bytes[4]!
+    if (bodyLength < 0x100) return undefined
+    pos = 5
+  } else if (bodyLength > 23) {
+    return undefined
+  }
+  const bodyStart = pos
+  pos += bodyLength
+  // signature: 0x58 0x40 and 64 bytes; then the countersignature array's head
+  if (
+    pos + 2 + SIGNATURE_LENGTH + 1 > n ||
+    bytes[pos] !== 0x58 ||
+    bytes[pos + 1] !== SIGNATURE_LENGTH
+  )
+    return undefined
+  const signature = bytes.subarray(pos + 2, pos + 2 + SIGNATURE_LENGTH)
+  pos += 2 + SIGNATURE_LENGTH
+  const arrayHead = bytes[pos++]!
+  // up to 23 countersignatures in the one-byte head; more go the general way
+  if (arrayHead >> 5 !== 4 || (arrayHead & 0x1f) > 23) return undefined
+  const count = arrayHead & 0x1f
+  if (count + 1 > maxSignatures) return undefined
+  // each: 0x82, 0x58 0x20 and 32 bytes, 0x58 0x40 and 64 bytes
+  const itemLength = 1 + 2 + PUBLIC_KEY_LENGTH + 2 + SIGNATURE_LENGTH
+  if (pos + count * itemLength !== n) return undefined
+  const countersignatures: SignatureEntry[] = []
+  for (let i = 0; i < count; i++, pos += itemLength) {
+    if (bytes[pos] !== 0x82 || bytes[pos + 1] !== 0x58 || bytes[pos + 2] !== PUBLIC_KEY_LENGTH)
+      return undefined
+    const keyEnd = pos + 3 + PUBLIC_KEY_LENGTH
+    if (bytes[keyEnd] !== 0x58 || bytes[keyEnd + 1] !== SIGNATURE_LENGTH) return undefined
+    countersignatures.push({
+      publicKey: bytes.subarray(pos + 3, keyEnd),
+      signature: bytes.subarray(keyEnd + 2, keyEnd + 2 + SIGNATURE_LENGTH),
+    })
+  }
+  return { ...messageOf(bytes, bodyStart, bodyStart + bodyLength), signature, countersignatures }
+}
+
+/** Reads the outer layer with the general decoder: the definition of what is accepted. */
+function decodedFrame(bytes: Uint8Array, limits: ParseLimits): Frame {
+  checkVersion(bytes)
+  let outer: Value
+  try {
+    outer = decode(bytes, {
+      maxBytes: limits.maxBytes,
+      // [version, body, signature, [[key, signature], …]]
+      maxDepth: 3,
+      maxItems: Math.max(4, limits.maxSignatures - 1),
+      maxTotalItems: 4 + 3 * limits.maxSignatures,
+    })
+  } catch (error) {
+    // an envelope has a fixed shape: too deep is malformed; too many items is too many signatures
+    if (isCodecError(error, 'LimitExceededError') && codecLimit(error) === 'maxDepth') {
+      throw malformed('an envelope nests at most three levels', error)
+    }
+    throw fromCodecError(error, 'envelope', 'maxSignatures')
+  }
+  if (!Array.isArray(outer) || outer.length !== 4)
+    throw malformed('an envelope is an array of four items')
+  if (outer[0] !== ENVELOPE_VERSION) throw new UnsupportedVersionError(outer[0] as number)
+  const body = outer[1]
+  if (!isBytes(body)) throw malformed('the body is not a byte string')
+  const signature = outer[2]
+  if (!isBytes(signature) || signature.length !== SIGNATURE_LENGTH)
+    throw malformed('the signature is not 64 bytes')
+  const counter = outer[3]
+  if (!Array.isArray(counter)) throw malformed('the countersignatures are not an array')
+  if (counter.length + 1 > limits.maxSignatures) {
+    throw new LimitExceededError(
+      'maxSignatures',
+      `${counter.length + 1} signatures exceed ${limits.maxSignatures}`,
+    )
+  }
+  const countersignatures: SignatureEntry[] = []
+  for (const item of counter) {
+    if (!Array.isArray(item) || item.length !== 2)
+      throw malformed('a countersignature is a [key, signature] pair')
+    const [publicKey, sig] = item
+    if (!isBytes(publicKey) || publicKey.length !== PUBLIC_KEY_LENGTH)
+      throw malformed('a countersigner key is not 32 bytes')
+    if (!isBytes(sig) || sig.length !== SIGNATURE_LENGTH)
+      throw malformed('a countersignature is not 64 bytes')
+    countersignatures.push({ publicKey, signature: sig })
+  }
+  return { ...messageOf(body, 0, body.length), signature, countersignatures }
+}
+
+/**
+ * Parses an envelope and checks its form (not its signatures, domain or times).
+ * @param bytes - the envelope as received
+ * @param limits - size, depth and signature-count limits
+ * @param general - skip the fast path (for tests holding the two paths together)
+ * @returns the signed message, the body bytes, the body's fields and the signatures, signer's first
+ * @throws {LimitExceededError} for input over a limit (checked before it is read)
+ * @throws {UnsupportedVersionError} for another wire version
+ * @throws {MalformedEnvelopeError} for anything else that is not a canonical envelope
+ */
+export function parseEnvelope(
+  bytes: Uint8Array,
+  limits: ParseLimits,
+  general = false,
+): ParsedEnvelope {
+  if (bytes.length > limits.maxBytes) {
+    throw new LimitExceededError(
+      'maxBytes',
+      `envelope of ${bytes.length} bytes exceeds ${limits.maxBytes}`,
+    )
+  }
+  const frame =
+    (general ? undefined : fastFrame(bytes, limits.maxSignatures)) ?? decodedFrame(bytes, limits)
+  const fields = parseBody(frame.body, limits)
+  const signatures: SignatureEntry[] = [{ publicKey: fields.signer, signature: frame.signature }]
+  let previous: Uint8Array | undefined
+  for (const entry of frame.countersignatures) {
+    if (previous !== undefined && compareBytes(previous, entry.publicKey) >= 0) {
+      throw malformed('countersignatures are not sorted by key, or repeat a key')
+    }
+    if (equalBytes(entry.publicKey, fields.signer)) throw malformed('the signer also countersigned')
+    previous = entry.publicKey
+    signatures.push(entry)
+  }
+  return { message: frame.message, body: frame.body, fields, signatures }
+}
+
+/**
+ * Encodes an envelope from body bytes and signatures (signer's first, then countersignatures
+ * in any order: they are sorted here).
+ */
+export function encodeEnvelope(
+  body: Uint8Array,
+  signatures: readonly SignatureEntry[],
+): Uint8Array {
+  const [first, ...rest] = signatures
+  if (first === undefined) throw new Error('an envelope needs a signature')
+  const counter = [...rest]
+    .sort((a, b) => compareBytes(a.publicKey, b.publicKey))
+    .map((entry): Value => [entry.publicKey, entry.signature])
+  return encode([ENVELOPE_VERSION, body, first.signature, counter])
+}
+
+/** Encodes a body map from its fields (already checked by the caller). */
+export function encodeBody(fields: BodyFields, maxDepth: number): Uint8Array {
+  const map: Record<string, Value> = {
+    [BODY_KEYS.domain]: fields.domain,
+    [BODY_KEYS.signer]: fields.signer,
+    [BODY_KEYS.timestamp]: fields.timestamp,
+    [BODY_KEYS.payload]: fields.payload,
+  }
+  if (fields.expiresAt !== undefined) map[BODY_KEYS.expiresAt] = fields.expiresAt
+  if (fields.nonce !== undefined) map[BODY_KEYS.nonce] = fields.nonce
+  if (fields.sequence !== undefined) map[BODY_KEYS.sequence] = fields.sequence
+  return encode(map, { maxDepth: maxDepth + 1 })
+}
