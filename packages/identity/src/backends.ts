@@ -7,16 +7,49 @@
  * @example
  * verifyJs(publicKey, message, signature) === verifyNode(publicKey, message, signature)
  */
+
+import { nodeConforms, webCryptoConforms } from './conformance'
 import { KEY_TABLE_MIN_USES } from './constants'
 import { buildTable, equationHolds, isScalarCanonical } from './curve'
 import { publicKeyToSpki } from './der'
+import { BackendUnavailableError } from './errors'
 import { cachedTable, cacheKeyOf, keyEntry, storeTable } from './key-cache'
-import { getNodeCrypto, getSubtle } from './runtime'
+import { getNodeCrypto, getSubtle, type NodeCrypto } from './runtime'
 
 /** Names of the verification backends. */
 export type BackendName = 'js' | 'node' | 'webcrypto'
 /** Names of the synchronous verification backends. */
 export type SyncBackendName = 'js' | 'node'
+
+let nodeState: NodeCrypto | null | undefined
+
+/** `node:crypto` when present and giving the rule's verdict on the probe (checked once). */
+export function nativeNode(): NodeCrypto | undefined {
+  if (nodeState === undefined) {
+    const nodeCrypto = getNodeCrypto()
+    nodeState = nodeCrypto !== undefined && nodeConforms(nodeCrypto) ? nodeCrypto : null
+  }
+  return nodeState ?? undefined
+}
+
+let webState: 'unknown' | 'ready' | 'unavailable' = 'unknown'
+let webProbe: Promise<boolean> | undefined
+
+/** False once WebCrypto is known to lack Ed25519 or to verify off the rule. */
+export function webCryptoMaybeAvailable(): boolean {
+  return getSubtle() !== undefined && webState !== 'unavailable'
+}
+
+/** WebCrypto's subtle once the probe passed (run on first use), else undefined. */
+async function webCryptoReady(): Promise<SubtleCrypto | undefined> {
+  const subtle = getSubtle()
+  if (subtle === undefined || webState === 'unavailable') return undefined
+  if (webState === 'ready') return subtle
+  webProbe ??= webCryptoConforms(subtle).catch(() => false)
+  const ok = await webProbe
+  webState = ok ? 'ready' : 'unavailable'
+  return ok ? subtle : undefined
+}
 
 /** The `js` backend: pure JavaScript, runs everywhere. Arguments already checked. */
 export function verifyJs(
@@ -42,8 +75,8 @@ export function verifyNode(
   message: Uint8Array,
   signature: Uint8Array,
 ): boolean {
-  const nodeCrypto = getNodeCrypto()
-  if (nodeCrypto === undefined) throw new Error('node:crypto is not available')
+  const nodeCrypto = nativeNode()
+  if (nodeCrypto === undefined) throw new BackendUnavailableError('node')
   if (!isScalarCanonical(signature.subarray(32, 64))) return false
   const entry = keyEntry(publicKey)
   if (!entry.valid) return false
@@ -63,8 +96,8 @@ export async function verifyWebCrypto(
   message: Uint8Array,
   signature: Uint8Array,
 ): Promise<boolean> {
-  const subtle = getSubtle()
-  if (subtle === undefined) throw new Error('crypto.subtle is not available')
+  const subtle = await webCryptoReady()
+  if (subtle === undefined) throw new BackendUnavailableError('webcrypto')
   if (!isScalarCanonical(signature.subarray(32, 64))) return false
   const entry = keyEntry(publicKey)
   if (!entry.valid) return false

@@ -10,14 +10,15 @@
 import { assertBytes } from './assert'
 import {
   type BackendName,
+  nativeNode,
   type SyncBackendName,
   verifyJs,
   verifyNode,
   verifyWebCrypto,
+  webCryptoMaybeAvailable,
 } from './backends'
 import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from './constants'
-import { BackendUnavailableError, InvalidArgumentError } from './errors'
-import { getNodeCrypto, getSubtle } from './runtime'
+import { InvalidArgumentError } from './errors'
 
 export type { BackendName, SyncBackendName }
 
@@ -33,20 +34,19 @@ export interface VerifySyncOptions {
   backend?: SyncBackendName
 }
 
-/** Set once a WebCrypto import reports that the runtime has no Ed25519. */
-let webCryptoLacksEd25519 = false
-
 /**
  * Lists the verification backends this runtime has, fastest first.
- * `webcrypto` is listed when `crypto.subtle` exists and has not yet refused Ed25519.
+ * A native backend is listed only if it gives the rule's verdict on a built-in probe (run once);
+ * `webcrypto` is listed while `crypto.subtle` exists and has not failed that probe (which
+ * runs asynchronously on its first use).
  * @returns backend names, e.g. `['node', 'webcrypto', 'js']` on Node
  * @example
  * if (availableBackends().includes('node')) useNativeSpeed()
  */
 export function availableBackends(): BackendName[] {
   const out: BackendName[] = []
-  if (getNodeCrypto() !== undefined) out.push('node')
-  if (getSubtle() !== undefined && !webCryptoLacksEd25519) out.push('webcrypto')
+  if (nativeNode() !== undefined) out.push('node')
+  if (webCryptoMaybeAvailable()) out.push('webcrypto')
   out.push('js')
   return out
 }
@@ -85,13 +85,12 @@ export function verifySignatureSync(
   checkOptions(options)
   const backend = options?.backend
   if (backend === undefined) {
-    return getNodeCrypto() !== undefined
+    return nativeNode() !== undefined
       ? verifyNode(publicKey, message, signature)
       : verifyJs(publicKey, message, signature)
   }
   if (backend === 'js') return verifyJs(publicKey, message, signature)
   if (backend === 'node') {
-    if (getNodeCrypto() === undefined) throw new BackendUnavailableError('node')
     return verifyNode(publicKey, message, signature)
   }
   throw new InvalidArgumentError(
@@ -122,41 +121,19 @@ export async function verifySignature(
   checkOptions(options)
   const backend = options?.backend
   if (backend === undefined) {
-    if (getNodeCrypto() !== undefined) return verifyNode(publicKey, message, signature)
-    if (getSubtle() !== undefined && !webCryptoLacksEd25519) {
+    if (nativeNode() !== undefined) return verifyNode(publicKey, message, signature)
+    if (webCryptoMaybeAvailable()) {
       try {
-        return await verifyWithWebCrypto(publicKey, message, signature)
+        return await verifyWebCrypto(publicKey, message, signature)
       } catch (error) {
-        if (!webCryptoLacksEd25519) throw error
+        // the probe found no usable Ed25519: fall back to js from now on
+        if ((error as Error).name !== 'BackendUnavailableError') throw error
       }
     }
     return verifyJs(publicKey, message, signature)
   }
   if (backend === 'js') return verifyJs(publicKey, message, signature)
-  if (backend === 'node') {
-    if (getNodeCrypto() === undefined) throw new BackendUnavailableError('node')
-    return verifyNode(publicKey, message, signature)
-  }
-  if (backend === 'webcrypto') {
-    if (getSubtle() === undefined || webCryptoLacksEd25519)
-      throw new BackendUnavailableError('webcrypto')
-    return verifyWithWebCrypto(publicKey, message, signature)
-  }
+  if (backend === 'node') return verifyNode(publicKey, message, signature)
+  if (backend === 'webcrypto') return verifyWebCrypto(publicKey, message, signature)
   throw new InvalidArgumentError('options.backend', `unknown backend "${String(backend)}"`)
-}
-
-async function verifyWithWebCrypto(
-  publicKey: Uint8Array,
-  message: Uint8Array,
-  signature: Uint8Array,
-): Promise<boolean> {
-  try {
-    return await verifyWebCrypto(publicKey, message, signature)
-  } catch (error) {
-    if ((error as { name?: unknown } | null)?.name === 'NotSupportedError') {
-      webCryptoLacksEd25519 = true
-      throw new BackendUnavailableError('webcrypto', "this runtime's WebCrypto has no Ed25519")
-    }
-    throw error
-  }
 }

@@ -1,6 +1,10 @@
+import * as nodeCrypto from 'node:crypto'
 import { runInNewContext } from 'node:vm'
+import { hashes as nobleHashes, verify as nobleVerify } from '@noble/ed25519'
+import { sha512 } from '@noble/hashes/sha2.js'
 import { describe, expect, it } from 'vitest'
 import { createLruCache } from '../src/cache'
+import { nodeConforms, probeCases, webCryptoConforms } from '../src/conformance'
 import {
   availableBackends,
   clearKeyCache,
@@ -9,7 +13,11 @@ import {
   verifySignature,
   verifySignatureSync,
 } from '../src/index'
+import type { NodeCrypto } from '../src/runtime'
 import { ALL_BACKENDS } from './fixtures/helpers'
+import { referenceVerify } from './fixtures/reference'
+
+nobleHashes.sha512 = sha512
 
 const keyPair = keyPairFromSeed(new Uint8Array(32).fill(1))
 const signer = signerFromKeyPair(keyPair)
@@ -135,5 +143,43 @@ describe('bounded LRU cache', () => {
     cache.set(10, 10) // evicts 8, since 7 was just used
     expect(cache.get(8)).toBeUndefined()
     expect(cache.get(7)).toBe(7)
+  })
+})
+
+describe('native backend probe', () => {
+  it('passes on this runtime’s node:crypto and WebCrypto', async () => {
+    expect(nodeConforms(nodeCrypto as unknown as NodeCrypto)).toBe(true)
+    expect(await webCryptoConforms(globalThis.crypto.subtle)).toBe(true)
+  })
+
+  it('has crafted signatures the cofactored equation accepts and the rule rejects', () => {
+    const probe = probeCases()
+    expect(referenceVerify(probe.publicKey, probe.message, probe.valid)).toBe(true)
+    for (const signature of probe.invalid) {
+      expect(nobleVerify(signature, probe.message, probe.publicKey, { zip215: false })).toBe(true)
+      expect(referenceVerify(probe.publicKey, probe.message, signature)).toBe(false)
+    }
+  })
+
+  it('fails a native Ed25519 that verifies with the cofactored equation', async () => {
+    // stand-ins for a runtime whose native Ed25519 is cofactored: verification by noble
+    const cofactoredNode = {
+      createPublicKey: ({ key }: { key: Uint8Array }) => ({ raw: key.subarray(12) }),
+      verify: (_: null, data: Uint8Array, key: { raw: Uint8Array }, signature: Uint8Array) =>
+        nobleVerify(signature, data, key.raw, { zip215: false }),
+    } as unknown as NodeCrypto
+    expect(nodeConforms(cofactoredNode)).toBe(false)
+    const cofactoredSubtle = {
+      importKey: async (_: string, key: Uint8Array) => key,
+      verify: async (_: unknown, key: Uint8Array, signature: Uint8Array, data: Uint8Array) =>
+        nobleVerify(signature, data, key, { zip215: false }),
+    } as unknown as SubtleCrypto
+    expect(await webCryptoConforms(cofactoredSubtle)).toBe(false)
+    const missing = {
+      importKey: async () => {
+        throw Object.assign(new Error('no Ed25519'), { name: 'NotSupportedError' })
+      },
+    } as unknown as SubtleCrypto
+    await expect(webCryptoConforms(missing)).rejects.toMatchObject({ name: 'NotSupportedError' })
   })
 })
