@@ -65,9 +65,10 @@ export const DEFAULT_IHAVE_TIMEOUT_MS = 500
 
 /**
  * Milliseconds announcements are batched before IHAVE frames go out (0: at the end of
- * each input). Batching trades repair latency for fewer control frames.
+ * each input). Nodes without a parent in a publisher's tree pull on the first
+ * announcement, so batching adds latency on every such hop; it saves control frames.
  */
-export const DEFAULT_LAZY_FLUSH_MS = 50
+export const DEFAULT_LAZY_FLUSH_MS = 0
 
 /** Most hops a message travels; a router does not forward a message received at this hop. */
 export const DEFAULT_HOP_LIMIT = 32
@@ -137,6 +138,12 @@ export const DEFAULT_MAX_PENDING_PER_PEER = 128
 
 /** Ids announced but not yet received that a router tracks for repair. */
 export const DEFAULT_MAX_MISSING = 10_000
+
+/**
+ * Publishers per topic whose broadcast tree a router remembers (least recently used
+ * forgotten first; a forgotten tree is rebuilt by pulling, without extra payloads).
+ */
+export const DEFAULT_MAX_SOURCES = 4_096
 
 /** Topics a router subscribes to, and topics it tracks per neighbour. */
 export const DEFAULT_MAX_TOPICS = 1_024

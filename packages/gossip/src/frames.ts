@@ -5,10 +5,10 @@
  * is a `MalformedFrameError` (or `UnsupportedFrameVersionError`, `FrameTooLargeError`).
  *
  * @example
- * const bytes = encodeFrame({ kind: 'prune', topic: 'news', reason: 'duplicate', backoffMs: 60_000 })
+ * const bytes = encodeFrame({ kind: 'prune', topic: 'news', reason: 'duplicate', backoffMs: 60_000, sources: [] })
  * decodeFrame(bytes, limits) // { kind: 'prune', topic: 'news', ... }
  */
-import { contentIdFromBytes, decode, encode, isBytes, type Value } from '@peerkit/codec'
+import { decode, encode, isBytes, type Value } from '@peerkit/codec'
 import { type PeerId, peerIdFromBytes } from '@peerkit/identity'
 import { FRAME_MAX_DEPTH, FRAME_VERSION, MAX_PRUNE_BACKOFF_MS } from './constants'
 import { FrameTooLargeError, MalformedFrameError, UnsupportedFrameVersionError } from './errors'
@@ -17,11 +17,27 @@ import { isValidTopic } from './topic'
 /** Why a peer was pruned from an eager set. */
 export type PruneReason = 'duplicate' | 'optimization' | 'unsubscribed' | 'score'
 
-/** A message id on the wire (content id bytes) with its text key. */
+/** A message id on the wire (content id bytes) with a compact key for maps. */
 export interface WireId {
   readonly bytes: Uint8Array
+  /** One character per digest byte: cheap to build and to hash. */
   readonly key: string
 }
+
+const ID_PREFIX = [0x01, 0x51, 0x12, 0x20] // CIDv1, cbor, sha2-256, 32 bytes
+const ID_BYTES = 36
+
+/**
+ * The map key of a content id's bytes (a binary string of its digest).
+ * @param bytes - the 36 bytes of a sha2-256 content id
+ * @returns the key
+ */
+export function idKeyOf(bytes: Uint8Array): string {
+  return String.fromCharCode.apply(null, bytes.subarray(4) as unknown as number[])
+}
+
+/** Turns peer id bytes into a `PeerId` (a router passes one that reuses known peers). */
+export type PeerResolver = (bytes: Uint8Array) => PeerId
 
 export type Frame =
   | { kind: 'join' }
@@ -33,12 +49,25 @@ export type Frame =
   | { kind: 'shuffle-reply'; peers: PeerId[] }
   | { kind: 'subscriptions'; subscribe: boolean; topics: string[] }
   | { kind: 'gossip'; topic: string; hops: number; envelope: Uint8Array }
-  | { kind: 'ihave'; topic: string; ids: { id: WireId; hops: number }[] }
+  | { kind: 'ihave'; topic: string; ids: Announcement[] }
   | { kind: 'iwant'; topic: string; ids: WireId[] }
-  | { kind: 'graft'; topic: string; ids: WireId[] }
-  | { kind: 'prune'; topic: string; reason: PruneReason; backoffMs: number }
+  /** Join the trees of `sources` (and of the sources of `ids`), and send `ids`. */
+  | { kind: 'graft'; topic: string; ids: WireId[]; sources: Uint8Array[] }
+  /** Leave the trees of `sources` (all of the topic's trees when empty). */
+  | { kind: 'prune'; topic: string; reason: PruneReason; backoffMs: number; sources: Uint8Array[] }
+
+/** One announced message: its id, the hops it would arrive with, and its publisher's key. */
+export interface Announcement {
+  id: WireId
+  hops: number
+  /** The publisher's 32-byte Ed25519 public key (names the tree the message travels on). */
+  source: Uint8Array
+}
 
 export type FrameKind = Frame['kind']
+
+/** Length of a source (a publisher's Ed25519 public key) on the wire. */
+export const SOURCE_BYTES = 32
 
 /** Limits the decoder enforces; a frame beyond any of them is malformed. */
 export interface FrameLimits {
@@ -112,18 +141,24 @@ export function encodeFrame(frame: Frame): Uint8Array {
     case 'ihave':
       head.push(
         frame.topic,
-        frame.ids.map((e) => [e.id.bytes, e.hops]),
+        frame.ids.map((e) => [e.id.bytes, e.hops, e.source]),
       )
       break
     case 'iwant':
-    case 'graft':
       head.push(
         frame.topic,
         frame.ids.map((e) => e.bytes),
       )
       break
+    case 'graft':
+      head.push(
+        frame.topic,
+        frame.ids.map((e) => e.bytes),
+        frame.sources,
+      )
+      break
     case 'prune':
-      head.push(frame.topic, PRUNE_CODES[frame.reason], frame.backoffMs)
+      head.push(frame.topic, PRUNE_CODES[frame.reason], frame.backoffMs, frame.sources)
       break
   }
   return encode(head)
@@ -161,10 +196,10 @@ function topic(value: Value | undefined): string {
   return value as string
 }
 
-function peer(value: Value | undefined, what: string): PeerId {
+function peer(value: Value | undefined, what: string, resolve: PeerResolver): PeerId {
   const b = bytes(value, what)
   try {
-    return peerIdFromBytes(b)
+    return resolve(b)
   } catch (cause) {
     throw new MalformedFrameError(`${what}: not a peer id`, { cause })
   }
@@ -172,12 +207,22 @@ function peer(value: Value | undefined, what: string): PeerId {
 
 function wireId(value: Value | undefined): WireId {
   const b = bytes(value, 'id')
-  try {
-    const id = contentIdFromBytes(b)
-    return { bytes: id.bytes, key: id.toString() }
-  } catch (cause) {
-    throw new MalformedFrameError('id: not a content id', { cause })
+  if (
+    b.length !== ID_BYTES ||
+    b[0] !== ID_PREFIX[0] ||
+    b[1] !== ID_PREFIX[1] ||
+    b[2] !== ID_PREFIX[2] ||
+    b[3] !== ID_PREFIX[3]
+  ) {
+    fail('id: not a sha2-256 content id')
   }
+  return { bytes: b, key: idKeyOf(b) }
+}
+
+function source(value: Value | undefined): Uint8Array {
+  const b = bytes(value, 'source')
+  if (b.length !== SOURCE_BYTES) fail(`source: expected ${SOURCE_BYTES} bytes`)
+  return b
 }
 
 function arity(fields: Value[], n: number): void {
@@ -188,13 +233,18 @@ function arity(fields: Value[], n: number): void {
  * Decodes one wire frame under limits.
  * @param input - bytes from a peer
  * @param limits - size and count limits
+ * @param resolve - reads peer id bytes (default `peerIdFromBytes`)
  * @returns the frame
  * @throws {FrameTooLargeError} when `input` is larger than `limits.maxFrameBytes`
  * @throws {UnsupportedFrameVersionError} for another protocol version
  * @throws {MalformedFrameError} for anything else that is not a valid frame
  * @example decodeFrame(bytes, limits).kind // 'ihave'
  */
-export function decodeFrame(input: Uint8Array, limits: FrameLimits): Frame {
+export function decodeFrame(
+  input: Uint8Array,
+  limits: FrameLimits,
+  resolve: PeerResolver = peerIdFromBytes,
+): Frame {
   if (!isBytes(input)) fail('expected bytes')
   if (input.length > limits.maxFrameBytes)
     throw new FrameTooLargeError(input.length, limits.maxFrameBytes)
@@ -204,7 +254,7 @@ export function decodeFrame(input: Uint8Array, limits: FrameLimits): Frame {
       maxBytes: limits.maxFrameBytes,
       maxDepth: FRAME_MAX_DEPTH,
       maxItems: Math.max(limits.maxIds, limits.maxPeers, limits.maxTopics, 8),
-      maxTotalItems: 2 * limits.maxIds + limits.maxPeers + limits.maxTopics + 16,
+      maxTotalItems: 4 * limits.maxIds + limits.maxPeers + limits.maxTopics + 16,
     })
   } catch (cause) {
     throw new MalformedFrameError('not canonical CBOR within limits', { cause })
@@ -226,7 +276,7 @@ export function decodeFrame(input: Uint8Array, limits: FrameLimits): Frame {
       arity(f, 2)
       return {
         kind: 'forward-join',
-        peer: peer(f[0], 'peer'),
+        peer: peer(f[0], 'peer', resolve),
         ttl: uint(f[1], limits.maxTtl, 'ttl'),
       }
     case KIND_CODES.neighbor:
@@ -240,16 +290,16 @@ export function decodeFrame(input: Uint8Array, limits: FrameLimits): Frame {
       return { kind: 'disconnect' }
     case KIND_CODES.shuffle: {
       arity(f, 3)
-      const origin = peer(f[0], 'origin')
+      const origin = peer(f[0], 'origin', resolve)
       const ttl = uint(f[1], limits.maxTtl, 'ttl')
-      const peers = list(f[2], limits.maxPeers, 'peers').map((p) => peer(p, 'peers'))
+      const peers = list(f[2], limits.maxPeers, 'peers').map((p) => peer(p, 'peers', resolve))
       return { kind: 'shuffle', origin, ttl, peers }
     }
     case KIND_CODES['shuffle-reply']:
       arity(f, 1)
       return {
         kind: 'shuffle-reply',
-        peers: list(f[0], limits.maxPeers, 'peers').map((p) => peer(p, 'peers')),
+        peers: list(f[0], limits.maxPeers, 'peers').map((p) => peer(p, 'peers', resolve)),
       }
     case KIND_CODES.subscriptions: {
       arity(f, 2)
@@ -269,29 +319,35 @@ export function decodeFrame(input: Uint8Array, limits: FrameLimits): Frame {
       arity(f, 2)
       const t = topic(f[0])
       const ids = list(f[1], limits.maxIds, 'ids').map((entry) => {
-        const pair = list(entry, 2, 'ids entry')
-        arity(pair, 2)
-        return { id: wireId(pair[0]), hops: uint(pair[1], 0xffff, 'hops') }
+        const triple = list(entry, 3, 'ids entry')
+        arity(triple, 3)
+        return {
+          id: wireId(triple[0]),
+          hops: uint(triple[1], 0xffff, 'hops'),
+          source: source(triple[2]),
+        }
       })
       return { kind: 'ihave', topic: t, ids }
     }
-    case KIND_CODES.iwant:
-    case KIND_CODES.graft: {
+    case KIND_CODES.iwant: {
       arity(f, 2)
       const t = topic(f[0])
-      const ids = list(f[1], limits.maxIds, 'ids').map(wireId)
-      return { kind: code === KIND_CODES.iwant ? 'iwant' : 'graft', topic: t, ids }
+      return { kind: 'iwant', topic: t, ids: list(f[1], limits.maxIds, 'ids').map(wireId) }
     }
-    case KIND_CODES.prune: {
+    case KIND_CODES.graft: {
       arity(f, 3)
       const t = topic(f[0])
+      const ids = list(f[1], limits.maxIds, 'ids').map(wireId)
+      const sources = list(f[2], limits.maxIds, 'sources').map(source)
+      return { kind: 'graft', topic: t, ids, sources }
+    }
+    case KIND_CODES.prune: {
+      arity(f, 4)
+      const t = topic(f[0])
       const reason = PRUNE_REASONS[uint(f[1], PRUNE_REASONS.length - 1, 'reason')]!
-      return {
-        kind: 'prune',
-        topic: t,
-        reason,
-        backoffMs: uint(f[2], MAX_PRUNE_BACKOFF_MS, 'backoffMs'),
-      }
+      const backoffMs = uint(f[2], MAX_PRUNE_BACKOFF_MS, 'backoffMs')
+      const sources = list(f[3], limits.maxIds, 'sources').map(source)
+      return { kind: 'prune', topic: t, reason, backoffMs, sources }
     }
     default:
       fail(`unknown frame kind ${String(code)}`)

@@ -59,6 +59,7 @@ export interface GossipInit {
   maxPendingPerPeer?: number
   maxMissing?: number
   maxTopics?: number
+  maxSources?: number
   scoreThresholds?: ScoreThresholds
 }
 
@@ -284,6 +285,7 @@ export function resolveInit(init: GossipInit = {}): ResolvedInit {
       1e7,
     ),
     maxMissing: int(init.maxMissing, C.DEFAULT_MAX_MISSING, 'maxMissing', 0, 1e7),
+    maxSources: int(init.maxSources, C.DEFAULT_MAX_SOURCES, 'maxSources', 1, 1e7),
     maxTopics: int(init.maxTopics, C.DEFAULT_MAX_TOPICS, 'maxTopics', 1, 65_536),
     scoreThresholds: {
       gossip: num(t.gossip, C.DEFAULT_GOSSIP_THRESHOLD, 'scoreThresholds.gossip'),

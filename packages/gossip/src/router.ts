@@ -10,15 +10,26 @@
  * router.handle({ type: 'subscribe', topic: 'news', now: 0 })
  * router.handle({ type: 'peer-connected', peer, now: 0, outbound: true }) // → send JOIN
  */
-import { contentId, encode, isBytes, type Value } from '@peerkit/codec'
+import {
+  contentId,
+  contentIdFromString,
+  encode,
+  fromHex,
+  isBytes,
+  toHex,
+  type Value,
+} from '@peerkit/codec'
 import type { PeerId } from '@peerkit/identity'
+import { peerIdFromBytes } from '@peerkit/identity'
 import { type Bucket, createBucket, take } from './bucket'
 import { DuplicatePublishError, InvalidArgumentError, PublishRejectedError } from './errors'
 import {
+  type Announcement,
   decodeFrame,
   encodeFrame,
   type Frame,
   type FrameLimits,
+  idKeyOf,
   type PruneReason,
   type WireId,
 } from './frames'
@@ -48,13 +59,18 @@ interface Conn {
   messages: Bucket
   frames: Bucket
   pending: number
+  /** The peer's score, as of `scoreAt` (refreshed each heartbeat and after each event). */
+  score: number
+  scoreAt: number
 }
 
 interface TopicState {
-  eager: Set<PeerKey>
-  lazy: Set<PeerKey>
+  /** Per source (hex public key): the neighbours we push its messages to, least recently used first. */
+  trees: Map<string, PeerKey[]>
+  /** Per source: the neighbour that pushes its messages to us. */
+  parents: Map<string, PeerKey>
   /** Announcements waiting for the next lazy flush. */
-  ihave: { id: WireId; hops: number }[]
+  ihave: { entry: Announcement; from: PeerKey; source: string }[]
 }
 
 const ACCEPTED = 0
@@ -71,6 +87,8 @@ interface Seen {
   /** The neighbour it first came from (our parent in the tree for it). */
   from: PeerKey
   topic: string
+  /** The publisher's public key, hex (names its tree). */
+  source: string
 }
 
 interface Cached {
@@ -78,11 +96,15 @@ interface Cached {
   envelope: Uint8Array
   hops: number
   expires: number
+  source: string
+  /** Requests for this message answered, per peer. */
+  answered: Map<PeerKey, number> | undefined
 }
 
 interface Missing {
   topic: string
   id: WireId
+  source: Uint8Array
   announcers: PeerKey[]
   asked: PeerKey | undefined
   deadline: number
@@ -91,10 +113,16 @@ interface Missing {
 interface Pending {
   topic: string
   id: WireId
+  /** The public message id (the envelope id's text form). */
+  messageId: string
   envelope: Uint8Array
   from: PeerId
   hops: number
+  /** The publisher's peer key. */
   signer: PeerKey
+  /** The publisher's public key, hex and bytes. */
+  source: string
+  sourceBytes: Uint8Array
   deadline: number
 }
 
@@ -106,6 +134,8 @@ interface Dial {
 
 const MAX_QUEUED_PER_DIAL = 8
 const MAX_ANNOUNCERS = 8
+/** Peer ids remembered for decoding (bounded; a miss only costs a key check). */
+const KNOWN_PEERS = 4_096
 const SEP = '\u0000'
 const VERDICTS: ReadonlySet<string> = new Set(['accept', 'reject', 'ignore'])
 
@@ -173,9 +203,10 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   /** Repair timers in deadline order (deadlines only grow, so a queue suffices). */
   const timers: { key: string; deadline: number }[] = []
   let timerHead = 0
+  /** Messages waiting for the application's verdict, by public message id. */
   const pending = new Map<string, Pending>()
-  /** `peer SEP id` → requests for that message answered to that peer. */
-  const answered = new Map<string, { count: number; expires: number }>()
+  /** Known peer ids by their bytes (binary string), so decoding reuses them. */
+  const knownPeers = new Map<string, PeerId>()
   let shuffleRepliesExpected = 0
   let shuffleReplyDeadline = 0
 
@@ -215,7 +246,29 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     maxBytes: cfg.maxMessageBytes,
   })
   const pairKey = (topic: string, peer: PeerKey): string => topic + SEP + peer
-  const score = (peer: PeerKey): number => hook.score(peer, now)
+  function score(peer: PeerKey): number {
+    const conn = conns.get(peer)
+    if (conn === undefined) return hook.score(peer, now)
+    if (now - conn.scoreAt >= cfg.heartbeatIntervalMs) {
+      conn.score = hook.score(peer, now)
+      conn.scoreAt = now
+    }
+    return conn.score
+  }
+
+  function resolvePeer(bytes: Uint8Array): PeerId {
+    const key = String.fromCharCode.apply(null, bytes as unknown as number[])
+    let peer = knownPeers.get(key)
+    if (peer === undefined) {
+      peer = peerIdFromBytes(bytes)
+      if (knownPeers.size >= KNOWN_PEERS) {
+        const oldest = knownPeers.keys().next().value
+        if (oldest !== undefined) knownPeers.delete(oldest)
+      }
+      knownPeers.set(key, peer)
+    }
+    return peer
+  }
 
   function sendBytes(peer: PeerKey, bytes: Uint8Array, payloads: number): void {
     const conn = conns.get(peer)
@@ -251,6 +304,8 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
 
   function report(peer: PeerKey, event: PeerEventName, reason?: string): void {
     hook.record(peer, event, now)
+    const c = conns.get(peer)
+    if (c !== undefined) c.scoreAt = Number.NEGATIVE_INFINITY
     if (reason !== undefined) {
       const conn = conns.get(peer)
       const id = conn?.peer ?? active.get(peer) ?? passive.get(peer)
@@ -292,7 +347,6 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     neighborRequests.delete(key)
     if (topics.size > 0)
       send(key, { kind: 'subscriptions', subscribe: true, topics: [...topics.keys()] })
-    for (const topic of conn.topics) linkTopic(topic, key)
   }
 
   /** Removes a peer from the active view and every tree; optionally keeps it as passive. */
@@ -300,10 +354,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     const peer = active.get(key)
     if (peer === undefined) return
     active.delete(key)
-    for (const t of topics.values()) {
-      t.eager.delete(key)
-      t.lazy.delete(key)
-    }
+    for (const topic of topics.keys()) unlinkTopic(topic, key)
     if (toPassive) addPassive(peer)
   }
 
@@ -461,20 +512,58 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   }
 
   // ------------------------------------------------------------------ broadcast
-  /** An active peer subscribes to `topic`: it starts as an eager link (Plumtree). */
-  function linkTopic(topic: string, key: PeerKey): void {
-    const t = topics.get(topic)
-    if (t === undefined || !active.has(key)) return
-    if (t.eager.has(key) || t.lazy.has(key)) return
-    if (score(key) >= th.graft) t.eager.add(key)
-    else t.lazy.add(key)
+  /*
+   * Plumtree with one tree per publisher ("source") and topic. A publisher pushes to all its
+   * subscribed neighbours; every other node pushes a message to its children in that
+   * source's tree and announces it (IHAVE) to the rest. A node with no parent in a source's
+   * tree pulls an announced message at once with a GRAFT, which also makes the announcer its
+   * parent; a node with a parent waits `ihaveTimeoutMs` for the pushed copy first. So each
+   * source's tree forms along the fastest announcement paths without a single extra
+   * payload, duplicates prune redundant links, and shorter lazy paths replace long ones.
+   */
+
+  /** Active peers subscribed to `topic` (the candidates for its trees). */
+  function topicPeers(topic: string): PeerKey[] {
+    const result: PeerKey[] = []
+    for (const key of active.keys()) if (conns.get(key)?.topics.has(topic)) result.push(key)
+    return result
   }
 
+  function addChild(t: TopicState, source: string, key: PeerKey): void {
+    let children = t.trees.get(source)
+    if (children === undefined) {
+      if (t.trees.size >= cfg.maxSources) {
+        // forget the least recently used tree: its nodes fall back to pulling
+        const oldest = t.trees.keys().next().value
+        if (oldest !== undefined) t.trees.delete(oldest)
+      }
+      children = []
+      t.trees.set(source, children)
+    }
+    if (!children.includes(key)) children.push(key)
+  }
+
+  function removeChild(t: TopicState, source: string, key: PeerKey): void {
+    const children = t.trees.get(source)
+    if (children === undefined) return
+    const i = children.indexOf(key)
+    if (i < 0) return
+    children.splice(i, 1)
+    if (children.length === 0) t.trees.delete(source)
+  }
+
+  /** Removes a peer from every tree of `topic` (as child and as parent). */
   function unlinkTopic(topic: string, key: PeerKey): void {
     const t = topics.get(topic)
     if (t === undefined) return
-    t.eager.delete(key)
-    t.lazy.delete(key)
+    for (const [source, children] of t.trees) {
+      const i = children.indexOf(key)
+      if (i >= 0) {
+        children.splice(i, 1)
+        if (children.length === 0) t.trees.delete(source)
+      }
+    }
+    for (const [source, parent] of t.parents) if (parent === key) t.parents.delete(source)
   }
 
   function markSeen(
@@ -483,56 +572,72 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     hops: number,
     from: PeerKey,
     topic: string,
+    source: string,
   ): void {
-    seen.set(key, { expires: now + cfg.seenTtlMs, state, hops, from, topic })
+    seen.set(key, { expires: now + cfg.seenTtlMs, state, hops, from, topic, source })
   }
 
-  function prune(topic: string, key: PeerKey, reason: PruneReason): void {
+  /** Asks `key` to stop pushing `sources` (all of the topic's trees when empty) to us. */
+  function prune(topic: string, key: PeerKey, reason: PruneReason, sources: Uint8Array[]): void {
     const t = topics.get(topic)
-    if (t?.eager.delete(key)) t.lazy.add(key)
+    if (t !== undefined) {
+      if (sources.length === 0) {
+        for (const [source, parent] of t.parents) if (parent === key) t.parents.delete(source)
+      } else {
+        for (const s of sources) if (t.parents.get(toHex(s)) === key) t.parents.delete(toHex(s))
+      }
+    }
     const backoff = reason === 'unsubscribed' ? 0 : cfg.pruneBackoffMs
     if (backoff > 0) prunedUntil.set(pairKey(topic, key), now + backoff)
     stats.prunesSent++
-    send(key, { kind: 'prune', topic, reason, backoffMs: backoff })
+    send(key, { kind: 'prune', topic, reason, backoffMs: backoff, sources })
   }
 
-  /** Eager push to the tree, and a queued announcement for the lazy links. */
-  function forward(
-    topic: string,
-    id: WireId,
-    envelope: Uint8Array,
-    hops: number,
-    from: PeerKey,
-    signer: PeerKey,
-  ): void {
+  /** Eager push to the source's tree, and a queued announcement for everyone else. */
+  function forward(p: Pending): void {
+    const { topic, envelope, hops, id } = p
     const t = topics.get(topic)
-    if (t === undefined || hops >= cfg.hopLimit) return
+    if (hops >= cfg.hopLimit) return
+    const fromKey = p.from.toString()
+    const publisher = fromKey === selfKey
+    const children = t?.trees.get(p.source)
+    if (t !== undefined && children !== undefined) {
+      // touch: the most recently used trees survive `maxSources`
+      t.trees.delete(p.source)
+      t.trees.set(p.source, children)
+    }
+    const eager = publisher ? topicPeers(topic) : (children ?? [])
     let bytes: Uint8Array | undefined
-    for (const key of t.eager) {
-      if (key === from || key === signer || score(key) < th.gossip) continue
+    for (const peer of eager) {
+      if (peer === fromKey || peer === p.signer || score(peer) < th.gossip) continue
       bytes ??= encodeFrame({ kind: 'gossip', topic, hops: hops + 1, envelope })
-      sendBytes(key, bytes, 1)
+      sendBytes(peer, bytes, 1)
     }
-    if (t.lazy.size > 0) {
-      t.ihave.push({ id, hops: hops + 1 })
-      flushAt ??= now + cfg.lazyFlushMs
-    }
+    if (t === undefined || publisher) return
+    t.ihave.push({
+      entry: { id, hops: hops + 1, source: p.sourceBytes },
+      from: fromKey,
+      source: p.source,
+    })
+    flushAt ??= now + cfg.lazyFlushMs
   }
 
   function flushLazy(): void {
     flushAt = undefined
     for (const [topic, t] of topics) {
       if (t.ihave.length === 0) continue
-      const entries = t.ihave
+      const queued = t.ihave
       t.ihave = []
-      for (let i = 0; i < entries.length; i += cfg.maxIdsPerFrame) {
-        const bytes = encodeFrame({
-          kind: 'ihave',
-          topic,
-          ids: entries.slice(i, i + cfg.maxIdsPerFrame),
-        })
-        for (const key of t.lazy) {
-          if (score(key) < th.gossip) continue
+      const peers = topicPeers(topic)
+      // a single announcement skips its sender and the children that get the payload
+      const only = queued.length === 1 ? queued[0]! : undefined
+      const children = only === undefined ? undefined : t.trees.get(only.source)
+      for (let i = 0; i < queued.length; i += cfg.maxIdsPerFrame) {
+        const entries = queued.slice(i, i + cfg.maxIdsPerFrame).map((q) => q.entry)
+        let bytes: Uint8Array | undefined
+        for (const key of peers) {
+          if (key === only?.from || children?.includes(key) || score(key) < th.gossip) continue
+          bytes ??= encodeFrame({ kind: 'ihave', topic, ids: entries })
           stats.ihavesSent++
           sendBytes(key, bytes, 0)
         }
@@ -540,27 +645,33 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     }
   }
 
-  function cacheMessage(key: string, topic: string, envelope: Uint8Array, hops: number): void {
+  function cacheMessage(key: string, p: Pending, hops: number): void {
     if (cfg.maxCachedMessages === 0 || cfg.messageCacheMs === 0) return
     if (cache.size >= cfg.maxCachedMessages) {
       const oldest = cache.keys().next().value
       if (oldest !== undefined) cache.delete(oldest)
     }
-    cache.set(key, { topic, envelope, hops, expires: now + cfg.messageCacheMs })
+    cache.set(key, {
+      topic: p.topic,
+      envelope: p.envelope,
+      hops,
+      expires: now + cfg.messageCacheMs,
+      source: p.source,
+      answered: undefined,
+    })
   }
 
   function accept(p: Pending, key: string): void {
-    const { topic, envelope, hops, from, id } = p
+    const { topic, envelope, hops, from } = p
     const fromKey = from.toString()
-    markSeen(key, ACCEPTED, hops, fromKey, topic)
-    cacheMessage(key, topic, envelope, hops)
+    markSeen(key, ACCEPTED, hops, fromKey, topic, p.source)
+    cacheMessage(key, p, hops)
     stats.delivered++
-    out.push({ type: 'deliver', topic, messageId: key, envelope, from, hops })
+    out.push({ type: 'deliver', topic, messageId: p.messageId, envelope, from, hops })
     report(fromKey, 'first-delivery')
-    const t = topics.get(topic)
-    // the first copy came this way: that link is part of the tree
-    if (t?.lazy.delete(fromKey)) t.eager.add(fromKey)
-    forward(topic, id, envelope, hops, fromKey, p.signer)
+    // the first copy came this way: that neighbour is our parent in the source's tree
+    topics.get(topic)?.parents.set(p.source, fromKey)
+    forward(p)
   }
 
   function settle(p: Pending, key: string, verdict: ValidationVerdict, reason: string): void {
@@ -570,11 +681,11 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     }
     const fromKey = p.from.toString()
     if (verdict === 'reject') {
-      markSeen(key, REJECTED, p.hops, fromKey, p.topic)
+      markSeen(key, REJECTED, p.hops, fromKey, p.topic, p.source)
       stats.invalid++
       report(fromKey, 'invalid-message', reason)
     } else {
-      markSeen(key, IGNORED, p.hops, fromKey, p.topic)
+      markSeen(key, IGNORED, p.hops, fromKey, p.topic, p.source)
     }
   }
 
@@ -602,7 +713,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       report(fromKey, 'invalid-message', mid)
       return
     }
-    const key = mid.toString()
+    const key = idKeyOf(mid.bytes)
     const s = seen.get(key)
     if (s !== undefined) {
       if (s.state === REJECTED) {
@@ -612,7 +723,10 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       }
       stats.duplicates++
       report(fromKey, 'duplicate')
-      if (t.eager.has(fromKey)) prune(topic, fromKey, 'duplicate')
+      // a second parent in this source's tree: keep the first, prune this one
+      if (s.state === ACCEPTED && s.from !== fromKey && t.parents.get(s.source) !== fromKey) {
+        prune(topic, fromKey, 'duplicate', [fromHex(s.source)])
+      }
       return
     }
     if (hops > cfg.hopLimit || hops === 0) {
@@ -624,31 +738,34 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       return
     }
     const opened = openMessage(envelope, topic, rules())
-    const id: WireId = { bytes: mid.bytes, key }
     missing.delete(key)
     if (!opened.ok) {
-      markSeen(key, REJECTED, hops, fromKey, topic)
+      markSeen(key, REJECTED, hops, fromKey, topic, '')
       stats.invalid++
       if (opened.replay) stats.replaysRejected++
       report(fromKey, 'invalid-message', opened.reason)
       return
     }
-    const signer = opened.message.signer.toString()
+    const signer = opened.message.signer
+    const messageId = mid.toString()
     const p: Pending = {
       topic,
-      id,
+      id: { bytes: mid.bytes, key },
+      messageId,
       envelope,
       from: conn.peer,
       hops,
-      signer,
+      signer: signer.toString(),
+      source: toHex(signer.publicKey),
+      sourceBytes: signer.publicKey,
       deadline: now + cfg.validationTimeoutMs,
     }
     let verdict: ValidationVerdict | 'pending' = 'accept'
     if (validate !== undefined) {
       const message: GossipMessage = {
         topic,
-        messageId: key,
-        signer: opened.message.signer,
+        messageId,
+        signer,
         data: opened.message.data,
         timestamp: opened.message.timestamp,
         envelope,
@@ -675,36 +792,35 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       return
     }
     conn.pending++
-    pending.set(key, p)
-    markSeen(key, PENDING, hops, fromKey, topic)
-    out.push({ type: 'validate', topic, messageId: key, envelope, from: conn.peer })
+    pending.set(messageId, p)
+    markSeen(key, PENDING, hops, fromKey, topic, p.source)
+    out.push({ type: 'validate', topic, messageId, envelope, from: conn.peer })
   }
 
-  function onIhave(fromKey: PeerKey, topic: string, ids: { id: WireId; hops: number }[]): void {
+  function onIhave(fromKey: PeerKey, topic: string, ids: Announcement[]): void {
     const t = topics.get(topic)
     if (t === undefined || !active.has(fromKey)) return
     if (score(fromKey) < th.gossip) return
-    for (const { id, hops } of ids) {
+    for (const { id, hops, source } of ids) {
       const s = seen.get(id.key)
       if (s !== undefined) {
+        const parent = t.parents.get(s.source)
         if (
           cfg.optimizationThreshold > 0 &&
           s.state === ACCEPTED &&
           s.topic === topic &&
-          s.from !== fromKey &&
-          t.lazy.has(fromKey) &&
-          t.eager.has(s.from) &&
+          parent !== undefined &&
+          parent !== fromKey &&
           s.hops - hops >= cfg.optimizationThreshold &&
           !inBackoff(graftBackoff, topic, fromKey) &&
           score(fromKey) >= th.graft
         ) {
-          // a much shorter path exists: take it, and prune the long one
-          t.lazy.delete(fromKey)
-          t.eager.add(fromKey)
+          // a much shorter path exists for this source: take it, and prune the long one
+          const sourceBytes = fromHex(s.source)
+          prune(topic, parent, 'optimization', [sourceBytes])
+          t.parents.set(s.source, fromKey)
           stats.graftsSent++
-          send(fromKey, { kind: 'graft', topic, ids: [] })
-          prune(topic, s.from, 'optimization')
-          s.from = fromKey
+          send(fromKey, { kind: 'graft', topic, ids: [], sources: [sourceBytes] })
           s.hops = hops
         }
         continue
@@ -721,8 +837,19 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         continue
       }
       if (missing.size >= cfg.maxMissing) continue
-      const deadline = now + cfg.ihaveTimeoutMs
-      missing.set(id.key, { topic, id, announcers: [fromKey], asked: undefined, deadline })
+      const sourceKey = toHex(source)
+      const parent = t.parents.get(sourceKey)
+      // with a live parent the pushed copy is on its way: give it time; else pull now
+      const wait = parent !== undefined && parent !== fromKey && active.has(parent)
+      const deadline = wait ? now + cfg.ihaveTimeoutMs : now
+      missing.set(id.key, {
+        topic,
+        id,
+        source,
+        announcers: [fromKey],
+        asked: undefined,
+        deadline,
+      })
       timers.push({ key: id.key, deadline })
     }
   }
@@ -734,7 +861,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
 
   /** Repair: announced messages that did not arrive in time are requested. */
   function runTimers(): void {
-    const grafts = new Map<
+    const requests = new Map<
       string,
       { topic: string; peer: PeerKey; ids: WireId[]; graft: boolean }
     >()
@@ -762,12 +889,13 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       }
       const graft = !inBackoff(graftBackoff, m.topic, next)
       const batchKey = pairKey(m.topic, next) + SEP + (graft ? 'g' : 'w')
-      let batch = grafts.get(batchKey)
+      let batch = requests.get(batchKey)
       if (batch === undefined) {
         batch = { topic: m.topic, peer: next, ids: [], graft }
-        grafts.set(batchKey, batch)
+        requests.set(batchKey, batch)
       }
       if (batch.ids.length < cfg.maxIdsPerFrame) batch.ids.push(m.id)
+      if (graft) t.parents.set(toHex(m.source), next)
       m.asked = next
       m.deadline = now + cfg.ihaveTimeoutMs
       timers.push({ key, deadline: m.deadline })
@@ -776,56 +904,52 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       timers.splice(0, timerHead)
       timerHead = 0
     }
-    for (const b of grafts.values()) {
-      const t = topics.get(b.topic)
-      if (b.graft && t !== undefined) {
-        t.lazy.delete(b.peer)
-        t.eager.add(b.peer)
+    for (const b of requests.values()) {
+      if (b.graft) {
         stats.graftsSent++
-        send(b.peer, { kind: 'graft', topic: b.topic, ids: b.ids })
+        send(b.peer, { kind: 'graft', topic: b.topic, ids: b.ids, sources: [] })
       } else {
         send(b.peer, { kind: 'iwant', topic: b.topic, ids: b.ids })
       }
     }
   }
 
-  function answer(key: PeerKey, topic: string, ids: WireId[]): void {
+  /** Sends requested messages, at most `maxRequestsPerMessage` times per peer and message. */
+  function answer(key: PeerKey, topic: string, ids: WireId[], graft: TopicState | undefined): void {
     let overLimit = false
     for (const id of ids) {
       const c = cache.get(id.key)
       if (c === undefined || c.topic !== topic) continue
-      const ak = key + SEP + id.key
-      const a = answered.get(ak)
-      if (a !== undefined && a.count >= cfg.maxRequestsPerMessage) {
+      if (graft !== undefined) addChild(graft, c.source, key)
+      const count = c.answered?.get(key) ?? 0
+      if (count >= cfg.maxRequestsPerMessage) {
         overLimit = true
         continue
       }
-      if (a === undefined) answered.set(ak, { count: 1, expires: c.expires })
-      else a.count++
-      sendBytes(
-        key,
-        encodeFrame({
-          kind: 'gossip',
-          topic,
-          hops: Math.min(c.hops + 1, cfg.hopLimit),
-          envelope: c.envelope,
-        }),
-        1,
-      )
+      c.answered ??= new Map()
+      c.answered.set(key, count + 1)
+      const hops = Math.min(c.hops + 1, cfg.hopLimit)
+      sendBytes(key, encodeFrame({ kind: 'gossip', topic, hops, envelope: c.envelope }), 1)
     }
     if (overLimit) violation(key, 'request-limit')
   }
 
-  function onGraft(key: PeerKey, conn: Conn, topic: string, ids: WireId[]): void {
+  function onGraft(
+    key: PeerKey,
+    conn: Conn,
+    topic: string,
+    ids: WireId[],
+    sources: Uint8Array[],
+  ): void {
     const t = topics.get(topic)
     if (t === undefined) {
       stats.prunesSent++
-      send(key, { kind: 'prune', topic, reason: 'unsubscribed', backoffMs: 0 })
+      send(key, { kind: 'prune', topic, reason: 'unsubscribed', backoffMs: 0, sources: [] })
       return
     }
     if (!active.has(key)) return
     if (score(key) < th.graft) {
-      prune(topic, key, 'score')
+      prune(topic, key, 'score', [])
       return
     }
     if (ids.length === 0 && inBackoff(prunedUntil, topic, key)) {
@@ -833,16 +957,14 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       return
     }
     conn.topics.add(topic)
-    t.lazy.delete(key)
-    t.eager.add(key)
-    prunedUntil.delete(pairKey(topic, key))
-    answer(key, topic, ids)
+    for (const s of sources) addChild(t, toHex(s), key)
+    answer(key, topic, ids, t)
   }
 
   function onIwant(key: PeerKey, topic: string, ids: WireId[]): void {
     if (!topics.has(topic) || !active.has(key)) return
     if (score(key) < th.gossip) return
-    answer(key, topic, ids)
+    answer(key, topic, ids, undefined)
   }
 
   function onPrune(
@@ -851,6 +973,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     topic: string,
     reason: PruneReason,
     backoffMs: number,
+    sources: Uint8Array[],
   ): void {
     if (reason === 'unsubscribed') {
       conn.topics.delete(topic)
@@ -859,7 +982,12 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     }
     const t = topics.get(topic)
     if (t === undefined) return
-    if (t.eager.delete(key) && active.has(key)) t.lazy.add(key)
+    if (sources.length === 0) {
+      for (const [source, children] of [...t.trees])
+        if (children.includes(key)) removeChild(t, source, key)
+    } else {
+      for (const s of sources) removeChild(t, toHex(s), key)
+    }
     if (backoffMs > 0) graftBackoff.set(pairKey(topic, key), now + backoffMs)
   }
 
@@ -871,7 +999,6 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
           return
         }
         conn.topics.add(topic)
-        linkTopic(topic, key)
       } else {
         conn.topics.delete(topic)
         unlinkTopic(topic, key)
@@ -894,7 +1021,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     }
     let frame: Frame
     try {
-      frame = decodeFrame(bytes, frameLimits)
+      frame = decodeFrame(bytes, frameLimits, resolvePeer)
     } catch (error) {
       violation(key, (error as Error).name)
       return
@@ -935,10 +1062,10 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         onIwant(key, frame.topic, frame.ids)
         return
       case 'graft':
-        onGraft(key, conn, frame.topic, frame.ids)
+        onGraft(key, conn, frame.topic, frame.ids, frame.sources)
         return
       case 'prune':
-        onPrune(key, conn, frame.topic, frame.reason, frame.backoffMs)
+        onPrune(key, conn, frame.topic, frame.reason, frame.backoffMs, frame.sources)
         return
     }
   }
@@ -958,6 +1085,8 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         messages: createBucket(cfg.maxMessagesPerPeerPerSecond, now),
         frames: createBucket(cfg.maxFramesPerPeerPerSecond, now),
         pending: 0,
+        score: 0,
+        scoreAt: Number.NEGATIVE_INFINITY,
       })
     }
     const dial = dials.get(key)
@@ -1006,7 +1135,6 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       if (c.expires > now) break
       cache.delete(key)
     }
-    for (const [key, a] of answered) if (a.expires <= now) answered.delete(key)
     for (const [key, until] of graftBackoff) if (until <= now) graftBackoff.delete(key)
     for (const [key, until] of prunedUntil) if (until <= now) prunedUntil.delete(key)
     for (const [key, p] of pending) {
@@ -1014,7 +1142,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       pending.delete(key)
       const conn = conns.get(p.from.toString())
       if (conn !== undefined) conn.pending--
-      markSeen(key, IGNORED, p.hops, p.from.toString(), p.topic)
+      markSeen(p.id.key, IGNORED, p.hops, p.from.toString(), p.topic, p.source)
     }
     for (const [key, deadline] of neighborRequests) {
       if (deadline > now) continue
@@ -1032,8 +1160,16 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     for (const key of [...active.keys()]) {
       const s = score(key)
       if (s < th.graylist) cutOff(key)
-      else if (s < th.graft)
-        for (const [topic, t] of topics) if (t.eager.has(key)) prune(topic, key, 'score')
+      else if (s < th.graft) {
+        for (const [topic, t] of topics) {
+          let child = false
+          for (const children of t.trees.values()) if (children.includes(key)) child = true
+          if (child) {
+            unlinkTopic(topic, key)
+            prune(topic, key, 'score', [])
+          }
+        }
+      }
     }
     // idle connections outside the active view
     for (const [key, conn] of conns) {
@@ -1060,24 +1196,33 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     if (envelope.length > cfg.maxMessageBytes) throw new PublishRejectedError('too-large')
     const mid = tryMessageId(envelope, cfg.maxMessageBytes)
     if (typeof mid === 'string') throw new PublishRejectedError(mid)
-    const key = mid.toString()
-    if (seen.has(key)) throw new DuplicatePublishError(key)
+    const key = idKeyOf(mid.bytes)
+    const messageId = mid.toString()
+    if (seen.has(key)) throw new DuplicatePublishError(messageId)
     const opened = openMessage(envelope, topic, rules())
     if (!opened.ok) throw new PublishRejectedError(opened.reason)
-    const id: WireId = { bytes: mid.bytes, key }
+    const signer = opened.message.signer
+    const p: Pending = {
+      topic,
+      id: { bytes: mid.bytes, key },
+      messageId,
+      envelope,
+      from: self,
+      hops: 0,
+      signer: signer.toString(),
+      source: toHex(signer.publicKey),
+      sourceBytes: signer.publicKey,
+      deadline: now,
+    }
     stats.published++
-    markSeen(key, ACCEPTED, 0, selfKey, topic)
-    cacheMessage(key, topic, envelope, 0)
+    markSeen(key, ACCEPTED, 0, selfKey, topic, p.source)
+    cacheMessage(key, p, 0)
     if (topics.has(topic)) {
       stats.delivered++
-      out.push({ type: 'deliver', topic, messageId: key, envelope, from: self, hops: 0 })
-      forward(topic, id, envelope, 0, selfKey, selfKey)
-      return
+      out.push({ type: 'deliver', topic, messageId, envelope, from: self, hops: 0 })
     }
-    // not a subscriber: hand it to every neighbour that is one
-    const bytes = encodeFrame({ kind: 'gossip', topic, hops: 1, envelope })
-    for (const [k] of active)
-      if (conns.get(k)?.topics.has(topic) && score(k) >= th.gossip) sendBytes(k, bytes, 1)
+    // the publisher pushes to every subscribed neighbour (subscriber or not)
+    forward(p)
   }
 
   function onSubscribe(topic: string): void {
@@ -1085,10 +1230,9 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     if (topics.has(topic)) return
     if (topics.size >= cfg.maxTopics)
       throw new InvalidArgumentError('input.topic', `more than ${cfg.maxTopics} topics`)
-    topics.set(topic, { eager: new Set(), lazy: new Set(), ihave: [] })
+    topics.set(topic, { trees: new Map(), parents: new Map(), ihave: [] })
     for (const key of active.keys()) {
       send(key, { kind: 'subscriptions', subscribe: true, topics: [topic] })
-      if (conns.get(key)?.topics.has(topic)) linkTopic(topic, key)
     }
   }
 
@@ -1100,7 +1244,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       pending.delete(key)
       const conn = conns.get(p.from.toString())
       if (conn !== undefined) conn.pending--
-      markSeen(key, IGNORED, p.hops, p.from.toString(), topic)
+      markSeen(p.id.key, IGNORED, p.hops, p.from.toString(), topic, p.source)
     }
     for (const key of active.keys())
       send(key, { kind: 'subscriptions', subscribe: false, topics: [topic] })
@@ -1117,10 +1261,10 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     const conn = conns.get(p.from.toString())
     if (conn !== undefined) conn.pending--
     if (!topics.has(p.topic)) {
-      markSeen(messageId, IGNORED, p.hops, p.from.toString(), p.topic)
+      markSeen(p.id.key, IGNORED, p.hops, p.from.toString(), p.topic, p.source)
       return
     }
-    settle(p, messageId, verdict, 'rejected')
+    settle(p, p.id.key, verdict, 'rejected')
   }
 
   function assertPeer(peer: unknown, argument: string): asserts peer is PeerId {
@@ -1224,6 +1368,16 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     return out
   }
 
+  /** Peers we push `source`'s messages to (any source's when `source` is omitted). */
+  function eagerKeys(topic: string, source: PeerId | undefined): PeerKey[] {
+    const t = topics.get(topic)
+    if (t === undefined) return []
+    if (source !== undefined) return [...(t.trees.get(toHex(source.publicKey)) ?? [])]
+    const all = new Set<PeerKey>()
+    for (const children of t.trees.values()) for (const c of children) all.add(c)
+    return [...all]
+  }
+
   const keysOf = (set: Iterable<PeerKey>): PeerId[] => {
     const result: PeerId[] = []
     for (const key of set) {
@@ -1239,10 +1393,23 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     activeView: () => [...active.values()],
     passiveView: () => [...passive.values()],
     topics: () => [...topics.keys()],
-    eagerPeers: (topic) => keysOf(topics.get(topic)?.eager ?? []),
-    lazyPeers: (topic) => keysOf(topics.get(topic)?.lazy ?? []),
+    eagerPeers: (topic, source) => keysOf(eagerKeys(topic, source)),
+    lazyPeers(topic, source) {
+      const eager = new Set(eagerKeys(topic, source))
+      return keysOf(topics.has(topic) ? topicPeers(topic).filter((k) => !eager.has(k)) : [])
+    },
+    parent(topic, source) {
+      const key = topics.get(topic)?.parents.get(toHex(source.publicKey))
+      return key === undefined ? undefined : (active.get(key) ?? conns.get(key)?.peer)
+    },
     peerTopics: (peer) => [...(conns.get(peer.toString())?.topics ?? [])],
-    hasSeen: (messageId) => seen.has(messageId),
+    hasSeen(messageId) {
+      try {
+        return seen.has(idKeyOf(contentIdFromString(messageId).bytes))
+      } catch {
+        return false
+      }
+    },
     stats: () => ({
       ...stats,
       seenSize: seen.size,
@@ -1259,7 +1426,12 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         sorted(neighborRequests.keys()),
         sorted(topics.keys()).map((k) => {
           const t = topics.get(k)!
-          return [k, sorted(t.eager), sorted(t.lazy), t.ihave.map((e) => e.id.key)]
+          return [
+            k,
+            sorted(t.trees.keys()).map((s) => [s, sorted(t.trees.get(s)!)]),
+            sorted(t.parents.keys()).map((s) => [s, t.parents.get(s)!]),
+            t.ihave.map((e) => e.entry.id.key),
+          ]
         }),
         sorted(seen.keys()).map((k) => [k, seen.get(k)!.state, seen.get(k)!.from]),
         sorted(cache.keys()),

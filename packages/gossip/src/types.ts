@@ -150,10 +150,15 @@ export interface Gossip extends GossipRouter {
   passiveView(): PeerId[]
   /** Topics this router subscribes to. */
   topics(): string[]
-  /** Active peers that receive full messages of `topic` from this router. */
-  eagerPeers(topic: string): PeerId[]
-  /** Active peers that receive only announcements (IHAVE) of `topic`. */
-  lazyPeers(topic: string): PeerId[]
+  /**
+   * Active peers this router pushes full messages of `topic` to: its children in the tree
+   * of `source` (a publisher), or in any source's tree when `source` is omitted.
+   */
+  eagerPeers(topic: string, source?: PeerId): PeerId[]
+  /** Subscribed active peers that get only announcements (IHAVE) of `topic` (from `source`). */
+  lazyPeers(topic: string, source?: PeerId): PeerId[]
+  /** The neighbour that pushes `source`'s messages of `topic` to this router, if any. */
+  parent(topic: string, source: PeerId): PeerId | undefined
   /** Topics an active peer told us it subscribes to. */
   peerTopics(peer: PeerId): string[]
   /** Whether `messageId` is in the seen cache. */

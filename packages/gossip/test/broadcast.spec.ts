@@ -1,0 +1,130 @@
+/**
+ * Plumtree behaviour in networks wired by the test driver: reliability, redundancy (RMR),
+ * last delivery hop against flooding's, exactly-once delivery, repair after crashes.
+ */
+import { describe, expect, it } from 'vitest'
+import { createNetwork, type Network } from './fixtures/network'
+
+const TOPIC = 'news'
+
+async function formed(nodes: number, seed: number, init = {}): Promise<Network> {
+  const net = await createNetwork({ nodes, seed, init })
+  net.subscribeAll(TOPIC)
+  net.bootstrap(2)
+  net.run(net.now + nodes * 20 + 5_000)
+  return net
+}
+
+/** Breadth-first hop distance from `source` over the active views: flooding's hop count. */
+function floodHops(net: Network, source: number): number {
+  const index = new Map(net.nodes.map((n) => [n.key, n.index]))
+  const dist = new Map<number, number>([[source, 0]])
+  const queue = [source]
+  while (queue.length > 0) {
+    const at = queue.shift()!
+    for (const p of net.nodes[at]!.router.activeView()) {
+      const j = index.get(p.toString())!
+      if (!dist.has(j) && net.nodes[j]!.alive) {
+        dist.set(j, dist.get(at)! + 1)
+        queue.push(j)
+      }
+    }
+  }
+  return Math.max(...dist.values())
+}
+
+function ldh(net: Network, id: string): number {
+  return Math.max(...net.alive().map((n) => n.hops.get(id) ?? 0))
+}
+
+describe('broadcast', () => {
+  it('reaches everyone with RMR <= 0.1 once the tree has formed, and LDH close to flooding', async () => {
+    const net = await formed(200, 7)
+    // warm-up: the first messages prune redundant links into a tree
+    for (let i = 0; i < 5; i++) {
+      await net.publish(i, TOPIC, `warm ${i}`)
+      net.run(net.now + 2_000)
+    }
+    let payloads = 0
+    let receivers = 0
+    let worstRatio = 0
+    for (let i = 0; i < 20; i++) {
+      const source = (i * 37) % 200
+      const before = net.payloadSends
+      const id = await net.publish(source, TOPIC, `m ${i}`)
+      net.run(net.now + 2_000)
+      expect(net.reached(id)).toBe(200)
+      payloads += net.payloadSends - before
+      receivers += 200
+      worstRatio = Math.max(worstRatio, ldh(net, id) / floodHops(net, source))
+    }
+    const rmr = payloads / (receivers - 20) - 1
+    expect(rmr).toBeLessThanOrEqual(0.1)
+    expect(worstRatio).toBeLessThanOrEqual(2)
+    for (const n of net.nodes) for (const count of n.delivered.values()) expect(count).toBe(1)
+  })
+
+  it('keeps the active views symmetric and bounded, and the overlay connected', async () => {
+    const net = await formed(120, 3)
+    for (const n of net.nodes) {
+      const view = n.router.activeView()
+      expect(view.length).toBeGreaterThan(0)
+      expect(view.length).toBeLessThanOrEqual(6)
+      expect(n.router.passiveView().length).toBeLessThanOrEqual(30)
+      for (const p of view) {
+        const other = net.nodes.find((m) => m.key === p.toString())!
+        expect(other.router.activeView().map(String)).toContain(n.key)
+      }
+    }
+    expect(floodHops(net, 0)).toBeLessThan(120)
+    const reachable = new Set<number>()
+    const index = new Map(net.nodes.map((n) => [n.key, n.index]))
+    const stack = [0]
+    while (stack.length > 0) {
+      const at = stack.pop()!
+      if (reachable.has(at)) continue
+      reachable.add(at)
+      for (const p of net.nodes[at]!.router.activeView()) stack.push(index.get(p.toString())!)
+    }
+    expect(reachable.size).toBe(120)
+  })
+
+  it('repairs after 30% of the nodes crash at once: every later message reaches every live node', async () => {
+    const net = await formed(150, 11, { heartbeatIntervalMs: 1_000 })
+    for (let i = 0; i < 3; i++) {
+      await net.publish(i, TOPIC, `warm ${i}`)
+      net.run(net.now + 2_000)
+    }
+    const crashed = new Set<number>()
+    while (crashed.size < 45) crashed.add(Math.floor(net.random() * 150))
+    for (const c of crashed) net.crash(c)
+    // three heartbeat rounds
+    net.run(net.now + 3_000)
+    for (const n of net.alive()) {
+      expect(n.router.activeView().length).toBeGreaterThan(0)
+      for (const p of n.router.activeView())
+        expect(crashed.has(net.nodes.findIndex((m) => m.key === p.toString()))).toBe(false)
+    }
+    const alive = net.alive()
+    for (let i = 0; i < 10; i++) {
+      const source = alive[(i * 13) % alive.length]!.index
+      const id = await net.publish(source, TOPIC, `after ${i}`)
+      net.run(net.now + 3_000)
+      expect(net.reached(id)).toBe(alive.length)
+    }
+  })
+
+  it('stops forwarding at the hop limit', async () => {
+    const net = await createNetwork({ nodes: 6, seed: 2, init: { hopLimit: 2 } })
+    net.subscribeAll(TOPIC)
+    // a line 0-1-2-3-4-5: each node already has its left neighbour when it dials the right one
+    for (let i = 0; i < 5; i++) {
+      net.connect(i, i + 1)
+      net.run(net.now + 500)
+    }
+    expect([...net.connections()].sort()).toEqual(['0-1', '1-2', '2-3', '3-4', '4-5'])
+    const id = await net.publish(0, TOPIC, 'far')
+    net.run(net.now + 5_000)
+    expect(net.nodes.map((n) => n.delivered.get(id) ?? 0)).toEqual([1, 1, 1, 0, 0, 0])
+  })
+})
