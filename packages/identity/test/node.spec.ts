@@ -63,19 +63,40 @@ describe('key files on disk', () => {
     expect(await loadKeyFile(path, 'pw2')).toEqual(newKeyPair)
   })
 
-  for (const stage of ['opened', 'half-written', 'written', 'synced'] as const) {
-    it(`a crash (SIGKILL) when the write is ${stage} leaves the old file intact`, async () => {
-      const path = join(dir, `crash-${stage}.key`)
-      await saveKeyFile(path, oldKeyPair, 'old password', { logN: 10 })
-      const before = await readFile(path)
-      expect(await crashDuringSave(path, stage)).toBe(stage)
-      expect(await readFile(path)).toEqual(before)
-      expect(await loadKeyFile(path, 'old password')).toEqual(oldKeyPair)
-      // a leftover temporary file does not disturb the next save
-      await saveKeyFile(path, newKeyPair, 'new password', { logN: 10 })
+  it('a crash (SIGKILL) at any stage of the write leaves the old file intact', async () => {
+    const stages = ['opened', 'half-written', 'written', 'synced'] as const
+    // one writer process per stage, and one that is not killed, run side by side
+    const completes = async () => {
+      const path = join(dir, 'complete.key')
+      const child = spawn(
+        process.execPath,
+        ['--import', tsxLoader, 'test/fixtures/crash-writer.ts', path, 'never'],
+        {
+          cwd: packageDir,
+        },
+      )
+      const code = await new Promise((resolve) => child.on('exit', resolve))
+      expect(code).toBe(0)
       expect(await loadKeyFile(path, 'new password')).toEqual(newKeyPair)
-    })
-  }
+    }
+    await Promise.all([
+      completes(),
+      ...stages.map(async (stage) => {
+        const path = join(dir, `crash-${stage}.key`)
+        await saveKeyFile(path, oldKeyPair, 'old password', { logN: 10 })
+        const before = await readFile(path)
+        expect(await crashDuringSave(path, stage)).toBe(stage)
+        expect(await readFile(path)).toEqual(before)
+        expect(await loadKeyFile(path, 'old password')).toEqual(oldKeyPair)
+        // a leftover temporary file does not disturb the next save
+        expect((await readdir(dir)).some((name) => name.startsWith(`.crash-${stage}.key.`))).toBe(
+          true,
+        )
+        await saveKeyFile(path, newKeyPair, 'new password', { logN: 10 })
+        expect(await loadKeyFile(path, 'new password')).toEqual(newKeyPair)
+      }),
+    ])
+  })
 
   it('a failure inside the write removes the temporary file and keeps the old one', async () => {
     const path = join(dir, 'fail.key')
@@ -88,20 +109,6 @@ describe('key files on disk', () => {
     await expect(failing).rejects.toThrow('disk full')
     expect(new Uint8Array(await readFile(path))).toEqual(Uint8Array.of(1, 2, 3))
     expect((await readdir(dir)).filter((name) => name.includes('fail.key'))).toEqual(['fail.key'])
-  })
-
-  it('the crash writer really completes when not killed', async () => {
-    const path = join(dir, 'complete.key')
-    const child = spawn(
-      process.execPath,
-      ['--import', tsxLoader, 'test/fixtures/crash-writer.ts', path, 'never'],
-      {
-        cwd: packageDir,
-      },
-    )
-    const code = await new Promise((resolve) => child.on('exit', resolve))
-    expect(code).toBe(0)
-    expect(await loadKeyFile(path, 'new password')).toEqual(newKeyPair)
   })
 
   it('refuses oversized files before reading them', async () => {
