@@ -39,13 +39,13 @@ export const PUBLIC_KEY_LENGTH = 32
 /** Length of an Ed25519 signature. */
 export const SIGNATURE_LENGTH = 64
 
-/** Default most envelope ids a replay guard remembers (about 200 bytes each). */
+/** Default most envelope ids a replay guard remembers (about 150 bytes of memory each). */
 export const DEFAULT_GUARD_MAX_ENTRIES = 65_536
 
-/** Default most signers whose last sequence number a replay guard remembers. */
+/** Default most signers whose last sequence number a replay guard remembers (about 180 bytes each). */
 export const DEFAULT_GUARD_MAX_SIGNERS = 16_384
 
-/** Default most verified signatures a verify cache remembers (about 300 bytes each). */
+/** Default most verified signatures a verify cache remembers (about 270 bytes of memory each). */
 export const DEFAULT_CACHE_MAX_ENTRIES = 8_192
 
 /** Format version of a saved replay guard. */

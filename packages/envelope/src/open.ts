@@ -161,33 +161,42 @@ function claimOf(fields: BodyFields, digest: Uint8Array, maxAgeMs: number): Repl
   }
 }
 
-/**
- * Parses, checks and verifies; returns the parsed envelope, its id, and a `commit` that
- * records it in the guard and the cache — called only once the caller accepts it.
- */
-function openParsed(
+/** An envelope that passed every check, not yet recorded in the guard and the cache. */
+interface Checked {
+  readonly parsed: ParsedEnvelope
+  readonly id: ContentId
+  readonly claim: ReplayClaim | undefined
+  readonly cacheKeys: string[] | undefined
+}
+
+/** Parses, checks and verifies, changing nothing. */
+function check(
   bytes: Uint8Array,
   rules: Rules,
   precheck?: (parsed: ParsedEnvelope) => void,
-): { parsed: ParsedEnvelope; id: ContentId; commit: () => void } {
+): Checked {
   const parsed = parseEnvelope(bytes, rules.limits)
   const { fields } = parsed
   checkRules(fields, rules)
   precheck?.(parsed)
   const id = bodyId(parsed.body)
   const guard = rules.replayGuard
-  const claim = guard === undefined ? undefined : claimOf(fields, id.digest, rules.maxAgeMs)
-  if (claim !== undefined) guard!.check(claim)
-  const keys = verifySignatures(parsed, id.digest, rules.cache)
-  return {
-    parsed,
-    id,
-    commit() {
-      const cache = rules.cache
-      if (cache !== undefined) for (const key of keys) cache.add(key)
-      if (claim !== undefined) guard!.accept(claim, rules.now)
-    },
+  let claim: ReplayClaim | undefined
+  if (guard !== undefined) {
+    claim = claimOf(fields, id.digest, rules.maxAgeMs)
+    guard.check(claim)
   }
+  const cacheKeys = verifySignatures(parsed, id.digest, rules.cache)
+  return { parsed, id, claim, cacheKeys }
+}
+
+/** Records an accepted envelope in the cache and the guard. */
+function commit(checked: Checked, rules: Rules): void {
+  const { cache, replayGuard } = rules
+  if (cache !== undefined && checked.cacheKeys !== undefined)
+    for (const key of checked.cacheKeys) cache.add(key)
+  if (replayGuard !== undefined && checked.claim !== undefined)
+    replayGuard.accept(checked.claim, rules.now)
 }
 
 function openedOf(parsed: ParsedEnvelope, id: ContentId): OpenedEnvelope {
@@ -229,9 +238,9 @@ function openedOf(parsed: ParsedEnvelope, id: ContentId): OpenedEnvelope {
 export function open(bytes: Uint8Array, options: OpenOptions): OpenedEnvelope {
   assertBytes(bytes, 'bytes')
   const rules = rulesOf(options)
-  const { parsed, id, commit } = openParsed(bytes, rules)
-  const opened = openedOf(parsed, id)
-  commit()
+  const checked = check(bytes, rules)
+  const opened = openedOf(checked.parsed, checked.id)
+  commit(checked, rules)
   return opened
 }
 
@@ -273,11 +282,11 @@ export function openMulti(bytes: Uint8Array, options: OpenMultiOptions): OpenedM
     for (const entry of parsed.signatures) if (listed.has(byteKey(entry.publicKey))) found++
     if (found < threshold) throw new InsufficientSignaturesError(found, threshold)
   }
-  const { parsed, id, commit } = openParsed(bytes, rules, precheck)
+  const checked = check(bytes, rules, precheck)
   const opened: OpenedMultiEnvelope = {
-    ...openedOf(parsed, id),
-    signers: parsed.signatures.map((entry) => peerIdFromPublicKey(entry.publicKey)),
+    ...openedOf(checked.parsed, checked.id),
+    signers: checked.parsed.signatures.map((entry) => peerIdFromPublicKey(entry.publicKey)),
   }
-  commit()
+  commit(checked, rules)
   return opened
 }

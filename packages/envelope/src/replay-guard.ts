@@ -7,10 +7,11 @@
  * what the window admits, and a replay is refused however late it comes (inside the window
  * the id is remembered; past it, the time checks refuse it).
  *
- * Memory is bounded by `maxEntries` ids and `maxSigners` sequence records (about 200 bytes
- * each). When the guard is full it evicts the entry the window will drop first, and raises
- * its *floor* to that entry's timestamp: from then on, every envelope stamped at or before
- * the floor is refused (`below-floor`). A full guard therefore refuses some old envelopes it
+ * Memory is bounded by `maxEntries` ids (about 150 bytes each) and `maxSigners` sequence
+ * records (about 180 bytes each): about 12 MB at the defaults. When the guard is full it
+ * evicts the entry the window will drop first, and raises its *floor* to that entry's
+ * timestamp: from then on, every envelope stamped at or before the floor is refused
+ * (`below-floor`). A full guard therefore refuses some old envelopes it
  * never saw rather than ever accepting a replay. The floor also rises when an entry leaves
  * the age window, which covers callers that later open with a wider `maxAgeMs`.
  *
@@ -39,9 +40,9 @@ import { createHeap } from './heap'
 
 /** Options of `createReplayGuard` and `replayGuardFromBytes`. */
 export interface ReplayGuardOptions {
-  /** Most envelope ids remembered (default 65,536). */
+  /** Most envelope ids remembered (default 65,536; about 150 bytes each). */
   maxEntries?: number | undefined
-  /** Most signers whose last sequence number is remembered (default 16,384). */
+  /** Most signers whose last sequence number is remembered (default 16,384; about 180 bytes each). */
   maxSigners?: number | undefined
   /**
    * Require a sequence number on every envelope, above the last one accepted from the same

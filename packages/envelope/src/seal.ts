@@ -236,6 +236,7 @@ export async function countersign(
   const signature = await signBody(signer, parsed.body)
   const signatures: SignatureEntry[] = [...parsed.signatures, { publicKey, signature }]
   const out = checkSize(encodeEnvelope(parsed.body, signatures), maxBytes)
-  if (options.cache !== undefined) for (const key of keys) options.cache.add(key)
+  if (options.cache !== undefined && keys !== undefined)
+    for (const key of keys) options.cache.add(key)
   return out
 }

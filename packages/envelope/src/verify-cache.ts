@@ -18,7 +18,7 @@ import { DEFAULT_CACHE_MAX_ENTRIES } from './constants'
 
 /** Options of `createVerifyCache`. */
 export interface VerifyCacheOptions {
-  /** Most signatures remembered (default 8,192; about 300 bytes each). */
+  /** Most signatures remembered (default 8,192; about 270 bytes each). */
   maxEntries?: number | undefined
 }
 

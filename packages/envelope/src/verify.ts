@@ -17,22 +17,22 @@ import type { ParsedEnvelope } from './wire'
  * @param parsed - the parsed envelope
  * @param digest - the body's sha2-256 digest
  * @param cache - consulted, not changed
- * @returns the cache keys of the signatures (empty without a cache)
+ * @returns the cache keys of the signatures (undefined without a cache)
  * @throws {BadSignatureError} naming the first signature that does not verify
  */
 export function verifySignatures(
   parsed: ParsedEnvelope,
   digest: Uint8Array,
   cache: VerifyCache | undefined,
-): string[] {
-  const keys: string[] = []
+): string[] | undefined {
   const { message, signatures } = parsed
+  const keys = cache === undefined ? undefined : new Array<string>(signatures.length)
   for (let i = 0; i < signatures.length; i++) {
     const { publicKey, signature } = signatures[i]!
-    if (cache !== undefined) {
+    if (keys !== undefined) {
       const key = verifyCacheKey(digest, publicKey, signature)
-      keys.push(key)
-      if (cache.has(key)) continue
+      keys[i] = key
+      if (cache!.has(key)) continue
     }
     if (!verifySignatureSync(publicKey, message, signature)) throw new BadSignatureError(i)
   }

@@ -241,17 +241,24 @@ export function parseBody(body: Uint8Array, limits: ParseLimits): BodyFields {
   return bodyFields(value)
 }
 
-/** A copy of `body` behind the signing prefix; returns the message and the body view. */
-function messageOf(
-  source: Uint8Array,
-  start: number,
-  end: number,
-): { message: Uint8Array; body: Uint8Array } {
+/** `SIGNING_PREFIX ‖ source[start, end)`, a fresh buffer. */
+function messageOf(source: Uint8Array, start: number, end: number): Uint8Array {
   const message = new Uint8Array(SIGNING_PREFIX.length + end - start)
   message.set(SIGNING_PREFIX)
   message.set(source.subarray(start, end), SIGNING_PREFIX.length)
-  return { message, body: message.subarray(SIGNING_PREFIX.length) }
+  return message
 }
+
+function frameOf(
+  message: Uint8Array,
+  signature: Uint8Array,
+  countersignatures: SignatureEntry[],
+): Frame {
+  return { message, body: message.subarray(SIGNING_PREFIX.length), signature, countersignatures }
+}
+
+/** The countersignatures of most envelopes (never written to). */
+const noCountersignatures: SignatureEntry[] = []
 
 /**
  * Reads the outer layer of the common, exactly canonical shape without the general decoder.
@@ -298,7 +305,7 @@ function fastFrame(bytes: Uint8Array, maxSignatures: number): Frame | undefined 
   // each: 0x82, 0x58 0x20 and 32 bytes, 0x58 0x40 and 64 bytes
   const itemLength = 1 + 2 + PUBLIC_KEY_LENGTH + 2 + SIGNATURE_LENGTH
   if (pos + count * itemLength !== n) return undefined
-  const countersignatures: SignatureEntry[] = []
+  const countersignatures: SignatureEntry[] = count === 0 ? noCountersignatures : []
   for (let i = 0; i < count; i++, pos += itemLength) {
     if (bytes[pos] !== 0x82 || bytes[pos + 1] !== 0x58 || bytes[pos + 2] !== PUBLIC_KEY_LENGTH)
       return undefined
@@ -309,7 +316,7 @@ function fastFrame(bytes: Uint8Array, maxSignatures: number): Frame | undefined 
       signature: bytes.subarray(keyEnd + 2, keyEnd + 2 + SIGNATURE_LENGTH),
     })
   }
-  return { ...messageOf(bytes, bodyStart, bodyStart + bodyLength), signature, countersignatures }
+  return frameOf(messageOf(bytes, bodyStart, bodyStart + bodyLength), signature, countersignatures)
 }
 
 /** Reads the outer layer with the general decoder: the definition of what is accepted. */
@@ -358,7 +365,7 @@ function decodedFrame(bytes: Uint8Array, limits: ParseLimits): Frame {
       throw malformed('a countersignature is not 64 bytes')
     countersignatures.push({ publicKey, signature: sig })
   }
-  return { ...messageOf(body, 0, body.length), signature, countersignatures }
+  return frameOf(messageOf(body, 0, body.length), signature, countersignatures)
 }
 
 /**
