@@ -169,5 +169,9 @@ export const DEFAULT_GRAFT_THRESHOLD = -5
 /** Below this score messages from a peer are not accepted. */
 export const DEFAULT_ACCEPT_THRESHOLD = -20
 
-/** Below this score a peer is ignored entirely and the router asks to disconnect it. */
-export const DEFAULT_GRAYLIST_THRESHOLD = -40
+/**
+ * Below this score a peer is ignored entirely and the router asks to disconnect it. With
+ * the built-in scorer that is two invalid messages (an honest router never forwards one
+ * that fails to open) or seven protocol violations in quick succession.
+ */
+export const DEFAULT_GRAYLIST_THRESHOLD = -35

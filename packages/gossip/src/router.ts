@@ -702,7 +702,6 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     }
     const t = topics.get(topic)
     if (t === undefined) return // a late push after we unsubscribed: not the peer's fault
-    if (score(fromKey) < th.accept) return
     if (envelope.length > cfg.maxMessageBytes) {
       violation(fromKey, 'message-too-large')
       return
@@ -738,14 +737,19 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       return
     }
     const opened = openMessage(envelope, topic, rules())
-    missing.delete(key)
     if (!opened.ok) {
-      markSeen(key, REJECTED, hops, fromKey, topic, '')
+      // not remembered: the id names the signed body, not the signatures, so a copy with a
+      // broken signature must not make the genuine message look known; and a rejected
+      // frame leaves the state as it was (domain and time are checked before signatures)
       stats.invalid++
       if (opened.replay) stats.replaysRejected++
       report(fromKey, 'invalid-message', opened.reason)
       return
     }
+    // a peer under the accept threshold is still checked (so a spammer keeps being
+    // reported until it is cut off), but its valid messages are not taken from it
+    if (score(fromKey) < th.accept) return
+    missing.delete(key)
     const signer = opened.message.signer
     const messageId = mid.toString()
     const p: Pending = {
