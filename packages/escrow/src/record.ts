@@ -1,7 +1,9 @@
 /**
  * The records of a trade's log store: the terms, each accepted step (with the clock
- * reading it was accepted at, so a replay reaches the same verdicts), and each
- * acknowledgement from another role. Records are canonical CBOR.
+ * reading it was accepted at, so a replay reaches the same verdicts), each
+ * acknowledgement from another role, and the intent to take a step that locks assets
+ * (written before the vault is asked, so a crash in between is finished on reload, or
+ * abandoned when the lock is refused). Records are canonical CBOR.
  *
  * @example
  * const bytes = encodeRecord({ kind: 'step', bytes: step, at: now })
@@ -17,13 +19,17 @@ export type LogRecord =
   | { readonly kind: 'terms'; readonly bytes: Uint8Array; readonly at: number }
   | { readonly kind: 'step'; readonly bytes: Uint8Array; readonly at: number }
   | { readonly kind: 'ack'; readonly role: string; readonly count: number }
+  | { readonly kind: 'intent'; readonly bytes: Uint8Array; readonly at: number }
+  | { readonly kind: 'abandon' }
 
 /** Encodes a record. */
 export function encodeRecord(record: LogRecord): Uint8Array {
   const value: Record<string, Value> =
     record.kind === 'ack'
       ? { v: RECORD_VERSION, k: 'ack', role: record.role, n: record.count }
-      : { v: RECORD_VERSION, k: record.kind, b: record.bytes, at: record.at }
+      : record.kind === 'abandon'
+        ? { v: RECORD_VERSION, k: 'abandon' }
+        : { v: RECORD_VERSION, k: record.kind, b: record.bytes, at: record.at }
   return encode(value)
 }
 
@@ -51,7 +57,9 @@ export function decodeRecord(bytes: Uint8Array): LogRecord {
     const role = stringField(r, 'role', MAX_NAME_LENGTH)
     const count = intField(r, 'n')
     if (role !== undefined && count !== undefined) return { kind, role, count }
-  } else if (kind === 'terms' || kind === 'step') {
+  } else if (kind === 'abandon') {
+    if (Object.keys(r).length === 2) return { kind }
+  } else if (kind === 'terms' || kind === 'step' || kind === 'intent') {
     const b = bytesField(r, 'b')
     const at = intField(r, 'at')
     if (b !== undefined && at !== undefined) return { kind, bytes: b, at }

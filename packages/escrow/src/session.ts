@@ -28,10 +28,28 @@ import {
 } from './errors'
 import { decodeRecord, encodeRecord } from './record'
 import { settle } from './settle'
-import { type EscrowState, startTrade } from './state'
+import { type AppliedStep, type EscrowState, startTrade } from './state'
 import type { LogStore } from './storage'
 import { openTrade, type Trade } from './terms'
 import type { Vault } from './vault'
+
+/** The acknowledged count recorded for a party whose log forked from ours. */
+const DIVERGED = Number.MAX_SAFE_INTEGER
+
+/**
+ * Rejections of a step at the position a log expects that no later delivery can undo:
+ * the receiver says so in its ack, and the sender stops resending. (A forged or malformed
+ * step may be damage in transit, so it is resent; a step that is early waits.)
+ */
+const REFUSALS = new Set([
+  'BrokenLinkError',
+  'TooLateError',
+  'TransitionNotAllowedError',
+  'GuardRejectedError',
+  'WrongSignerError',
+  'WrongRoleError',
+  'UnknownActionError',
+])
 
 /** Default most out-of-order steps a session holds while waiting for earlier ones. */
 export const DEFAULT_MAX_PENDING = 64
@@ -48,6 +66,8 @@ export interface SessionInit {
   readonly maxSkewMs?: number
   /** Most out-of-order steps buffered (default `DEFAULT_MAX_PENDING`). */
   readonly maxPending?: number
+  /** Called after each step is persisted and applied (not during a reload), with the clock it was applied at. */
+  readonly onStep?: (step: AppliedStep, state: EscrowState, now: number) => void
 }
 
 /** Steps one recipient has not acknowledged yet. */
@@ -79,6 +99,8 @@ export interface EscrowSession {
   readonly state: EscrowState
   /** Every step in the log, in order. */
   readonly steps: readonly Uint8Array[]
+  /** Roles whose log forked from this one (learned from their acks); nothing is resent to them. */
+  readonly diverged: readonly string[]
   /**
    * Takes a transition as this party: seals the step, locks this party's side in the
    * vault if the step locks, persists it, and queues it for the other roles.
@@ -104,6 +126,8 @@ interface Core {
   steps: Uint8Array[]
   acked: Map<string, number>
   recipients: Set<string>
+  /** A step that locks assets, written down but not finished (the vault may or may not have locked). */
+  intent: { bytes: Uint8Array; at: number } | undefined
 }
 
 function notice(
@@ -152,6 +176,7 @@ async function replay(
     steps: [],
     acked: new Map(),
     recipients: new Set(),
+    intent: undefined,
   }
   for (const party of init.definition.parties) if (party !== role) core.recipients.add(party)
   for (let i = 1; i < records.length; i++) {
@@ -161,6 +186,22 @@ async function replay(
       if ((core.acked.get(record.role) ?? 0) < record.count)
         core.acked.set(record.role, record.count)
       continue
+    }
+    if (record.kind === 'intent') {
+      if (core.intent !== undefined) throw new CorruptLogError('two unfinished intents')
+      core.intent = { bytes: record.bytes, at: record.at }
+      continue
+    }
+    if (record.kind === 'abandon') {
+      if (core.intent === undefined)
+        throw new CorruptLogError('an abandon record without an intent')
+      core.intent = undefined
+      continue
+    }
+    if (core.intent !== undefined) {
+      if (!equalBytes(core.intent.bytes, record.bytes))
+        throw new CorruptLogError('an intent was not finished in order')
+      core.intent = undefined
     }
     const r = apply(core.state, record.bytes, record.at, {
       maxSkewMs: init.maxSkewMs ?? DEFAULT_MAX_SKEW_MS,
@@ -178,7 +219,12 @@ async function replay(
   return { core, trade, role }
 }
 
-function build(init: SessionInit, trade: Trade, role: string, core: Core): EscrowSession {
+function build(
+  init: SessionInit,
+  trade: Trade,
+  role: string,
+  core: Core,
+): { session: EscrowSession; finish: () => Promise<void> } {
   const maxSkewMs = init.maxSkewMs ?? DEFAULT_MAX_SKEW_MS
   const maxPending = init.maxPending ?? DEFAULT_MAX_PENDING
   const log = trade.idText
@@ -187,9 +233,62 @@ function build(init: SessionInit, trade: Trade, role: string, core: Core): Escro
 
   /** Runs `fn` after every earlier call: one step at a time, so no two commits race. */
   function serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = queue.then(fn, fn)
+    const task = async () => {
+      await finishIntent()
+      return fn()
+    }
+    const run = queue.then(task, task)
     queue = run.catch(() => undefined)
     return run
+  }
+
+  /** Applies, persists and commits one step; returns the rejection instead when it does not apply. */
+  /** Persists a step that applied, then makes it the state. */
+  async function accept(
+    bytes: Uint8Array,
+    now: number,
+    next: EscrowState,
+    step: AppliedStep,
+  ): Promise<void> {
+    await init.store.append(log, encodeRecord({ kind: 'step', bytes, at: now }))
+    core.state = next
+    core.steps.push(bytes)
+    notice(core, role, step)
+    init.onStep?.(step, core.state, now)
+  }
+
+  /**
+   * Finishes a step that locks assets: asks the vault for this party's locks (idempotent
+   * keys, so repeating after a crash is harmless), then persists the step. A lock the
+   * vault refuses abandons the step; any other failure leaves it to be finished later.
+   */
+  async function finishIntent(): Promise<void> {
+    const intent = core.intent
+    if (intent === undefined) return
+    if (init.vault === undefined)
+      throw new InvalidArgumentError(
+        'an unfinished step locks assets: open the session with its vault',
+      )
+    const r = apply(core.state, intent.bytes, intent.at, { maxSkewMs })
+    if (!r.ok || r.duplicate) {
+      await init.store.append(log, encodeRecord({ kind: 'abandon' }))
+      core.intent = undefined
+      return
+    }
+    const mine = trade.roles[role]!.toString()
+    try {
+      for (const op of r.state.ops.slice(core.state.ops.length)) {
+        if (op.kind === 'lock' && op.from === mine) await init.vault.lock(op)
+      }
+    } catch (error) {
+      if (isEscrowError(error)) {
+        await init.store.append(log, encodeRecord({ kind: 'abandon' }))
+        core.intent = undefined
+      }
+      throw error
+    }
+    await accept(intent.bytes, intent.at, r.state, r.step!)
+    core.intent = undefined
   }
 
   /** Applies, persists and commits one step; returns the rejection instead when it does not apply. */
@@ -202,17 +301,20 @@ function build(init: SessionInit, trade: Trade, role: string, core: Core): Escro
     if (!r.ok) return r.error
     if (r.duplicate) return 'duplicate'
     if (own && init.vault !== undefined) {
-      // lock our own side before the step exists anywhere: a failed lock publishes nothing,
-      // and a retry after a crash reuses the same idempotency keys
       const mine = trade.roles[role]!.toString()
-      for (const op of r.state.ops.slice(core.state.ops.length)) {
-        if (op.kind === 'lock' && op.from === mine) await init.vault.lock(op)
+      const locks = r.state.ops
+        .slice(core.state.ops.length)
+        .filter((op) => op.kind === 'lock' && op.from === mine)
+      if (locks.length > 0) {
+        // write the intent first, then lock, then the step: a crash anywhere in between is
+        // finished on reload, and a refused lock publishes nothing
+        await init.store.append(log, encodeRecord({ kind: 'intent', bytes, at: now }))
+        core.intent = { bytes, at: now }
+        await finishIntent()
+        return undefined
       }
     }
-    await init.store.append(log, encodeRecord({ kind: 'step', bytes, at: now }))
-    core.state = r.state
-    core.steps.push(bytes)
-    notice(core, role, r.step!)
+    await accept(bytes, now, r.state, r.step!)
     return undefined
   }
 
@@ -235,7 +337,7 @@ function build(init: SessionInit, trade: Trade, role: string, core: Core): Escro
     return core.state
   }
 
-  return {
+  const session: EscrowSession = {
     trade,
     role,
     get state() {
@@ -243,6 +345,9 @@ function build(init: SessionInit, trade: Trade, role: string, core: Core): Escro
     },
     get steps() {
       return core.steps
+    },
+    get diverged() {
+      return [...core.acked].filter(([, count]) => count === DIVERGED).map(([r]) => r)
     },
     act(action, body, now) {
       assertSafeTime(now, 'now')
@@ -281,7 +386,17 @@ function build(init: SessionInit, trade: Trade, role: string, core: Core): Escro
             error = result
           }
         } else await drain(now)
-        return { status, error, state: core.state, ack: encodeAck(trade.id.bytes, core.state.seq) }
+        return {
+          status,
+          error,
+          state: core.state,
+          ack: encodeAck(
+            trade.id.bytes,
+            core.state.seq,
+            core.state.head,
+            error !== undefined && REFUSALS.has(error.name),
+          ),
+        }
       })
     },
     receiveAck(frame, from) {
@@ -292,7 +407,13 @@ function build(init: SessionInit, trade: Trade, role: string, core: Core): Escro
         const sender = trade.roleByKey.get(toHex(from.publicKey))
         if (sender === undefined || sender === role)
           throw new InvalidAckError('the ack is not from another role of the trade')
-        const count = Math.min(ack.count, core.state.seq)
+        // an ack whose head is not our step at that position comes from a forked log:
+        // resending to that party can never succeed, so stop for good
+        const ours = ack.count === 0 ? trade.id.bytes : core.state.log.idAt(ack.count - 1)
+        const forked = ours !== undefined && !equalBytes(ours, ack.head)
+        // a refusal of our next step after a common prefix: that party will never take it
+        const refusedOurs = ours !== undefined && ack.refused && ack.count < core.state.seq
+        const count = forked || refusedOurs ? DIVERGED : Math.min(ack.count, core.state.seq)
         if (count <= (core.acked.get(sender) ?? 0)) return
         await init.store.append(log, encodeRecord({ kind: 'ack', role: sender, count }))
         core.acked.set(sender, count)
@@ -321,6 +442,7 @@ function build(init: SessionInit, trade: Trade, role: string, core: Core): Escro
       })
     },
   }
+  return { session, finish: () => serial(async () => undefined) }
 }
 
 /**
@@ -354,14 +476,16 @@ export async function createSession(
     steps: [],
     acked: new Map(),
     recipients: new Set(),
+    intent: undefined,
   }
   for (const party of init.definition.parties) if (party !== role) core.recipients.add(party)
-  return build(init, trade, role, core)
+  return build(init, trade, role, core).session
 }
 
 /**
  * Reloads a session from its log: replays every stored step (checking each again) to
- * the same state, and restores the outbox from the stored acknowledgements.
+ * the same state, restores the outbox from the stored acknowledgements, and finishes a
+ * step that was locking assets when the process stopped.
  * @param init - the machine, signer, store, optional vault, and the trade id text
  * @returns the session
  * @throws {CorruptLogError} when the log is missing or does not replay
@@ -371,11 +495,20 @@ export async function loadSession(
   init: SessionInit & { readonly trade: string },
 ): Promise<EscrowSession> {
   if (!isRecord(init)) throw new InvalidArgumentError('init must be an object')
+  let built: ReturnType<typeof build>
   try {
     const { core, trade, role } = await replay(init, init.trade)
-    return build(init, trade, role, core)
+    built = build(init, trade, role, core)
   } catch (error) {
     if (isEscrowError(error)) throw error
     throw new CorruptLogError('the log does not replay', { cause: error })
   }
+  try {
+    // finish a step that was locking assets when the process stopped
+    await built.finish()
+  } catch (error) {
+    // a refused lock abandoned the step; the session is usable either way
+    if (!isEscrowError(error) || error.name === 'InvalidArgumentError') throw error
+  }
+  return built.session
 }

@@ -226,10 +226,10 @@ describe('sessions: persistence, outbox and acks', () => {
     const p = await pair(6)
     await p.buyer.act('accept', null, t(1))
     await expect(
-      p.buyer.receiveAck(encodeAck(p.buyer.trade.id.bytes, 1), mallory.peerId),
+      p.buyer.receiveAck(encodeAck(p.buyer.trade.id.bytes, 1, p.buyer.state.head), mallory.peerId),
     ).rejects.toMatchObject({ name: 'InvalidAckError' })
     await expect(
-      p.buyer.receiveAck(encodeAck(new Uint8Array(36), 1), seller.peerId),
+      p.buyer.receiveAck(encodeAck(new Uint8Array(36), 1, p.buyer.state.head), seller.peerId),
     ).rejects.toMatchObject({ name: 'InvalidAckError' })
     await expect(p.buyer.receiveAck(new Uint8Array([1, 2]), seller.peerId)).rejects.toMatchObject({
       name: 'InvalidAckError',
