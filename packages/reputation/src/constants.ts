@@ -39,14 +39,23 @@ export const DEFAULT_RATING_WEIGHT = 1
 /** Default weight of the local-trust evidence of one first-hand interaction outcome. */
 export const DEFAULT_OUTCOME_WEIGHT = 1
 
+/**
+ * Default share of the trust a bad or neutral trade would have carried that goes back to
+ * the pre-trusted peers rather than to the rater's good partners (see `createLocalTrust`).
+ */
+export const DEFAULT_WITHHELD_SHARE = 0.5
+
 /** Default damping: the share of trust that returns to the pre-trusted peers each step. */
 export const DEFAULT_ALPHA = 0.15
 /** Default stopping rule: L1 change between two iterations below this. */
 export const DEFAULT_TOLERANCE = 1e-6
 /** Default iteration limit. */
 export const DEFAULT_MAX_ITERATIONS = 1000
-/** Default relative-trust threshold (1 = an average peer's share) below which to act. */
-export const DEFAULT_TRUST_THRESHOLD = 0.5
+/**
+ * Default relative-trust threshold (1 = an average peer's share) below which to act, e.g.
+ * refuse to trade. A quarter of an average share: see docs/reputation.md for why.
+ */
+export const DEFAULT_TRUST_THRESHOLD = 0.25
 /** Largest matrix dimension accepted (indices are 32-bit). */
 export const MAX_MATRIX_SIZE = 2 ** 31 - 1
 

@@ -32,6 +32,13 @@ export interface GlobalTrustOptions {
    * distribution. Non-negative, finite, `size` entries, not all zero; it is normalized.
    */
   readonly initial?: Float64Array
+  /**
+   * Optional evidence total of each row (`size` entries, each finite and >= 0). A row is
+   * scaled by `1 / max(row sum, total)` instead of `1 / row sum`, and the share it does not
+   * give out goes to the pre-trusted peers: a trust share withheld by a bad trade is
+   * returned, not handed to the rater's other partners. `createLocalTrust` computes it.
+   */
+  readonly rowTotals?: Float64Array
 }
 
 /** The result of `computeGlobalTrust`. */
@@ -72,8 +79,9 @@ function restartOf(size: number, preTrusted: ArrayLike<number> | undefined): Res
 
 /**
  * Computes global trust by power iteration: `t ← (1 − α)·Cᵀt + α·p`, where `C` is the local
- * trust matrix with each row scaled to sum to 1, a row that sums to 0 is replaced by `p`, and
- * `p` is uniform over the pre-trusted peers. O(entries) per iteration.
+ * trust matrix with each row scaled to sum to 1 (or to `sum / max(sum, rowTotals[i])`, the
+ * rest going to `p`), a row that sums to 0 is replaced by `p`, and `p` is uniform over the
+ * pre-trusted peers. O(entries) per iteration.
  * @param localTrust - non-negative local trust, row = truster, column = trustee (not normalized)
  * @param options - pre-trusted peers, damping, stopping rule, warm start
  * @returns the trust vector, iterations, last L1 change, and whether it converged
@@ -104,12 +112,17 @@ export function computeGlobalTrust(
   if (size === 0) return { trust: new Float64Array(0), iterations: 0, residual: 0, converged: true }
   const restart = restartOf(size, options.preTrusted)
 
-  // 1 / row sum, or 0 for a row that trusts nobody (its trust goes to the restart set)
+  const totals = rowTotalsOf(size, options.rowTotals)
+  // 1 / row sum (or the row's evidence total, if larger), 0 for a row that trusts nobody;
+  // `withheld` is the share of a row's trust that goes back to the restart set
   const inverse = new Float64Array(size)
+  const withheld = totals === undefined ? undefined : new Float64Array(size)
   for (let i = 0; i < size; i++) {
     let sum = 0
     for (let k = rowOffsets[i]!; k < rowOffsets[i + 1]!; k++) sum += values[k]!
-    inverse[i] = sum > 0 ? 1 / sum : 0
+    const denominator = totals === undefined ? sum : Math.max(sum, totals[i]!)
+    inverse[i] = sum > 0 ? 1 / denominator : 0
+    if (withheld !== undefined && sum > 0) withheld[i] = 1 - sum / denominator
   }
 
   let current: Float64Array = startVector(size, restart, options.initial)
@@ -128,6 +141,7 @@ export function computeGlobalTrust(
         dangling += ti
         continue
       }
+      if (withheld !== undefined) dangling += ti * withheld[i]!
       const w = ti * scale * keep
       const end = rowOffsets[i + 1]!
       for (let k = rowOffsets[i]!; k < end; k++) next[columns[k]!]! += w * values[k]!
@@ -151,6 +165,29 @@ export function computeGlobalTrust(
   for (let j = 0; j < size; j++) total += current[j]!
   if (total > 0 && total !== 1) for (let j = 0; j < size; j++) current[j]! /= total
   return { trust: current, iterations, residual, converged: residual < tolerance }
+}
+
+function rowTotalsOf(size: number, totals: Float64Array | undefined): Float64Array | undefined {
+  if (totals === undefined) return undefined
+  if (
+    !(ArrayBuffer.isView(totals) && totals.constructor?.name === 'Float64Array') ||
+    totals.length !== size
+  ) {
+    throw new InvalidArgumentError(
+      'rowTotals',
+      `rowTotals must be a Float64Array of ${size} entries`,
+    )
+  }
+  for (let i = 0; i < size; i++) {
+    const v = totals[i]!
+    if (!(v >= 0 && v < Number.POSITIVE_INFINITY)) {
+      throw new InvalidArgumentError(
+        'rowTotals',
+        `rowTotals[${i}] is not a finite non-negative number`,
+      )
+    }
+  }
+  return totals
 }
 
 function startVector(

@@ -48,7 +48,7 @@ export {
   type LocalTrustOptions,
   type RatingEvidence,
 } from './local-trust'
-export { type RatingInput, sealRating } from './rating'
+export { type RatingInput, type SealRatingOptions, sealRating } from './rating'
 export { type OpenedReceipt, openReceiptFor, type ReceiptRules } from './receipt'
 export {
   actionsBetween,

@@ -15,7 +15,12 @@
  * const { matrix, index } = local.toMatrix()
  */
 import { assertPeerKey, isRecord } from './assert'
-import { DEFAULT_OUTCOME_WEIGHT, DEFAULT_RATING_WEIGHT, RATING_SCORES } from './constants'
+import {
+  DEFAULT_OUTCOME_WEIGHT,
+  DEFAULT_RATING_WEIGHT,
+  DEFAULT_WITHHELD_SHARE,
+  RATING_SCORES,
+} from './constants'
 import { type CsrMatrix, csrFromTriples } from './csr'
 import { InvalidArgumentError, InvalidParamsError } from './errors'
 import type { PeerKey } from './scorer'
@@ -26,6 +31,12 @@ export interface LocalTrustOptions {
   readonly ratingWeight?: number
   /** Evidence per first-hand interaction outcome (>= 0). */
   readonly outcomeWeight?: number
+  /**
+   * In [0, 1]: how much of the trust share a bad or neutral trade would have carried goes
+   * back to the pre-trusted peers (through `rowTotals`) instead of to the rater's good
+   * partners. 0 is classic EigenTrust normalization; see docs/reputation.md.
+   */
+  readonly withheldShare?: number
 }
 
 /** What `addRating` needs of a rating (an `AcceptedRating` has it). */
@@ -39,6 +50,11 @@ export interface RatingEvidence {
 /** A local-trust matrix with the peer order its rows and columns follow. */
 export interface LocalTrustMatrix {
   readonly matrix: CsrMatrix
+  /**
+   * Evidence total of each row: the weight of every rating and outcome the peer gave,
+   * good or bad. Pass it as `computeGlobalTrust(matrix, { rowTotals })`.
+   */
+  readonly rowTotals: Float64Array
   /** Peer of each row/column. */
   readonly peers: readonly PeerKey[]
   /** Row/column of each peer. */
@@ -91,12 +107,17 @@ export function createLocalTrust(options: LocalTrustOptions = {}): LocalTrust {
   if (!isRecord(options)) throw new InvalidParamsError('options', 'options must be an object')
   const ratingWeight = weightOption(options.ratingWeight, 'ratingWeight', DEFAULT_RATING_WEIGHT)
   const outcomeWeight = weightOption(options.outcomeWeight, 'outcomeWeight', DEFAULT_OUTCOME_WEIGHT)
+  const withheldShare = weightOption(options.withheldShare, 'withheldShare', DEFAULT_WITHHELD_SHARE)
+  if (withheldShare > 1)
+    throw new InvalidParamsError('withheldShare', 'withheldShare must be in [0, 1]')
   const rows = new Map<PeerKey, Map<PeerKey, number>>()
+  const totals = new Map<PeerKey, number>()
   const seen = new Set<PeerKey>()
 
-  const add = (truster: PeerKey, trustee: PeerKey, amount: number): void => {
+  const add = (truster: PeerKey, trustee: PeerKey, amount: number, weight: number): void => {
     seen.add(truster)
     seen.add(trustee)
+    totals.set(truster, (totals.get(truster) ?? 0) + weight)
     let row = rows.get(truster)
     if (row === undefined) {
       row = new Map()
@@ -115,7 +136,7 @@ export function createLocalTrust(options: LocalTrustOptions = {}): LocalTrust {
           `score must be one of ${RATING_SCORES.join(', ')}`,
         )
       }
-      add(rating.rater, rating.ratee, ratingWeight * rating.score)
+      add(rating.rater, rating.ratee, ratingWeight * rating.score, ratingWeight)
     },
 
     addOutcome(truster, trustee, outcome) {
@@ -123,7 +144,7 @@ export function createLocalTrust(options: LocalTrustOptions = {}): LocalTrust {
       if (outcome !== 'good' && outcome !== 'bad') {
         throw new InvalidArgumentError('outcome', "outcome must be 'good' or 'bad'")
       }
-      add(truster, trustee, outcome === 'good' ? outcomeWeight : -outcomeWeight)
+      add(truster, trustee, outcome === 'good' ? outcomeWeight : -outcomeWeight, outcomeWeight)
     },
 
     evidence(truster, trustee) {
@@ -145,18 +166,24 @@ export function createLocalTrust(options: LocalTrustOptions = {}): LocalTrust {
       const r: number[] = []
       const c: number[] = []
       const v: number[] = []
+      const rowTotals = new Float64Array(order.length)
       for (const [truster, row] of rows) {
         const i = index.get(truster)
         if (i === undefined) continue
+        let positive = 0
         for (const [trustee, amount] of row) {
           const j = index.get(trustee)
           if (j === undefined || !(amount > 0)) continue
           r.push(i)
           c.push(j)
           v.push(amount)
+          positive += amount
         }
+        // the evidence that bought no trust (bad and neutral trades), in part withheld
+        const rest = Math.max(0, totals.get(truster)! - positive)
+        rowTotals[i] = positive + withheldShare * rest
       }
-      return { matrix: csrFromTriples(order.length, r, c, v), peers: order, index }
+      return { matrix: csrFromTriples(order.length, r, c, v), rowTotals, peers: order, index }
     },
   }
 }

@@ -9,7 +9,7 @@
  * ledger.accept(rating, now).ratee // bob's key
  */
 import type { Value } from '@peerkit/codec'
-import { seal } from '@peerkit/envelope'
+import { seal, type VerifyCache } from '@peerkit/envelope'
 import type { Signer } from '@peerkit/identity'
 import { assertBytes, assertTime, isRecord } from './assert'
 import {
@@ -37,6 +37,12 @@ export interface RatingInput {
   readonly comment?: string | undefined
 }
 
+/** Options of `sealRating`. */
+export interface SealRatingOptions {
+  /** A verify cache (`@peerkit/envelope`): the receipt's signatures are checked once. */
+  readonly cache?: VerifyCache | undefined
+}
+
 /** Throws unless `score` is one of `RATING_SCORES`. */
 export function assertScore(score: unknown, argument: string): asserts score is -1 | 0 | 1 {
   if (!(RATING_SCORES as readonly unknown[]).includes(score)) {
@@ -53,13 +59,18 @@ export function assertScore(score: unknown, argument: string): asserts score is 
  * for the trade): the ratee is the receipt's other party.
  * @param signer - the rater, a party of the trade
  * @param input - the receipt, the score, the time, an optional comment
+ * @param options - an optional verify cache shared with the ledger
  * @returns the rating envelope bytes
  * @throws InvalidArgumentError for a bad score, time or comment; the receipt errors of
  *   `createRatingLedger().accept` (NotAPartyError, InvalidReceiptError, SelfRatingError)
  * @example
  * const rating = await sealRating(alice, { receipt, score: -1, timestamp: now, comment: 'never paid' })
  */
-export async function sealRating(signer: Signer, input: RatingInput): Promise<Uint8Array> {
+export async function sealRating(
+  signer: Signer,
+  input: RatingInput,
+  options: SealRatingOptions = {},
+): Promise<Uint8Array> {
   if (!isRecord(input)) throw new InvalidArgumentError('input', 'input must be an object')
   assertBytes(input.receipt, 'input.receipt', MAX_RECEIPT_BYTES)
   assertScore(input.score, 'input.score')
@@ -78,6 +89,7 @@ export async function sealRating(signer: Signer, input: RatingInput): Promise<Ui
     now: input.timestamp,
     maxSkewMs: DEFAULT_MAX_SKEW_MS,
     maxAgeMs: DEFAULT_RECEIPT_MAX_AGE_MS,
+    cache: options.cache,
   })
   const payload: Record<string, Value> = {
     v: RATING_VERSION,
