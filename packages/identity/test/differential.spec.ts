@@ -40,18 +40,54 @@ async function allAgree(
 }
 
 /** A signature with a freely chosen nonce point `R`: S = r + k·s for R's discrete log r. */
-function signWithNonce(seed: Uint8Array, message: Uint8Array, r: bigint, torsion: Point) {
-  const h = sha512(seed)
-  const head = h.slice(0, 32)
+function secretScalar(seed: Uint8Array): bigint {
+  const head = sha512(seed).slice(0, 32)
   head[0]! &= 248
   head[31]! &= 127
   head[31]! |= 64
-  const s = leToBigInt(head) % L
+  return leToBigInt(head) % L
+}
+
+function signWithNonce(
+  seed: Uint8Array,
+  message: Uint8Array,
+  r: bigint,
+  torsion: Point,
+  flipSign = false,
+) {
+  const s = secretScalar(seed)
   const publicKey = Point.BASE.multiply(s).toBytes()
   const R = Point.BASE.multiply(r).add(torsion).toBytes()
+  if (flipSign) R[31]! ^= 0x80
   const k = leToBigInt(sha512(new Uint8Array([...R, ...publicKey, ...message]))) % L
   const S = (r + k * s) % L
   return { publicKey, signature: new Uint8Array([...R, ...bigIntToLe(S)]) }
+}
+
+/** A signature valid under the cofactorless equation for the key A + T (T of small order). */
+function signUnderTorsionKey(seed: Uint8Array, message: Uint8Array, torsion: Point) {
+  const s = secretScalar(seed)
+  const publicKey = Point.BASE.multiply(s).add(torsion).toBytes()
+  for (let r = leToBigInt(sha512(message)) % L || 1n; ; r++) {
+    const R = Point.BASE.multiply(r).toBytes()
+    const k = leToBigInt(sha512(new Uint8Array([...R, ...publicKey, ...message]))) % L
+    if (k === 0n || !torsion.multiply(k, false).equals(Point.ZERO)) continue
+    return { publicKey, signature: new Uint8Array([...R, ...bigIntToLe((r + k * s) % L)]) }
+  }
+}
+
+/** Rule 3 alone (no key checks): used to show a crafted case passes the equation. */
+function referenceEquationOnly(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  const A = Point.fromBytes(publicKey, false)
+  const R = signature.subarray(0, 32)
+  const S = leToBigInt(signature.subarray(32))
+  const k = leToBigInt(sha512(new Uint8Array([...R, ...publicKey, ...message]))) % L
+  const check = Point.BASE.multiply(S, false).subtract(A.multiply(k, false)).toBytes()
+  return check.every((byte, i) => byte === R[i])
 }
 
 const seedArb = fc.uint8Array({ minLength: 32, maxLength: 32 })
@@ -85,6 +121,41 @@ describe('differential: every backend gives the rule’s verdict', () => {
         else expect(await allAgree(keyPair.publicKey, flipped, signature)).toBe(false)
       }),
       { numRuns: RUNS },
+    )
+  })
+
+  it('rejects an R whose y is right and whose sign bit is wrong', async () => {
+    // S is computed for the flipped R bytes, so [S]B − [k]A is the point of the original R:
+    // same y, opposite sign of x
+    await fc.assert(
+      fc.asyncProperty(
+        seedArb,
+        messageArb,
+        fc.bigInt({ min: 1n, max: L - 1n }),
+        async (seed, message, r) => {
+          const { publicKey, signature } = signWithNonce(seed, message, r, Point.ZERO, true)
+          expect(await allAgree(publicKey, message, signature)).toBe(false)
+        },
+      ),
+      { numRuns: Math.max(10, RUNS >> 1) },
+    )
+  })
+
+  it('rejects keys with a torsion component even when the cofactorless equation holds', async () => {
+    // with A' = A + T and k a multiple of T's order, [S]B − [k]A' = R exactly: only the key
+    // check (A' is not in the prime-order subgroup) rejects these
+    await fc.assert(
+      fc.asyncProperty(
+        seedArb,
+        messageArb,
+        fc.integer({ min: 1, max: 7 }),
+        async (seed, message, t) => {
+          const { publicKey, signature } = signUnderTorsionKey(seed, message, TORSION[t]!)
+          expect(referenceEquationOnly(publicKey, message, signature)).toBe(true)
+          expect(await allAgree(publicKey, message, signature)).toBe(false)
+        },
+      ),
+      { numRuns: Math.max(8, RUNS >> 2) },
     )
   })
 

@@ -1,6 +1,6 @@
 import * as nodeCrypto from 'node:crypto'
 import { runInNewContext } from 'node:vm'
-import { hashes as nobleHashes, verify as nobleVerify } from '@noble/ed25519'
+import { hashes as nobleHashes, verify as nobleVerify, Point } from '@noble/ed25519'
 import { sha512 } from '@noble/hashes/sha2.js'
 import { describe, expect, it } from 'vitest'
 import { createLruCache } from '../src/cache'
@@ -105,6 +105,40 @@ describe('verifySignature / verifySignatureSync', () => {
     smallOrder[0] = 1 // the identity point
     for (const backend of ALL_BACKENDS) {
       expect(await verifySignature(smallOrder, message, signature, { backend })).toBe(false)
+    }
+  })
+
+  it('refuses the universal forgery under the identity key that raw OpenSSL accepts', async () => {
+    const identityKey = new Uint8Array(32)
+    identityKey[0] = 1
+    // R = [S]B satisfies [S]B − [k]O = R for every message
+    const S = new Uint8Array(32)
+    S[0] = 57
+    const sB = Point.BASE.multiply(57n).toBytes()
+    const forgery = Uint8Array.of(...sB, ...S)
+    const spki = nodeCrypto.createPublicKey({
+      key: Buffer.from([
+        0x30,
+        0x2a,
+        0x30,
+        0x05,
+        0x06,
+        0x03,
+        0x2b,
+        0x65,
+        0x70,
+        0x03,
+        0x21,
+        0x00,
+        ...identityKey,
+      ]),
+      format: 'der',
+      type: 'spki',
+    })
+    // OpenSSL alone checks neither small order nor the subgroup (recorded in docs/identity.md)
+    expect(nodeCrypto.verify(null, message, spki, forgery)).toBe(true)
+    for (const backend of ALL_BACKENDS) {
+      expect(await verifySignature(identityKey, message, forgery, { backend })).toBe(false)
     }
   })
 
