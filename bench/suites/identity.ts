@@ -81,6 +81,12 @@ const suite: Suite = {
         const item = next()
         return verifySignature(item.publicKey, item.message, item.signature)
       },
+      'peerkit-webcrypto': () => {
+        const item = next()
+        return verifySignature(item.publicKey, item.message, item.signature, {
+          backend: 'webcrypto',
+        })
+      },
       'node-crypto': () => {
         const item = next()
         return nodeCrypto.verify(null, item.message, nodePublic[item.key]!, item.signature)
@@ -127,6 +133,10 @@ const suite: Suite = {
     ctx.ratio(
       'identity.verify-async/node-crypto',
       verify['peerkit-async']! / verify['node-crypto']!,
+    )
+    ctx.ratio(
+      'identity.verify-webcrypto/node-crypto',
+      verify['peerkit-webcrypto']! / verify['node-crypto']!,
     )
     ctx.ratio('identity.verify/libp2p', verify.peerkit! / verify.libp2p!)
     ctx.ratio('identity.sign/node-crypto', sign.peerkit! / sign['node-crypto']!)

@@ -81,6 +81,8 @@ export {
 export { type KeyPairSigner, type Signer, type SignerOptions, signerFromKeyPair } from './signer'
 export {
   availableBackends,
+  createVerifier,
+  type Verifier,
   type VerifyOptions,
   type VerifySyncOptions,
   verifySignature,

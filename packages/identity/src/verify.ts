@@ -137,3 +137,33 @@ export async function verifySignature(
   if (backend === 'webcrypto') return verifyWebCrypto(publicKey, message, signature)
   throw new InvalidArgumentError('options.backend', `unknown backend "${String(backend)}"`)
 }
+
+/** Something that verifies signatures: a collaborator to hand to code that must not pick a backend. */
+export interface Verifier {
+  /** The backend it uses, or `'default'` for the fastest available on each call. */
+  readonly backend: BackendName | 'default'
+  verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>
+}
+
+/**
+ * Makes a `Verifier` bound to one backend (or the default choice).
+ * @param options - `backend` to pin
+ * @returns the verifier
+ * @throws InvalidArgumentError for an unknown backend
+ * @example
+ * const verifier = createVerifier({ backend: 'js' })
+ * await verifier.verify(publicKey, message, signature)
+ */
+export function createVerifier(options?: VerifyOptions): Verifier {
+  checkOptions(options)
+  const backend = options?.backend
+  if (backend !== undefined && backend !== 'js' && backend !== 'node' && backend !== 'webcrypto') {
+    throw new InvalidArgumentError('options.backend', `unknown backend "${String(backend)}"`)
+  }
+  const verifyOptions: VerifyOptions = backend === undefined ? {} : { backend }
+  return Object.freeze({
+    backend: backend ?? 'default',
+    verify: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) =>
+      verifySignature(publicKey, message, signature, verifyOptions),
+  })
+}

@@ -8,6 +8,7 @@ import { nodeConforms, probeCases, webCryptoConforms } from '../src/conformance'
 import {
   availableBackends,
   clearKeyCache,
+  createVerifier,
   keyPairFromSeed,
   signerFromKeyPair,
   verifySignature,
@@ -73,6 +74,19 @@ describe('verifySignature / verifySignatureSync', () => {
         ),
       ).toBe('InvalidArgumentError')
     }
+  })
+
+  it('createVerifier binds a backend', async () => {
+    for (const backend of ALL_BACKENDS) {
+      const verifier = createVerifier({ backend })
+      expect(verifier.backend).toBe(backend)
+      expect(await verifier.verify(keyPair.publicKey, message, signature)).toBe(true)
+      expect(await verifier.verify(keyPair.publicKey, Uint8Array.of(1), signature)).toBe(false)
+    }
+    expect(createVerifier().backend).toBe('default')
+    expect(errorName(() => createVerifier({ backend: 'rust' as 'js' }))).toBe(
+      'InvalidArgumentError',
+    )
   })
 
   it('rejects unknown backends with a typed error', async () => {
