@@ -1,0 +1,73 @@
+/**
+ * Limits are misbehaviour, never a crash: requests answered per peer and message, messages
+ * and frames per peer per second, frame size, ids per announcement.
+ */
+import { describe, expect, it } from 'vitest'
+import { idKeyOf } from '../src/frames'
+import { encodeFrame, type GossipInit, type GossipOutput, messageIdOf } from '../src/index'
+import { createLine } from './fixtures/network'
+
+const reasons = (out: GossipOutput[]): string[] =>
+  out.flatMap((o) => (o.type === 'misbehaved' ? [o.reason] : []))
+const payloads = (out: GossipOutput[]): number =>
+  out.reduce((n, o) => n + (o.type === 'send' ? o.payloads : 0), 0)
+
+async function pair(init: GossipInit) {
+  const net = await createLine({ nodes: 2, seed: 8, init })
+  const envelope = await net.seal(0, 't', 'x')
+  net.input(0, { type: 'publish', topic: 't', envelope, now: net.now })
+  net.run(net.now + 500)
+  const bytes = messageIdOf(envelope).bytes
+  return { net, envelope, id: { bytes, key: idKeyOf(bytes) } }
+}
+
+describe('limits', () => {
+  it('answers one peer at most maxRequestsPerMessage times per message', async () => {
+    const { net, id } = await pair({ maxRequestsPerMessage: 2 })
+    const iwant = encodeFrame({ kind: 'iwant', topic: 't', ids: [id] })
+    const outs = [net.inject(1, 0, iwant), net.inject(1, 0, iwant), net.inject(1, 0, iwant)]
+    expect(outs.map(payloads)).toEqual([1, 1, 0])
+    expect(reasons(outs[2]!)).toEqual(['request-limit'])
+  })
+
+  it('limits full messages per peer per second', async () => {
+    const { net, envelope } = await pair({ maxMessagesPerPeerPerSecond: 2 })
+    const frame = encodeFrame({ kind: 'gossip', topic: 't', hops: 1, envelope })
+    net.run(net.now + 3_000) // the bucket refills to its burst
+    const outs = [net.inject(0, 1, frame), net.inject(0, 1, frame), net.inject(0, 1, frame)]
+    expect(outs.map(reasons)).toEqual([[], [], ['message-rate']])
+  })
+
+  it('limits frames per peer per second', async () => {
+    const { net } = await pair({ maxFramesPerPeerPerSecond: 3 })
+    const frame = encodeFrame({ kind: 'subscriptions', subscribe: true, topics: ['t'] })
+    net.run(net.now + 3_000)
+    const outs = [1, 2, 3, 4].map(() => net.inject(0, 1, frame))
+    expect(outs.map(reasons)).toEqual([[], [], [], ['frame-rate']])
+  })
+
+  it('drops frames over the size limit before decoding', async () => {
+    const { net } = await pair({ maxFrameBytes: 2048, maxMessageBytes: 1024 })
+    const before = net.nodes[1]!.router.stateDigest()
+    expect(reasons(net.inject(0, 1, new Uint8Array(3000)))).toEqual(['FrameTooLargeError'])
+    expect(net.nodes[1]!.router.stateDigest()).toBe(before)
+  })
+
+  it('rejects announcements with more ids than maxIdsPerFrame', async () => {
+    const { net, id } = await pair({ maxIdsPerFrame: 4 })
+    const source = net.nodes[0]!.peer.publicKey
+    const ids = Array.from({ length: 5 }, () => ({ id, hops: 1, source }))
+    const before = net.nodes[1]!.router.stateDigest()
+    expect(reasons(net.inject(0, 1, encodeFrame({ kind: 'ihave', topic: 't', ids })))).toEqual([
+      'MalformedFrameError',
+    ])
+    expect(net.nodes[1]!.router.stateDigest()).toBe(before)
+  })
+
+  it('rejects messages claiming more hops than the hop limit', async () => {
+    const { net } = await pair({ hopLimit: 4 })
+    const envelope = await net.seal(0, 't', 'far')
+    const frame = encodeFrame({ kind: 'gossip', topic: 't', hops: 5, envelope })
+    expect(reasons(net.inject(0, 1, frame))).toEqual(['hop-limit'])
+  })
+})
