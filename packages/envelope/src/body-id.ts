@@ -1,39 +1,72 @@
 /**
- * The content id of a body, computed with the runtime's native SHA-256 when there is one
- * (Node, Deno and Bun expose `node:crypto` through `process.getBuiltinModule`; reached at run
- * time, never imported statically) and with @peerkit/codec's `contentId` everywhere else.
+ * The id of a body: its sha2-256 digest, computed with the runtime's native SHA-256 when there
+ * is one (Node, Deno and Bun expose `node:crypto` through `process.getBuiltinModule`; reached at
+ * run time, never imported statically) and with @peerkit/codec's `contentId` everywhere else.
  * Both give the same id: SHA-256 is SHA-256; only the speed differs.
+ *
+ * The digest travels as a *digest key*, one character per byte (see `byteKey`), which is what
+ * the replay guard and the verify cache look up; the `ContentId` object is built from it only
+ * when someone asks for it.
  *
  * @example
  * bodyId(parsed.body).equals(contentId(parsed.body)) // true
  */
 import { CBOR_CODEC, type ContentId, contentId, contentIdFromBytes, SHA2_256 } from '@peerkit/codec'
-
-type Digest = (data: Uint8Array) => Uint8Array
+import { byteKey } from './byte-key'
 
 interface NodeHashing {
-  hash?: (algorithm: string, data: Uint8Array, outputEncoding: 'buffer') => Uint8Array
-  createHash?: (algorithm: string) => { update(data: Uint8Array): { digest(): Uint8Array } }
+  hash?: (algorithm: string, data: Uint8Array, outputEncoding: 'latin1') => string
+  createHash?: (algorithm: string) => {
+    update(data: Uint8Array): { digest(encoding: 'latin1'): string }
+  }
 }
 
 /** CID version 1, codec cbor, multihash sha2-256 of 32 bytes. */
 const ID_PREFIX = new Uint8Array([1, CBOR_CODEC, SHA2_256, 32])
 
-let nativeDigest: Digest | null | undefined
+type DigestKeyFunction = (data: Uint8Array) => string
 
-function findNativeDigest(): Digest | null {
+let nativeDigestKey: DigestKeyFunction | null | undefined
+
+function findNativeDigestKey(): DigestKeyFunction | null {
   try {
     const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
       .process
     const mod = proc?.getBuiltinModule?.('node:crypto') as NodeHashing | undefined
     const { hash, createHash } = mod ?? {}
-    if (typeof hash === 'function') return (data) => hash('sha256', data, 'buffer')
+    // latin1 output is one character per byte: the digest key itself, and no off-heap buffer
+    if (typeof hash === 'function') return (data) => hash('sha256', data, 'latin1')
     if (typeof createHash === 'function')
-      return (data) => createHash('sha256').update(data).digest()
+      return (data) => createHash('sha256').update(data).digest('latin1')
   } catch {
     // no native hashing here: fall back to the codec's
   }
   return null
+}
+
+/**
+ * The sha2-256 digest of `body` as a digest key (32 characters, one per byte).
+ * @param body - the body bytes
+ */
+export function bodyDigestKey(body: Uint8Array): string {
+  if (nativeDigestKey === undefined) nativeDigestKey = findNativeDigestKey()
+  if (nativeDigestKey === null) return byteKey(contentId(body).digest)
+  return nativeDigestKey(body)
+}
+
+/** The digest bytes of a digest key. */
+export function digestOfKey(key: string): Uint8Array {
+  const digest = new Uint8Array(32)
+  for (let i = 0; i < 32; i++) digest[i] = key.charCodeAt(i)
+  return digest
+}
+
+/** The content id of a body whose digest key is `key`. */
+export function idOfDigestKey(key: string): ContentId {
+  const bytes = new Uint8Array(ID_PREFIX.length + 32)
+  bytes.set(ID_PREFIX)
+  for (let i = 0; i < 32; i++) bytes[ID_PREFIX.length + i] = key.charCodeAt(i)
+  return contentIdFromBytes(bytes)
 }
 
 /**
@@ -42,10 +75,5 @@ function findNativeDigest(): Digest | null {
  * @returns the same id as `contentId(body)`
  */
 export function bodyId(body: Uint8Array): ContentId {
-  if (nativeDigest === undefined) nativeDigest = findNativeDigest()
-  if (nativeDigest === null) return contentId(body)
-  const bytes = new Uint8Array(ID_PREFIX.length + 32)
-  bytes.set(ID_PREFIX)
-  bytes.set(nativeDigest(body), ID_PREFIX.length)
-  return contentIdFromBytes(bytes)
+  return idOfDigestKey(bodyDigestKey(body))
 }

@@ -8,7 +8,7 @@
  * opened.signer.toString() // 'z6Mk…'
  */
 import type { ContentId, Value } from '@peerkit/codec'
-import { type PeerId, peerIdFromPublicKey } from '@peerkit/identity'
+import type { PeerId } from '@peerkit/identity'
 import {
   assertBytes,
   assertObject,
@@ -17,7 +17,7 @@ import {
   isDomain,
   limitOption,
 } from './assert'
-import { bodyId } from './body-id'
+import { bodyDigestKey, digestOfKey, idOfDigestKey } from './body-id'
 import { byteKey } from './byte-key'
 import {
   DEFAULT_MAX_ENVELOPE_BYTES,
@@ -33,10 +33,18 @@ import {
   NotYetValidError,
   WrongDomainError,
 } from './errors'
+import { peerIdOf } from './peer-ids'
 import type { ReplayClaim, ReplayGuard } from './replay-guard'
 import { verifySignatures } from './verify'
 import type { VerifyCache } from './verify-cache'
-import { type BodyFields, type ParsedEnvelope, type ParseLimits, parseEnvelope } from './wire'
+import {
+  type BodyFields,
+  defaultParseLimits,
+  type ParsedEnvelope,
+  type ParseLimits,
+  parseEnvelope,
+  releaseParsed,
+} from './wire'
 
 /** The rules an envelope is opened under. */
 export interface OpenOptions {
@@ -100,41 +108,57 @@ interface Rules {
   readonly limits: ParseLimits
 }
 
+/** The last domain that passed `isDomain` (most callers open one protocol over and over). */
+let checkedDomain: string | undefined
+
+const defaultLimitsCache = new Map<string, ParseLimits>()
+
+/** The parse limits for `options`; the common all-defaults case is shared, per domain. */
+function limitsOf(options: OpenOptions, domain: string): ParseLimits {
+  const { maxBytes, maxDepth, maxSignatures, useMaps } = options
+  if (useMaps !== undefined && typeof useMaps !== 'boolean') {
+    throw new InvalidArgumentError('options.useMaps', 'options.useMaps must be a boolean')
+  }
+  if (
+    maxBytes === undefined &&
+    maxDepth === undefined &&
+    maxSignatures === undefined &&
+    useMaps !== true
+  ) {
+    const cached = defaultLimitsCache.get(domain)
+    if (cached !== undefined) return cached
+    if (defaultLimitsCache.size >= 64) defaultLimitsCache.clear()
+    const limits: ParseLimits = { ...defaultParseLimits, domain }
+    defaultLimitsCache.set(domain, limits)
+    return limits
+  }
+  return {
+    maxBytes: limitOption(maxBytes, 'options.maxBytes', DEFAULT_MAX_ENVELOPE_BYTES),
+    maxDepth: limitOption(maxDepth, 'options.maxDepth', DEFAULT_MAX_PAYLOAD_DEPTH),
+    maxSignatures: limitOption(maxSignatures, 'options.maxSignatures', DEFAULT_MAX_SIGNATURES),
+    useMaps: useMaps === true,
+    domain,
+  }
+}
+
 function rulesOf(options: OpenOptions): Rules {
   assertObject(options, 'options')
-  const { domain, now, maxSkewMs, maxAgeMs, replayGuard, cache, useMaps } = options
-  if (!isDomain(domain, MAX_DOMAIN_LENGTH)) {
-    throw new InvalidArgumentError(
-      'options.domain',
-      `options.domain must be 1-${MAX_DOMAIN_LENGTH} printable ASCII characters`,
-    )
+  const { domain, now, maxSkewMs, maxAgeMs, replayGuard, cache } = options
+  if (domain !== checkedDomain || typeof domain !== 'string') {
+    if (!isDomain(domain, MAX_DOMAIN_LENGTH)) {
+      throw new InvalidArgumentError(
+        'options.domain',
+        `options.domain must be 1-${MAX_DOMAIN_LENGTH} printable ASCII characters`,
+      )
+    }
+    checkedDomain = domain
   }
   assertSafeInteger(now, 'options.now', 0)
   assertWindow(maxSkewMs, 'options.maxSkewMs')
   assertWindow(maxAgeMs, 'options.maxAgeMs')
   if (replayGuard !== undefined) assertObject(replayGuard, 'options.replayGuard')
   if (cache !== undefined) assertObject(cache, 'options.cache')
-  if (useMaps !== undefined && typeof useMaps !== 'boolean') {
-    throw new InvalidArgumentError('options.useMaps', 'options.useMaps must be a boolean')
-  }
-  return {
-    domain,
-    now,
-    maxSkewMs,
-    maxAgeMs,
-    replayGuard,
-    cache,
-    limits: {
-      maxBytes: limitOption(options.maxBytes, 'options.maxBytes', DEFAULT_MAX_ENVELOPE_BYTES),
-      maxDepth: limitOption(options.maxDepth, 'options.maxDepth', DEFAULT_MAX_PAYLOAD_DEPTH),
-      maxSignatures: limitOption(
-        options.maxSignatures,
-        'options.maxSignatures',
-        DEFAULT_MAX_SIGNATURES,
-      ),
-      useMaps: useMaps === true,
-    },
-  }
+  return { domain, now, maxSkewMs, maxAgeMs, replayGuard, cache, limits: limitsOf(options, domain) }
 }
 
 /** Domain and time checks; throws the matching error. */
@@ -148,11 +172,12 @@ function checkRules(fields: BodyFields, rules: Rules): void {
 }
 
 /** What the replay guard records: remembered until the window can no longer admit it. */
-function claimOf(fields: BodyFields, digest: Uint8Array, maxAgeMs: number): ReplayClaim {
+function claimOf(fields: BodyFields, digestKey: string, maxAgeMs: number): ReplayClaim {
   const ageLimit = fields.timestamp + maxAgeMs + 1
   const expiry = fields.expiresAt ?? Number.POSITIVE_INFINITY
   return {
-    digest,
+    digest: digestOfKey(digestKey),
+    digestKey,
     signer: fields.signer,
     timestamp: fields.timestamp,
     forgetAt: Math.min(ageLimit, expiry),
@@ -164,30 +189,39 @@ function claimOf(fields: BodyFields, digest: Uint8Array, maxAgeMs: number): Repl
 /** An envelope that passed every check, not yet recorded in the guard and the cache. */
 interface Checked {
   readonly parsed: ParsedEnvelope
-  readonly id: ContentId
+  /** The body digest, one character per byte. */
+  readonly digestKey: string
   readonly claim: ReplayClaim | undefined
   readonly cacheKeys: string[] | undefined
 }
 
-/** Parses, checks and verifies, changing nothing. */
+/**
+ * Parses, checks and verifies, changing nothing. The parse is transient: the caller releases
+ * it (`releaseParsed`) once it has built its result.
+ */
 function check(
   bytes: Uint8Array,
   rules: Rules,
   precheck?: (parsed: ParsedEnvelope) => void,
 ): Checked {
-  const parsed = parseEnvelope(bytes, rules.limits)
-  const { fields } = parsed
-  checkRules(fields, rules)
-  precheck?.(parsed)
-  const id = bodyId(parsed.body)
-  const guard = rules.replayGuard
-  let claim: ReplayClaim | undefined
-  if (guard !== undefined) {
-    claim = claimOf(fields, id.digest, rules.maxAgeMs)
-    guard.check(claim)
+  const parsed = parseEnvelope(bytes, rules.limits, { transient: true })
+  try {
+    const { fields } = parsed
+    checkRules(fields, rules)
+    precheck?.(parsed)
+    const digestKey = bodyDigestKey(parsed.body)
+    const guard = rules.replayGuard
+    let claim: ReplayClaim | undefined
+    if (guard !== undefined) {
+      claim = claimOf(fields, digestKey, rules.maxAgeMs)
+      guard.check(claim)
+    }
+    const cacheKeys = verifySignatures(parsed, digestKey, rules.cache)
+    return { parsed, digestKey, claim, cacheKeys }
+  } catch (error) {
+    releaseParsed(parsed)
+    throw error
   }
-  const cacheKeys = verifySignatures(parsed, id.digest, rules.cache)
-  return { parsed, id, claim, cacheKeys }
 }
 
 /** Records an accepted envelope in the cache and the guard. */
@@ -199,14 +233,14 @@ function commit(checked: Checked, rules: Rules): void {
     replayGuard.accept(checked.claim, rules.now)
 }
 
-function openedOf(parsed: ParsedEnvelope, id: ContentId): OpenedEnvelope {
+function openedOf(parsed: ParsedEnvelope, digestKey: string): OpenedEnvelope {
   const { fields } = parsed
   return {
-    signer: peerIdFromPublicKey(fields.signer),
+    signer: peerIdOf(fields.signer),
     payload: fields.payload,
     timestamp: fields.timestamp,
     expiresAt: fields.expiresAt,
-    id,
+    id: idOfDigestKey(digestKey),
     domain: fields.domain,
     nonce: fields.nonce,
     sequence: fields.sequence,
@@ -239,9 +273,13 @@ export function open(bytes: Uint8Array, options: OpenOptions): OpenedEnvelope {
   assertBytes(bytes, 'bytes')
   const rules = rulesOf(options)
   const checked = check(bytes, rules)
-  const opened = openedOf(checked.parsed, checked.id)
-  commit(checked, rules)
-  return opened
+  try {
+    const opened = openedOf(checked.parsed, checked.digestKey)
+    commit(checked, rules)
+    return opened
+  } finally {
+    releaseParsed(checked.parsed)
+  }
 }
 
 /**
@@ -283,10 +321,14 @@ export function openMulti(bytes: Uint8Array, options: OpenMultiOptions): OpenedM
     if (found < threshold) throw new InsufficientSignaturesError(found, threshold)
   }
   const checked = check(bytes, rules, precheck)
-  const opened: OpenedMultiEnvelope = {
-    ...openedOf(checked.parsed, checked.id),
-    signers: checked.parsed.signatures.map((entry) => peerIdFromPublicKey(entry.publicKey)),
+  try {
+    const opened: OpenedMultiEnvelope = {
+      ...openedOf(checked.parsed, checked.digestKey),
+      signers: checked.parsed.signatures.map((entry) => peerIdOf(entry.publicKey)),
+    }
+    commit(checked, rules)
+    return opened
+  } finally {
+    releaseParsed(checked.parsed)
   }
-  commit(checked, rules)
-  return opened
 }

@@ -55,6 +55,11 @@ export interface ReplayGuardOptions {
 export interface ReplayClaim {
   /** The body's sha2-256 digest (the envelope id's digest). */
   readonly digest: Uint8Array
+  /**
+   * Optionally, the same digest as a string of one character per byte (`open` has it at hand);
+   * when given, the guard uses it instead of converting `digest`, so the two must agree.
+   */
+  readonly digestKey?: string | undefined
   /** The body signer's public key. */
   readonly signer: Uint8Array
   readonly timestamp: number
@@ -191,7 +196,7 @@ function buildGuard(
 
   function check(claim: ReplayClaim): void {
     if (claim.timestamp <= floor) throw new ReplayError('below-floor')
-    if (entries.has(byteKey(claim.digest))) throw new ReplayError('duplicate')
+    if (entries.has(claim.digestKey ?? byteKey(claim.digest))) throw new ReplayError('duplicate')
     if (requireSequence) {
       if (claim.sequence === undefined) throw new ReplayError('sequence-missing')
       const record = signers.get(byteKey(claim.signer))
@@ -202,7 +207,7 @@ function buildGuard(
 
   function accept(claim: ReplayClaim, now: number): void {
     prune(now)
-    const key = byteKey(claim.digest)
+    const key = claim.digestKey ?? byteKey(claim.digest)
     if (!entries.has(key)) {
       const entry: Entry = {
         key,

@@ -8,7 +8,7 @@
 import { equalBytes, isCodecError, type Value } from '@peerkit/codec'
 import type { Signer } from '@peerkit/identity'
 import { assertBytes, assertObject, assertSafeInteger, isDomain, limitOption } from './assert'
-import { bodyId } from './body-id'
+import { bodyDigestKey } from './body-id'
 import {
   DEFAULT_MAX_ENVELOPE_BYTES,
   DEFAULT_MAX_PAYLOAD_DEPTH,
@@ -219,8 +219,7 @@ export async function countersign(
     maxSignatures,
     useMaps: false,
   })
-  const digest = bodyId(parsed.body).digest
-  const keys = verifySignatures(parsed, digest, options.cache)
+  const keys = verifySignatures(parsed, bodyDigestKey(parsed.body), options.cache)
   const publicKey = Uint8Array.from(signer.publicKey)
   for (const entry of parsed.signatures) {
     if (equalBytes(entry.publicKey, publicKey)) {

@@ -7,22 +7,23 @@
  * for (const key of keys) cache.add(key)                  // once the envelope is accepted
  */
 import { verifySignatureSync } from '@peerkit/identity'
+import { byteKey } from './byte-key'
 import { BadSignatureError } from './errors'
-import { type VerifyCache, verifyCacheKey } from './verify-cache'
+import type { VerifyCache } from './verify-cache'
 import type { ParsedEnvelope } from './wire'
 
 /**
  * Verifies every signature on the envelope, signer's first. Changes nothing: the caller adds
  * the returned cache keys once it accepts the envelope.
  * @param parsed - the parsed envelope
- * @param digest - the body's sha2-256 digest
+ * @param digestKey - the body's sha2-256 digest, one character per byte (see `verifyCacheKey`)
  * @param cache - consulted, not changed
  * @returns the cache keys of the signatures (undefined without a cache)
  * @throws {BadSignatureError} naming the first signature that does not verify
  */
 export function verifySignatures(
   parsed: ParsedEnvelope,
-  digest: Uint8Array,
+  digestKey: string,
   cache: VerifyCache | undefined,
 ): string[] | undefined {
   const { message, signatures } = parsed
@@ -30,7 +31,7 @@ export function verifySignatures(
   for (let i = 0; i < signatures.length; i++) {
     const { publicKey, signature } = signatures[i]!
     if (keys !== undefined) {
-      const key = verifyCacheKey(digest, publicKey, signature)
+      const key = digestKey + byteKey(publicKey) + byteKey(signature)
       keys[i] = key
       if (cache!.has(key)) continue
     }

@@ -84,6 +84,8 @@ export interface ParseLimits {
   readonly maxDepth: number
   readonly maxSignatures: number
   readonly useMaps: boolean
+  /** The domain the caller expects, already checked: a body naming it needs no second check. */
+  readonly domain?: string | undefined
 }
 
 export const defaultParseLimits: ParseLimits = {
@@ -178,14 +180,19 @@ function isSafeUint(value: unknown): value is number {
 }
 
 /** Checks a decoded body map and returns its fields. */
-function bodyFields(value: Value): BodyFields {
+function bodyFields(value: Value, expectedDomain: string | undefined): BodyFields {
   if (typeof value !== 'object' || value === null || isBytes(value) || Array.isArray(value)) {
     throw malformed('the body is not a map')
   }
   const body = value as MapValue
   checkKeys(body)
   const domain = readField(body, BODY_KEYS.domain)
-  if (!isDomain(domain, MAX_DOMAIN_LENGTH)) throw malformed('the domain is missing or invalid')
+  if (
+    typeof domain !== 'string' ||
+    (domain !== expectedDomain && !isDomain(domain, MAX_DOMAIN_LENGTH))
+  ) {
+    throw malformed('the domain is missing or invalid')
+  }
   const signer = readField(body, BODY_KEYS.signer)
   if (!isBytes(signer) || signer.length !== PUBLIC_KEY_LENGTH)
     throw malformed('the signer key is missing or invalid')
@@ -238,15 +245,45 @@ export function parseBody(body: Uint8Array, limits: ParseLimits): BodyFields {
   } catch (error) {
     throw fromCodecError(error, 'body')
   }
-  return bodyFields(value)
+  return bodyFields(value, limits.domain)
 }
 
-/** `SIGNING_PREFIX ‖ source[start, end)`, a fresh buffer. */
-function messageOf(source: Uint8Array, start: number, end: number): Uint8Array {
-  const message = new Uint8Array(SIGNING_PREFIX.length + end - start)
+/** Largest message built in the shared scratch buffer; larger ones get their own. */
+const SCRATCH_LIMIT = 16 * 1024
+
+/**
+ * One buffer reused for the signed message of envelopes that do not outlive the synchronous
+ * call opening them: a fresh buffer per envelope is an off-heap allocation the garbage
+ * collector then has to reclaim. `inUse` keeps a nested open (from a custom guard or cache)
+ * from overwriting it.
+ */
+const scratch = { buffer: new Uint8Array(SCRATCH_LIMIT), inUse: false }
+
+/** `SIGNING_PREFIX ‖ source[start, end)`: in the scratch buffer when `transient`, else fresh. */
+function messageOf(source: Uint8Array, start: number, end: number, transient: boolean): Uint8Array {
+  const length = SIGNING_PREFIX.length + end - start
+  let message: Uint8Array
+  if (transient && !scratch.inUse && length <= SCRATCH_LIMIT) {
+    scratch.inUse = true
+    message = scratch.buffer.subarray(0, length)
+  } else {
+    message = new Uint8Array(length)
+  }
   message.set(SIGNING_PREFIX)
   message.set(source.subarray(start, end), SIGNING_PREFIX.length)
   return message
+}
+
+/**
+ * Gives the scratch buffer back once a transient parse is done with (safe to call for any
+ * parse, and more than once).
+ */
+export function releaseParsed(parsed: ParsedEnvelope | undefined): void {
+  if (parsed !== undefined) releaseFrame(parsed)
+}
+
+function releaseFrame(frame: { readonly message: Uint8Array }): void {
+  if (frame.message.buffer === scratch.buffer.buffer) scratch.inUse = false
 }
 
 function frameOf(
@@ -266,7 +303,11 @@ const noCountersignatures: SignatureEntry[] = []
  * path defines what is accepted, and this one accepts only a subset of it, with the same
  * result (a property test holds the two together).
  */
-function fastFrame(bytes: Uint8Array, maxSignatures: number): Frame | undefined {
+function fastFrame(
+  bytes: Uint8Array,
+  maxSignatures: number,
+  transient: boolean,
+): Frame | undefined {
   const n = bytes.length
   if (n < 3 || bytes[0] !== 0x84 || bytes[1] !== ENVELOPE_VERSION) return undefined
   // body: a byte string with its length in the shortest form
@@ -316,11 +357,15 @@ function fastFrame(bytes: Uint8Array, maxSignatures: number): Frame | undefined 
       signature: bytes.subarray(keyEnd + 2, keyEnd + 2 + SIGNATURE_LENGTH),
     })
   }
-  return frameOf(messageOf(bytes, bodyStart, bodyStart + bodyLength), signature, countersignatures)
+  return frameOf(
+    messageOf(bytes, bodyStart, bodyStart + bodyLength, transient),
+    signature,
+    countersignatures,
+  )
 }
 
 /** Reads the outer layer with the general decoder: the definition of what is accepted. */
-function decodedFrame(bytes: Uint8Array, limits: ParseLimits): Frame {
+function decodedFrame(bytes: Uint8Array, limits: ParseLimits, transient: boolean): Frame {
   checkVersion(bytes)
   let outer: Value
   try {
@@ -365,14 +410,25 @@ function decodedFrame(bytes: Uint8Array, limits: ParseLimits): Frame {
       throw malformed('a countersignature is not 64 bytes')
     countersignatures.push({ publicKey, signature: sig })
   }
-  return frameOf(messageOf(body, 0, body.length), signature, countersignatures)
+  return frameOf(messageOf(body, 0, body.length, transient), signature, countersignatures)
+}
+
+/** How `parseEnvelope` may work. */
+export interface ParseMode {
+  /** Skip the fast path (for tests holding the two paths together). */
+  readonly general?: boolean
+  /**
+   * The result does not outlive the caller's synchronous work: its `message` and `body` may
+   * live in a shared buffer, and the caller must `releaseParsed` it when done.
+   */
+  readonly transient?: boolean
 }
 
 /**
  * Parses an envelope and checks its form (not its signatures, domain or times).
  * @param bytes - the envelope as received
  * @param limits - size, depth and signature-count limits
- * @param general - skip the fast path (for tests holding the two paths together)
+ * @param mode - `general`, `transient`
  * @returns the signed message, the body bytes, the body's fields and the signatures, signer's first
  * @throws {LimitExceededError} for input over a limit (checked before it is read)
  * @throws {UnsupportedVersionError} for another wire version
@@ -381,7 +437,7 @@ function decodedFrame(bytes: Uint8Array, limits: ParseLimits): Frame {
 export function parseEnvelope(
   bytes: Uint8Array,
   limits: ParseLimits,
-  general = false,
+  mode: ParseMode = {},
 ): ParsedEnvelope {
   if (bytes.length > limits.maxBytes) {
     throw new LimitExceededError(
@@ -389,20 +445,28 @@ export function parseEnvelope(
       `envelope of ${bytes.length} bytes exceeds ${limits.maxBytes}`,
     )
   }
+  const transient = mode.transient === true
   const frame =
-    (general ? undefined : fastFrame(bytes, limits.maxSignatures)) ?? decodedFrame(bytes, limits)
-  const fields = parseBody(frame.body, limits)
-  const signatures: SignatureEntry[] = [{ publicKey: fields.signer, signature: frame.signature }]
-  let previous: Uint8Array | undefined
-  for (const entry of frame.countersignatures) {
-    if (previous !== undefined && compareBytes(previous, entry.publicKey) >= 0) {
-      throw malformed('countersignatures are not sorted by key, or repeat a key')
+    (mode.general === true ? undefined : fastFrame(bytes, limits.maxSignatures, transient)) ??
+    decodedFrame(bytes, limits, transient)
+  try {
+    const fields = parseBody(frame.body, limits)
+    const signatures: SignatureEntry[] = [{ publicKey: fields.signer, signature: frame.signature }]
+    let previous: Uint8Array | undefined
+    for (const entry of frame.countersignatures) {
+      if (previous !== undefined && compareBytes(previous, entry.publicKey) >= 0) {
+        throw malformed('countersignatures are not sorted by key, or repeat a key')
+      }
+      if (equalBytes(entry.publicKey, fields.signer))
+        throw malformed('the signer also countersigned')
+      previous = entry.publicKey
+      signatures.push(entry)
     }
-    if (equalBytes(entry.publicKey, fields.signer)) throw malformed('the signer also countersigned')
-    previous = entry.publicKey
-    signatures.push(entry)
+    return { message: frame.message, body: frame.body, fields, signatures }
+  } catch (error) {
+    releaseFrame(frame)
+    throw error
   }
-  return { message: frame.message, body: frame.body, fields, signatures }
 }
 
 /**

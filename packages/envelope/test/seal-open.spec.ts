@@ -1,6 +1,6 @@
 import { contentId, decode, encode } from '@peerkit/codec'
 import { describe, expect, test } from 'vitest'
-import { envelopeId, open, seal } from '../src/index'
+import { createReplayGuard, envelopeId, open, seal } from '../src/index'
 import { alice, bob, DOMAIN, errorName, rules, T, thrown } from './fixtures/peers'
 
 describe('seal and open', () => {
@@ -100,6 +100,45 @@ describe('seal and open', () => {
   test('the signer is the body signer, not whoever forwarded it', async () => {
     const bytes = await seal(bob, { domain: DOMAIN, payload: null, timestamp: T })
     expect(open(bytes, rules).signer.toString()).toBe(bob.peerId.toString())
+  })
+})
+
+describe('results are independent of the input and of later opens', () => {
+  test('an opened payload does not change when the input or the next envelope does', async () => {
+    const first = await seal(alice, {
+      domain: DOMAIN,
+      payload: { raw: new Uint8Array([1, 2, 3]) },
+      timestamp: T,
+    })
+    const second = await seal(bob, {
+      domain: DOMAIN,
+      payload: { raw: new Uint8Array([9, 9, 9]) },
+      timestamp: T,
+    })
+    const a = open(first, rules)
+    first.fill(0)
+    const b = open(second, rules)
+    expect(a.payload).toEqual({ raw: new Uint8Array([1, 2, 3]) })
+    expect(b.payload).toEqual({ raw: new Uint8Array([9, 9, 9]) })
+    expect(a.signer.equals(alice.peerId)).toBe(true)
+  })
+
+  test('an open nested inside another (from a custom guard) gets its own buffers', async () => {
+    const inner = await seal(bob, { domain: DOMAIN, payload: 'inner', timestamp: T })
+    const outer = await seal(alice, { domain: DOMAIN, payload: 'outer', timestamp: T })
+    const real = createReplayGuard()
+    let nested: unknown
+    const guard = {
+      ...real,
+      check(claim: Parameters<typeof real.check>[0]) {
+        nested = open(inner, rules).payload
+        real.check(claim)
+      },
+      accept: real.accept,
+    } as typeof real
+    expect(open(outer, { ...rules, replayGuard: guard }).payload).toBe('outer')
+    expect(nested).toBe('inner')
+    expect(real.size).toBe(1)
   })
 })
 

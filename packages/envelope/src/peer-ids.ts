@@ -1,0 +1,33 @@
+/**
+ * A small memory of `PeerId`s by public key, so opening many envelopes from the same peers
+ * does not rebuild the same `PeerId` each time. Only keys whose signature verified are put
+ * here (a `PeerId` is made only for a valid key). Two generations bound its size.
+ *
+ * @example
+ * const signer = peerIdOf(fields.signer) // the same object for the same key, while remembered
+ */
+import { type PeerId, peerIdFromPublicKey } from '@peerkit/identity'
+import { byteKey } from './byte-key'
+
+/** Keys remembered per generation. */
+const GENERATION = 512
+
+let young = new Map<string, PeerId>()
+let old = new Map<string, PeerId>()
+
+/**
+ * The `PeerId` of a public key (validated by @peerkit/identity the first time).
+ * @throws {InvalidPublicKeyError} (from identity) for an invalid key
+ */
+export function peerIdOf(publicKey: Uint8Array): PeerId {
+  const key = byteKey(publicKey)
+  let peer = young.get(key)
+  if (peer !== undefined) return peer
+  peer = old.get(key) ?? peerIdFromPublicKey(publicKey)
+  if (young.size >= GENERATION) {
+    old = young
+    young = new Map()
+  }
+  young.set(key, peer)
+  return peer
+}
