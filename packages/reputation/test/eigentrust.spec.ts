@@ -95,6 +95,34 @@ describe('computeGlobalTrust', () => {
     )
   })
 
+  it('matches the dense solve with row totals: withheld trust goes to the restart set (property)', () => {
+    fc.assert(
+      fc.property(
+        graph.chain((g) =>
+          fc.record({
+            g: fc.constant(g),
+            totals: fc.array(fc.integer({ min: 0, max: 20 }), {
+              minLength: g.size,
+              maxLength: g.size,
+            }),
+          }),
+        ),
+        ({ g, totals }) => {
+          const { size, entries, preTrusted, alpha } = g
+          const result = computeGlobalTrust(build(size, entries), {
+            preTrusted,
+            alpha,
+            tolerance: 1e-13,
+            rowTotals: Float64Array.from(totals),
+          })
+          const expected = denseGlobalTrust(size, entries, preTrusted, alpha, totals)
+          for (const [j, v] of result.trust.entries()) expect(v).toBeCloseTo(expected[j]!, 9)
+        },
+      ),
+      { numRuns: 150 },
+    )
+  })
+
   it('reaches the same vector from a warm start, in fewer iterations', () => {
     const size = 300
     const rows: number[] = []
@@ -215,5 +243,11 @@ describe('computeGlobalTrust', () => {
     expect(thrownName(() => computeGlobalTrust(m, { initial: new Float64Array([1, -1, 1]) }))).toBe(
       'InvalidArgumentError',
     )
+    expect(thrownName(() => computeGlobalTrust(m, { rowTotals: new Float64Array(2) }))).toBe(
+      'InvalidArgumentError',
+    )
+    expect(
+      thrownName(() => computeGlobalTrust(m, { rowTotals: new Float64Array([0, Number.NaN, 0]) })),
+    ).toBe('InvalidArgumentError')
   })
 })

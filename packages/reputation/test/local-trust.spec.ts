@@ -29,6 +29,23 @@ describe('createLocalTrust', () => {
     expect([...matrix.values]).toEqual([2.5])
   })
 
+  it('gives each row its evidence total, part of the unrewarded evidence withheld', () => {
+    const half = createLocalTrust({ withheldShare: 0.5 })
+    const none = createLocalTrust({ withheldShare: 0 })
+    const all = createLocalTrust({ withheldShare: 1 })
+    for (const local of [half, none, all]) {
+      local.addRating({ rater: 'a', ratee: 'b', score: 1 })
+      local.addRating({ rater: 'a', ratee: 'c', score: -1 })
+      local.addRating({ rater: 'a', ratee: 'd', score: 0 })
+      local.addRating({ rater: 'b', ratee: 'a', score: 1 })
+    }
+    // a: 1 point of positive evidence out of 3 ratings
+    expect([...half.toMatrix().rowTotals]).toEqual([2, 1, 0, 0])
+    expect([...none.toMatrix().rowTotals]).toEqual([1, 1, 0, 0])
+    expect([...all.toMatrix().rowTotals]).toEqual([3, 1, 0, 0])
+    expect(thrownName(() => createLocalTrust({ withheldShare: 1.5 }))).toBe('InvalidParamsError')
+  })
+
   it('builds the matrix over a given peer list, leaving out others', () => {
     const local = createLocalTrust()
     local.addRating({ rater: 'a', ratee: 'b', score: 1 })
