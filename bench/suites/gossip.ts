@@ -1,0 +1,358 @@
+/**
+ * Gossip against gossipsub: 16 and 32 nodes in one process, the same publish load (messages
+ * from random nodes at a fixed interval), measuring CPU time per delivered message
+ * (`process.cpuUsage`) and duplicate receptions per delivered message.
+ *
+ * - peerkit: `@peerkit/gossip` routers driven directly through in-memory queues with a
+ *   virtual clock (no transport package exists yet, so no framing or sockets are in the
+ *   measured path); each router has its own verify cache, so every node checks every
+ *   signature, as every gossipsub node does.
+ * - gossipsub: `@libp2p/gossipsub` on real libp2p nodes over `@libp2p/memory` with
+ *   plaintext, yamux and identify, signing and verifying every message (StrictSign).
+ *
+ * @example
+ * pnpm bench -- --suite gossip          (add --quick for a short run)
+ */
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { memory } from '@libp2p/memory'
+import { plaintext } from '@libp2p/plaintext'
+import { createVerifyCache } from '@peerkit/envelope'
+import { createGossip, type Gossip, type GossipOutput, sealMessage } from '@peerkit/gossip'
+import { keyPairFromSeed, type Signer, signerFromKeyPair } from '@peerkit/identity'
+import { createLibp2p, type Libp2p } from 'libp2p'
+import type { BenchContext, Suite } from '../src/harness'
+
+// libp2p 3 uses Promise.withResolvers (Node 22+); this machine runs Node 20
+const promiseStatics = Promise as unknown as { withResolvers?: () => unknown }
+promiseStatics.withResolvers ??= () => {
+  let resolve: unknown
+  let reject: unknown
+  const promise = new Promise((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  return { promise, resolve, reject }
+}
+
+const TOPIC = 'bench'
+const INTERVAL_MS = 20
+const PAYLOAD_BYTES = 256
+const CONTACTS = 4
+
+interface Load {
+  nodes: number
+  messages: number
+  warmup: number
+}
+
+interface Outcome {
+  /** Deliveries to nodes other than the publisher. */
+  delivered: number
+  duplicates: number
+  cpuMicros: number
+  wallMs: number
+}
+
+function seeded(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** The same plan for both subjects: who publishes each message. */
+function plan(load: Load, seed: number): number[] {
+  const random = seeded(seed)
+  return Array.from({ length: load.warmup + load.messages }, () =>
+    Math.floor(random() * load.nodes),
+  )
+}
+
+/** Each node joins through up to CONTACTS earlier nodes (the same graph for both subjects). */
+function contacts(nodes: number, seed: number): [number, number][] {
+  const random = seeded(seed)
+  const edges: [number, number][] = []
+  for (let i = 1; i < nodes; i++) {
+    const chosen = new Set<number>()
+    while (chosen.size < Math.min(CONTACTS, i)) chosen.add(Math.floor(random() * i))
+    for (const c of chosen) edges.push([i, c])
+  }
+  return edges
+}
+
+const cpuMicros = (): number => {
+  const u = process.cpuUsage()
+  return u.user + u.system
+}
+
+// ------------------------------------------------------------------ peerkit
+
+async function runPeerkit(load: Load, seed: number): Promise<Outcome> {
+  const signers: Signer[] = []
+  const routers: Gossip[] = []
+  for (let i = 0; i < load.nodes; i++) {
+    const seedBytes = new Uint8Array(32).fill(i + 1)
+    const signer = signerFromKeyPair(keyPairFromSeed(seedBytes))
+    signers.push(signer)
+    routers.push(
+      createGossip(
+        {},
+        { self: signer.peerId, random: seeded(seed * 100 + i), verifyCache: createVerifyCache() },
+      ),
+    )
+  }
+  const index = new Map(signers.map((s, i) => [s.peerId.toString(), i]))
+  const random = seeded(seed)
+  // a binary heap of events in virtual time
+  type Event = { at: number; seq: number; run: () => void }
+  const heap: Event[] = []
+  let seq = 0
+  const push = (at: number, run: () => void): void => {
+    heap.push({ at, seq: seq++, run })
+    let i = heap.length - 1
+    while (i > 0) {
+      const p = (i - 1) >> 1
+      const a = heap[p]!
+      const b = heap[i]!
+      if (a.at < b.at || (a.at === b.at && a.seq < b.seq)) break
+      heap[p] = b
+      heap[i] = a
+      i = p
+    }
+  }
+  const pop = (): Event => {
+    const top = heap[0]!
+    const last = heap.pop()!
+    if (heap.length > 0) {
+      heap[0] = last
+      let i = 0
+      for (;;) {
+        const l = 2 * i + 1
+        const r = l + 1
+        let m = i
+        const less = (x: number, y: number) =>
+          heap[x]!.at < heap[y]!.at || (heap[x]!.at === heap[y]!.at && heap[x]!.seq < heap[y]!.seq)
+        if (l < heap.length && less(l, m)) m = l
+        if (r < heap.length && less(r, m)) m = r
+        if (m === i) break
+        const t = heap[i]!
+        heap[i] = heap[m]!
+        heap[m] = t
+        i = m
+      }
+    }
+    return top
+  }
+  let now = 1_700_000_000_000
+  const links = new Set<string>()
+  const link = (a: number, b: number) => (a < b ? `${a}:${b}` : `${b}:${a}`)
+  let delivered = 0
+  const input = (i: number, event: Parameters<Gossip['handle']>[0]): void => {
+    for (const o of routers[i]!.handle(event)) carry(i, o)
+  }
+  const connect = (a: number, b: number): void => {
+    if (a === b || links.has(link(a, b))) return
+    links.add(link(a, b))
+    input(a, { type: 'peer-connected', peer: signers[b]!.peerId, now, outbound: true })
+    input(b, { type: 'peer-connected', peer: signers[a]!.peerId, now, outbound: false })
+  }
+  function carry(i: number, o: GossipOutput): void {
+    switch (o.type) {
+      case 'send': {
+        const j = index.get(o.to.toString())!
+        push(now + 1 + Math.floor(random() * 4), () => {
+          if (links.has(link(i, j)))
+            input(j, { type: 'frame', from: signers[i]!.peerId, bytes: o.bytes, now })
+        })
+        return
+      }
+      case 'wake':
+        push(Math.max(now, o.at), () => input(i, { type: 'tick', now }))
+        return
+      case 'deliver':
+        if (o.hops > 0) delivered++
+        return
+      case 'connect': {
+        const j = index.get(o.peer.toString())!
+        push(now + 2, () => connect(i, j))
+        return
+      }
+      case 'disconnect': {
+        const j = index.get(o.peer.toString())!
+        if (!links.delete(link(i, j))) return
+        input(i, { type: 'peer-disconnected', peer: signers[j]!.peerId, now })
+        input(j, { type: 'peer-disconnected', peer: signers[i]!.peerId, now })
+        return
+      }
+      default:
+        return
+    }
+  }
+  const runUntil = (t: number): void => {
+    while (heap.length > 0 && heap[0]!.at <= t) {
+      const e = pop()
+      now = Math.max(now, e.at)
+      e.run()
+    }
+    now = Math.max(now, t)
+  }
+  for (let i = 0; i < load.nodes; i++) input(i, { type: 'subscribe', topic: TOPIC, now })
+  for (const [a, b] of contacts(load.nodes, seed)) {
+    connect(a, b)
+    runUntil(now + 20)
+  }
+  runUntil(now + 3_000)
+  const publishers = plan(load, seed)
+  const data = new Uint8Array(PAYLOAD_BYTES)
+  const publish = async (k: number): Promise<void> => {
+    data[0] = k & 0xff
+    data[1] = k >> 8
+    const p = publishers[k]!
+    const envelope = await sealMessage(signers[p]!, {
+      topic: TOPIC,
+      data: data.slice(),
+      timestamp: now,
+    })
+    input(p, { type: 'publish', topic: TOPIC, envelope, now })
+    runUntil(now + INTERVAL_MS)
+  }
+  for (let k = 0; k < load.warmup; k++) await publish(k)
+  runUntil(now + 2_000)
+  const dupBefore = routers.reduce((n, r) => n + r.stats().duplicates, 0)
+  delivered = 0
+  const cpu0 = cpuMicros()
+  const wall0 = performance.now()
+  for (let k = load.warmup; k < publishers.length; k++) await publish(k)
+  runUntil(now + 2_000)
+  const cpu = cpuMicros() - cpu0
+  const wallMs = performance.now() - wall0
+  const duplicates = routers.reduce((n, r) => n + r.stats().duplicates, 0) - dupBefore
+  return { delivered, duplicates, cpuMicros: cpu, wallMs }
+}
+
+// ------------------------------------------------------------------ gossipsub
+
+async function runGossipsub(load: Load, seed: number): Promise<Outcome> {
+  const nodes: Libp2p<{ pubsub: ReturnType<ReturnType<typeof gossipsub>> }>[] = []
+  for (let i = 0; i < load.nodes; i++) {
+    nodes.push(
+      await createLibp2p({
+        addresses: { listen: [`/memory/peerkit-bench-${seed}-${i}`] },
+        transports: [memory()],
+        connectionEncrypters: [plaintext()],
+        streamMuxers: [yamux()],
+        services: {
+          identify: identify(),
+          pubsub: gossipsub({ emitSelf: false, allowPublishToZeroTopicPeers: true }),
+        },
+      }),
+    )
+  }
+  let delivered = 0
+  let received = 0
+  for (const node of nodes) {
+    const pubsub = node.services.pubsub
+    pubsub.addEventListener('message', () => {
+      delivered++
+    })
+    // every full message a node receives, first copy or duplicate, passes through here
+    const original = (
+      pubsub as unknown as { handleReceivedMessage: (...args: unknown[]) => Promise<void> }
+    ).handleReceivedMessage
+    ;(
+      pubsub as unknown as { handleReceivedMessage: (...args: unknown[]) => Promise<void> }
+    ).handleReceivedMessage = function (this: unknown, ...args: unknown[]) {
+      received++
+      return original.apply(this, args)
+    }
+    pubsub.subscribe(TOPIC)
+  }
+  for (const [a, b] of contacts(load.nodes, seed))
+    await nodes[a]!.dial(nodes[b]!.getMultiaddrs()[0]!)
+  // let the meshes form (gossipsub heartbeats every second)
+  await new Promise((resolve) => setTimeout(resolve, 3_000))
+  const publishers = plan(load, seed)
+  const data = new Uint8Array(PAYLOAD_BYTES)
+  const publish = async (k: number): Promise<void> => {
+    data[0] = k & 0xff
+    data[1] = k >> 8
+    await nodes[publishers[k]!]!.services.pubsub.publish(TOPIC, data.slice())
+    await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS))
+  }
+  for (let k = 0; k < load.warmup; k++) await publish(k)
+  await new Promise((resolve) => setTimeout(resolve, 2_000))
+  delivered = 0
+  received = 0
+  const cpu0 = cpuMicros()
+  const wall0 = performance.now()
+  const target = load.messages * (load.nodes - 1)
+  for (let k = load.warmup; k < publishers.length; k++) await publish(k)
+  const deadline = performance.now() + 10_000
+  while (delivered < target && performance.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20))
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  const cpu = cpuMicros() - cpu0
+  const wallMs = performance.now() - wall0
+  const duplicates = received - delivered
+  await Promise.all(nodes.map((n) => n.stop()))
+  return { delivered, duplicates, cpuMicros: cpu, wallMs }
+}
+
+// ------------------------------------------------------------------ suite
+
+function report(
+  ctx: BenchContext,
+  nodes: number,
+  subject: string,
+  o: Outcome,
+  expected: number,
+): void {
+  const label = `${nodes} nodes`
+  const id = `gossip.n${nodes}.${subject}`
+  const cpuPer = o.cpuMicros / Math.max(1, o.delivered)
+  const dupPer = o.duplicates / Math.max(1, o.delivered)
+  ctx.record(`${label} deliveries/cpu-s`, subject, (o.delivered / o.cpuMicros) * 1e6)
+  ctx.figure(`${id}.cpuMicrosPerDelivery`, Number(cpuPer.toFixed(2)))
+  ctx.figure(`${id}.duplicatesPerDelivery`, Number(dupPer.toFixed(4)))
+  ctx.figure(`${id}.reliability`, Number((o.delivered / expected).toFixed(4)))
+  ctx.log(
+    `  ${label} ${subject.padEnd(9)} delivered ${o.delivered}/${expected}, ${cpuPer.toFixed(1)} µs CPU and ${dupPer.toFixed(3)} duplicates per delivery, ${(o.wallMs / 1000).toFixed(1)} s`,
+  )
+}
+
+const suite: Suite = {
+  name: 'gossip',
+  async run(ctx) {
+    ctx.log(
+      '  peerkit: routers driven directly with in-memory queues and a virtual clock (no transport package yet)',
+    )
+    ctx.log('  gossipsub: libp2p nodes over @libp2p/memory with plaintext, yamux and identify')
+    const messages = ctx.quick ? 40 : 150
+    const cpuRatios: number[] = []
+    const dupRatios: number[] = []
+    for (const nodes of [16, 32]) {
+      const load: Load = { nodes, messages, warmup: 10 }
+      const expected = messages * (nodes - 1)
+      const peer = await runPeerkit(load, nodes)
+      const gs = await runGossipsub(load, nodes)
+      report(ctx, nodes, 'peerkit', peer, expected)
+      report(ctx, nodes, 'gossipsub', gs, expected)
+      const cpu = peer.cpuMicros / peer.delivered / (gs.cpuMicros / gs.delivered)
+      const dup = peer.duplicates / peer.delivered / Math.max(1e-9, gs.duplicates / gs.delivered)
+      ctx.ratio(`gossip.cpu/gossipsub.${nodes}`, cpu)
+      ctx.ratio(`gossip.duplicates/gossipsub.${nodes}`, dup)
+      cpuRatios.push(cpu)
+      dupRatios.push(dup)
+    }
+    ctx.ratio('gossip.cpu/gossipsub', Math.max(...cpuRatios))
+    ctx.ratio('gossip.duplicates/gossipsub', Math.max(...dupRatios))
+  },
+}
+
+export default suite
