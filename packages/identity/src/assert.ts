@@ -39,15 +39,3 @@ export function assertString(value: unknown, argument: string): asserts value is
     throw new InvalidArgumentError(argument, `"${argument}" must be a string`)
   }
 }
-
-/** Throws `InvalidArgumentError` unless `value` is an integer in `[min, max]`. */
-export function assertInteger(
-  value: unknown,
-  argument: string,
-  min: number,
-  max: number,
-): asserts value is number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(argument, `"${argument}" must be an integer in [${min}, ${max}]`)
-  }
-}

@@ -57,7 +57,7 @@ export function verifyJs(
   message: Uint8Array,
   signature: Uint8Array,
 ): boolean {
-  if (!isScalarCanonical(signature.subarray(32, 64))) return false
+  if (!isScalarCanonical(signature)) return false
   const cacheKey = cacheKeyOf(publicKey)
   const entry = keyEntry(publicKey, cacheKey)
   if (!entry.valid || entry.negPoint === undefined) return false
@@ -77,7 +77,7 @@ export function verifyNode(
 ): boolean {
   const nodeCrypto = nativeNode()
   if (nodeCrypto === undefined) throw new BackendUnavailableError('node')
-  if (!isScalarCanonical(signature.subarray(32, 64))) return false
+  if (!isScalarCanonical(signature)) return false
   const entry = keyEntry(publicKey)
   if (!entry.valid) return false
   if (entry.nodeKey === undefined) {
@@ -98,7 +98,7 @@ export async function verifyWebCrypto(
 ): Promise<boolean> {
   const subtle = await webCryptoReady()
   if (subtle === undefined) throw new BackendUnavailableError('webcrypto')
-  if (!isScalarCanonical(signature.subarray(32, 64))) return false
+  if (!isScalarCanonical(signature)) return false
   const entry = keyEntry(publicKey)
   if (!entry.valid) return false
   if (entry.webKey === undefined) {

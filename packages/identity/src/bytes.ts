@@ -1,19 +1,10 @@
 /**
- * Small byte helpers used inside the package: equality, hex cache keys, little-endian
+ * Small byte helpers used inside the package: equality, hex, concatenation, little-endian
  * integers. (Public byte helpers live in @peerkit/codec.)
  *
  * @example
- * bytesToBigIntLE(Uint8Array.of(1, 0)) // 1n
+ * bytesToBigIntLE(Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0)) // 1n
  */
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
-
-/** Lower-case hex of `bytes`. */
-export function hexOf(bytes: Uint8Array): string {
-  let out = ''
-  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]!]
-  return out
-}
 
 /** Parses lower- or upper-case hex; returns undefined on any bad character or odd length. */
 export function bytesOfHex(text: string): Uint8Array | undefined {

@@ -5,7 +5,7 @@
  *
  * @example
  * const check = decodePublicKey(publicKey)
- * if (check.ok) equationHolds(check.point.negate(), undefined, signature, message)
+ * if (check.ok) equationHolds(publicKey, check.point.negate(), undefined, signature, message)
  */
 import { etc, Point } from '@noble/ed25519'
 import { sha512 } from '@noble/hashes/sha2.js'
@@ -13,9 +13,9 @@ import { bigIntToBytes32LE, bytesToBigIntLE, joinBytes } from './bytes'
 import type { InvalidPublicKeyReason } from './errors'
 
 /** The field prime `2^255 − 19`. */
-export const FIELD_PRIME = (1n << 255n) - 19n
+const FIELD_PRIME = (1n << 255n) - 19n
 /** The order `L` of the prime-order subgroup. */
-export const GROUP_ORDER = (1n << 252n) + 27742317777372353535851937790883648493n
+const GROUP_ORDER = (1n << 252n) + 27742317777372353535851937790883648493n
 const Y_MASK = (1n << 255n) - 1n
 const BASE = Point.BASE
 const ZERO = Point.ZERO
@@ -46,19 +46,17 @@ export function decodePublicKey(bytes: Uint8Array): PublicKeyCheck {
   return { ok: true, point }
 }
 
-/** Scalar bytes (32, little-endian) as an integer. */
-export function scalarOf(bytes: Uint8Array): bigint {
-  return bytesToBigIntLE(bytes)
-}
-
-/** True when the 32 bytes of `S` encode an integer below `L` (rule 1), without big integers. */
-export function isScalarCanonical(s: Uint8Array): boolean {
+/**
+ * Rule 1 on a 64-byte signature: true when `S` (its last 32 bytes) is below `L`. Reads the
+ * bytes in place (no copy, no big integer on the common path).
+ */
+export function isScalarCanonical(signature: Uint8Array): boolean {
   // L = 2^252 + δ with δ < 2^125: the top byte of L is 0x10, so S < L is decided by the top
   // byte unless it equals 0x10, which honest signatures almost never produce.
-  const top = s[31]!
+  const top = signature[63]!
   if (top < 0x10) return true
   if (top > 0x10) return false
-  return bytesToBigIntLE(s) < GROUP_ORDER
+  return bytesToBigIntLE(signature.subarray(32, 64)) < GROUP_ORDER
 }
 
 /** `SHA-512(parts…)` as an integer reduced modulo `L`. */
