@@ -14,6 +14,7 @@ import { equalBytes, toHex, type Value } from '@peerkit/codec'
 import type { Signer } from '@peerkit/identity'
 import { assertBytes, assertSafeTime, isBytes } from './assert'
 import {
+  DEFAULT_MAX_DELAY_MS,
   DEFAULT_MAX_SKEW_MS,
   MAX_NAME_LENGTH,
   MAX_STEP_BYTES,
@@ -65,6 +66,11 @@ export type ApplyResult =
 export interface ApplyOptions {
   /** How far a step may be dated ahead of `now` (default `DEFAULT_MAX_SKEW_MS`). */
   readonly maxSkewMs?: number
+  /**
+   * How long after a deadline a step signed before it is still accepted (default
+   * `DEFAULT_MAX_DELAY_MS`: no limit, so verdicts depend on the signed bytes alone).
+   */
+  readonly maxDelayMs?: number
 }
 
 /** The fields of a step payload. */
@@ -99,11 +105,19 @@ export function readStepPayload(payload: Value): StepPayload | undefined {
   return { trade, seq, prev, action, by, body }
 }
 
+/**
+ * The deadline checks. A step signed before a deadline (its signed timestamp) counts as
+ * taken in time wherever and whenever it arrives, so every replica reaches the same
+ * verdict and a party catching up on an old log accepts it; `maxDelayMs` optionally also
+ * refuses steps that arrive that long after their deadline. A step that needs a deadline
+ * to have passed must say so in its timestamp and on the receiver's clock.
+ */
 function deadlineRejection(
   state: EscrowState,
   t: Transition,
   now: number,
   timestamp: number,
+  maxDelayMs: number,
 ): StepRejection | undefined {
   if (t.after !== undefined) {
     const at = state.trade.deadlines[t.after]!
@@ -112,8 +126,9 @@ function deadlineRejection(
   }
   if (t.before !== undefined) {
     const at = state.trade.deadlines[t.before]!
-    if (now >= at || timestamp >= at)
+    if (timestamp >= at || now - at >= maxDelayMs) {
       return new TooLateError(`'${t.name}' had to happen before '${t.before}'`)
+    }
   }
   return undefined
 }
@@ -175,6 +190,7 @@ export function applyOpened(
   opened: OpenedEnvelopeView,
   bytes: Uint8Array,
   now: number,
+  maxDelayMs: number = DEFAULT_MAX_DELAY_MS,
 ): ApplyResult {
   const step = readStepPayload(opened.payload)
   if (step === undefined)
@@ -219,7 +235,7 @@ export function applyOpened(
       new TransitionNotAllowedError(`'${t.name}' is not allowed in state '${state.name}'`),
     )
   }
-  const late = deadlineRejection(state, t, now, opened.timestamp)
+  const late = deadlineRejection(state, t, now, opened.timestamp, maxDelayMs)
   if (late !== undefined) return reject(late)
 
   const context: StepContext = {
@@ -300,6 +316,8 @@ export function apply(
   assertSafeTime(now, 'now')
   const maxSkewMs = options?.maxSkewMs ?? DEFAULT_MAX_SKEW_MS
   assertSafeTime(maxSkewMs, 'options.maxSkewMs')
+  const maxDelayMs = options?.maxDelayMs ?? DEFAULT_MAX_DELAY_MS
+  if (maxDelayMs !== Number.POSITIVE_INFINITY) assertSafeTime(maxDelayMs, 'options.maxDelayMs')
   if (!isBytes(stepBytes)) return reject(new MalformedStepError('a step must be a Uint8Array'))
   if (stepBytes.length > MAX_STEP_BYTES)
     return reject(new MalformedStepError(`a step is at most ${MAX_STEP_BYTES} bytes`))
@@ -309,7 +327,7 @@ export function apply(
   } catch (error) {
     return reject(error as StepRejection)
   }
-  return applyOpened(state, opened, stepBytes, now)
+  return applyOpened(state, opened, stepBytes, now, maxDelayMs)
 }
 
 /**

@@ -41,5 +41,12 @@ export const MAX_NAME_LENGTH = 64
  */
 export const DEFAULT_MAX_SKEW_MS = 2 * 60 * 1000
 
+/**
+ * How long after a deadline `apply` still accepts a step signed before it, in ms. The
+ * default (no limit) makes every verdict a function of the signed bytes alone, so a
+ * replica that is offline, or an arbiter joining late, accepts what the others accepted.
+ */
+export const DEFAULT_MAX_DELAY_MS = Number.POSITIVE_INFINITY
+
 /** Largest amount the kit accepts: amounts are unsigned 64-bit integers. */
 export const MAX_AMOUNT = 2n ** 64n - 1n

@@ -16,7 +16,7 @@ import type { PeerId, Signer } from '@peerkit/identity'
 import { decodeAck, encodeAck } from './ack'
 import { apply, cosignStep, makeStep } from './apply'
 import { assertSafeTime, isRecord } from './assert'
-import { DEFAULT_MAX_SKEW_MS } from './constants'
+import { DEFAULT_MAX_DELAY_MS, DEFAULT_MAX_SKEW_MS } from './constants'
 import type { EscrowDefinition } from './definition'
 import {
   CorruptLogError,
@@ -64,6 +64,8 @@ export interface SessionInit {
   readonly vault?: Vault
   /** How far a step may be dated ahead of `now` (default `DEFAULT_MAX_SKEW_MS`). */
   readonly maxSkewMs?: number
+  /** How long after a deadline a step signed before it is still accepted (default: no limit). */
+  readonly maxDelayMs?: number
   /** Most out-of-order steps buffered (default `DEFAULT_MAX_PENDING`). */
   readonly maxPending?: number
   /** Called after each step is persisted and applied (not during a reload), with the clock it was applied at. */
@@ -205,6 +207,7 @@ async function replay(
     }
     const r = apply(core.state, record.bytes, record.at, {
       maxSkewMs: init.maxSkewMs ?? DEFAULT_MAX_SKEW_MS,
+      maxDelayMs: init.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
     })
     if (!r.ok || r.duplicate) {
       throw new CorruptLogError(
@@ -226,6 +229,7 @@ function build(
   core: Core,
 ): { session: EscrowSession; finish: () => Promise<void> } {
   const maxSkewMs = init.maxSkewMs ?? DEFAULT_MAX_SKEW_MS
+  const maxDelayMs = init.maxDelayMs ?? DEFAULT_MAX_DELAY_MS
   const maxPending = init.maxPending ?? DEFAULT_MAX_PENDING
   const log = trade.idText
   const pending = new Map<number, Uint8Array>()
@@ -269,7 +273,7 @@ function build(
       throw new InvalidArgumentError(
         'an unfinished step locks assets: open the session with its vault',
       )
-    const r = apply(core.state, intent.bytes, intent.at, { maxSkewMs })
+    const r = apply(core.state, intent.bytes, intent.at, { maxSkewMs, maxDelayMs })
     if (!r.ok || r.duplicate) {
       await init.store.append(log, encodeRecord({ kind: 'abandon' }))
       core.intent = undefined
@@ -297,7 +301,7 @@ function build(
     now: number,
     own: boolean,
   ): Promise<StepRejection | 'duplicate' | undefined> {
-    const r = apply(core.state, bytes, now, { maxSkewMs })
+    const r = apply(core.state, bytes, now, { maxSkewMs, maxDelayMs })
     if (!r.ok) return r.error
     if (r.duplicate) return 'duplicate'
     if (own && init.vault !== undefined) {
