@@ -6,8 +6,8 @@
 import { readdirSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createContext, formatOps, type RunOutput, type Suite } from './harness'
 import { parseArgs } from './args'
+import { createContext, formatOps, type RunOutput, type Suite } from './harness'
 
 const args = parseArgs(process.argv.slice(2))
 const wanted = typeof args.suite === 'string' ? args.suite.split(',') : undefined
@@ -35,7 +35,8 @@ if (ran === 0) {
 }
 
 console.log('\n| suite | case | subject | ops/s |\n|---|---|---|---:|')
-for (const r of out.results) console.log(`| ${r.suite} | ${r.case} | ${r.subject} | ${formatOps(r.opsPerSec)} |`)
+for (const r of out.results)
+  console.log(`| ${r.suite} | ${r.case} | ${r.subject} | ${formatOps(r.opsPerSec)} |`)
 console.log('\n| ratio | value |\n|---|---:|')
 for (const [id, v] of Object.entries(out.ratios)) console.log(`| ${id} | ${v.toFixed(3)} |`)
 if (Object.keys(out.figures).length > 0) {
@@ -45,6 +46,8 @@ if (Object.keys(out.figures).length > 0) {
 
 const report = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', ...out }
 const target =
-  typeof args.json === 'string' ? args.json : fileURLToPath(new URL('../results/latest.json', import.meta.url))
+  typeof args.json === 'string'
+    ? args.json
+    : fileURLToPath(new URL('../results/latest.json', import.meta.url))
 writeFileSync(target, `${JSON.stringify(report, null, 2)}\n`)
 console.log(`\nwrote ${target}`)

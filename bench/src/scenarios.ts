@@ -10,7 +10,8 @@ import { meets, type ScenarioGroup } from './scenario'
 
 const args = parseArgs(process.argv.slice(2))
 const seed = typeof args.seed === 'string' ? Number.parseInt(args.seed, 10) : 1
-if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${String(args.seed)}`)
+if (!Number.isSafeInteger(seed))
+  throw new Error(`--seed must be an integer, got ${String(args.seed)}`)
 const only = typeof args.only === 'string' ? args.only.split(',') : undefined
 const dir = fileURLToPath(new URL('../scenarios/', import.meta.url))
 const files = readdirSync(dir)
@@ -31,7 +32,9 @@ for (const file of files) {
     for (const [id, target] of Object.entries(group.targets)) {
       const value = result[id]
       if (value === undefined) {
-        rows.push(`| ${id} | (missing) | ${target ? `${target.op} ${target.value}` : ''} | MISSING |`)
+        rows.push(
+          `| ${id} | (missing) | ${target ? `${target.op} ${target.value}` : ''} | MISSING |`,
+        )
         missed++
         continue
       }
@@ -39,7 +42,9 @@ for (const file of files) {
       const ok = target === null || meets(value, target)
       if (!ok) missed++
       const shown = Number.isInteger(value) ? String(value) : value.toFixed(4)
-      rows.push(`| ${id} | ${shown} | ${target ? `${target.op} ${target.value}` : '-'} | ${ok ? 'ok' : 'MISSED'} |`)
+      rows.push(
+        `| ${id} | ${shown} | ${target ? `${target.op} ${target.value}` : '-'} | ${ok ? 'ok' : 'MISSED'} |`,
+      )
     }
   }
 }
