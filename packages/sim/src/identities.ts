@@ -10,11 +10,9 @@
  * await seal(identities.signer(3), …)
  */
 import {
-  type KeyPair,
   type KeyPairSigner,
   keyPairFromSeed,
   type PeerId,
-  peerIdFromPublicKey,
   signerFromKeyPair,
 } from '@peerkit/identity'
 import { splitmix32 } from './random'
@@ -23,7 +21,7 @@ import { splitmix32 } from './random'
 export interface Identities {
   /** The peer id of node `index`. */
   peerId(index: number): PeerId
-  /** A signer for node `index` (made on first use). */
+  /** The signer of node `index` (made on first use). */
   signer(index: number): KeyPairSigner
 }
 
@@ -51,34 +49,19 @@ export function nodeKeySeed(seed: number, index: number): Uint8Array {
  * @returns lazily derived identities
  */
 export function createIdentities(count: number, seed: number): Identities {
-  const keyPairs: Array<KeyPair | undefined> = new Array(count)
-  const peerIds: Array<PeerId | undefined> = new Array(count)
   const signers: Array<KeyPairSigner | undefined> = new Array(count)
-  const keyPair = (index: number): KeyPair => {
-    let pair = keyPairs[index]
-    if (pair === undefined) {
-      pair = keyPairFromSeed(nodeKeySeed(seed, index))
-      keyPairs[index] = pair
+  // A signer's peer id is built from the key it derived, which is valid by construction,
+  // so it skips the subgroup check that `peerIdFromPublicKey` does for foreign keys.
+  const signer = (index: number): KeyPairSigner => {
+    let made = signers[index]
+    if (made === undefined) {
+      made = signerFromKeyPair(keyPairFromSeed(nodeKeySeed(seed, index)))
+      signers[index] = made
     }
-    return pair
+    return made
   }
   return {
-    peerId(index) {
-      let id = peerIds[index]
-      if (id === undefined) {
-        id = signers[index]?.peerId ?? peerIdFromPublicKey(keyPair(index).publicKey)
-        peerIds[index] = id
-      }
-      return id
-    },
-    signer(index) {
-      let signer = signers[index]
-      if (signer === undefined) {
-        signer = signerFromKeyPair(keyPair(index))
-        signers[index] = signer
-        peerIds[index] ??= signer.peerId
-      }
-      return signer
-    },
+    peerId: (index) => signer(index).peerId,
+    signer,
   }
 }

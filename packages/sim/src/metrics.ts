@@ -74,6 +74,11 @@ export interface MetricsOptions {
   roles: readonly NodeRole[]
   /** Nodes subscribed to the measured topic (default: every node). */
   subscriber?: (node: number) => boolean
+  /**
+   * The id under which a message's envelope is known (default: its envelope id); used to
+   * match deliveries to publications whatever form of id the router reports.
+   */
+  idOf?: (envelope: Uint8Array) => string | undefined
 }
 
 export interface Metrics {
@@ -127,6 +132,15 @@ export function createMetrics(options: MetricsOptions): Metrics {
     return role === 'honest' ? 0 : role === 'dropper' ? 1 : role === 'spammer' ? 2 : 3
   }
   const isSubscriber = options.subscriber ?? (() => true)
+  const idOf =
+    options.idOf ??
+    ((envelope: Uint8Array): string | undefined => {
+      try {
+        return envelopeId(envelope).toString()
+      } catch {
+        return undefined
+      }
+    })
   const records: MessageRecord[] = []
   const byId = new Map<string, MessageRecord>()
   /** Records waiting for their router's message id, by envelope id text. */
@@ -167,7 +181,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
   ): void => {
     let record = byId.get(output.messageId)
     if (record === undefined) {
-      record = byEnvelope.get(envelopeId(output.envelope).toString())
+      const key = idOf(output.envelope)
+      record = key === undefined ? undefined : byEnvelope.get(key)
       if (record === undefined) {
         if (role(node) === HONEST) unknownDeliveries++
         return
@@ -257,7 +272,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
         maxHops: 0,
       }
       records.push(record)
-      byEnvelope.set(envelopeId(envelope).toString(), record)
+      const key = idOf(envelope)
+      if (key !== undefined) byEnvelope.set(key, record)
       return record
     },
     startMeasuring() {

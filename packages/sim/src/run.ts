@@ -38,7 +38,12 @@ export interface ReplayOptions {
   replayers: number
   /** When to replay, in ms after the last measured publish (e.g. soon, and after the seen caches forgot). */
   afterMs: readonly number[]
-  /** Share of honest nodes that crash and restart with empty state before the replays. */
+  /**
+   * Share of honest nodes that crash and restart with empty state 10 s before the last
+   * replay. Make the last replay come after the envelopes' age limit: a node without
+   * memory cannot tell a young replay from a late first delivery, so only the age limit
+   * can protect it.
+   */
   restart?: number
 }
 
@@ -301,7 +306,7 @@ export async function runGossip(options: GossipRunOptions): Promise<GossipRunRes
     })
   }
   if (restarted.size > 0) {
-    const tDown = tLast + Math.floor(drainMs / 2)
+    const tDown = Math.max(tLast + 1, Math.max(...replayTimes) - 10_000)
     at(tDown, () => {
       for (const node of restarted) sim.crash(node)
     })
