@@ -222,6 +222,57 @@ describe('sessions: persistence, outbox and acks', () => {
     expect(p.buyer.state.outcome).toBe('split')
   })
 
+  it('a fork stops the resend: the other side is marked diverged', async () => {
+    const p = await pair(10)
+    await p.buyer.act('accept', null, t(1))
+    await flush(p.buyer, p.seller, t(1))
+    await p.seller.act('fund', null, t(2))
+    await flush(p.seller, p.buyer, t(2))
+    // both act on the same head at once
+    await p.buyer.act('markPaid', null, t(3))
+    await p.seller.act('dispute', { note: 'changed my mind' }, t(3))
+    const r = await p.seller.receiveStep(p.buyer.steps[2]!, t(3))
+    expect(r.error?.name).toBe('ForkError')
+    await p.buyer.receiveAck(r.ack, seller.peerId)
+    expect(p.buyer.diverged).toEqual(['seller'])
+    expect(p.buyer.outbox()).toEqual([])
+    const back = await p.buyer.receiveStep(p.seller.steps[2]!, t(3))
+    expect(back.error?.name).toBe('ForkError')
+    await p.seller.receiveAck(back.ack, buyer.peerId)
+    expect(p.seller.diverged).toEqual(['buyer'])
+    // and it survives a restart
+    const again = await loadSession({
+      definition: tradeEscrow,
+      signer: buyer,
+      store: p.stores.buyer,
+      trade: p.buyer.trade.idText,
+    })
+    expect(again.diverged).toEqual(['seller'])
+  })
+
+  it('a step refused for good (too late) stops the resend too', async () => {
+    const p = await pair(11)
+    await p.buyer.act('accept', null, t(1))
+    await flush(p.buyer, p.seller, t(1))
+    await p.seller.act('fund', null, t(2))
+    await flush(p.seller, p.buyer, t(2))
+    // a seller replica with a hard cut-off (maxDelayMs: 0) gets the buyer's in-time step late
+    const strict = await createSession({
+      definition: tradeEscrow,
+      signer: seller,
+      store: createMemoryStore(),
+      terms: p.terms,
+      now: T0,
+      maxDelayMs: 0,
+    })
+    for (const step of p.seller.steps) await strict.receiveStep(step, t(2))
+    await p.buyer.act('markPaid', null, deadlines.payBy - 1)
+    const r = await strict.receiveStep(p.buyer.steps[2]!, deadlines.payBy + 1)
+    expect(r).toMatchObject({ status: 'rejected', error: { name: 'TooLateError' } })
+    await p.buyer.receiveAck(r.ack, seller.peerId)
+    expect(p.buyer.diverged).toEqual(['seller'])
+  })
+
   it('acks from strangers or for other trades are refused', async () => {
     const p = await pair(6)
     await p.buyer.act('accept', null, t(1))
