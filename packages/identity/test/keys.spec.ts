@@ -75,7 +75,7 @@ describe('signerFromKeyPair', () => {
           expect(verifySignatureSync(keyPair.publicKey, message, viaNode)).toBe(true)
         },
       ),
-      { numRuns: 30 },
+      { numRuns: 20 },
     )
   })
 

@@ -196,7 +196,7 @@ describe('PeerId', () => {
           }
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 200 },
     )
   })
 })
