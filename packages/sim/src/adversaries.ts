@@ -5,8 +5,9 @@
  * - a **dropper** never forwards a full message (it keeps the control traffic, so it
  *   announces what it has and then never sends it: broken promises);
  * - a **spammer** drops like a dropper and sends invalid messages: real message frames it
- *   captured, with the envelope's signature altered (a new id each time, so only signature
- *   work can reject it), and frames of random bytes;
+ *   captured, with one byte of the signed body altered (a new envelope id each time, so
+ *   the message is not a duplicate and only signature work can reject it), and frames of
+ *   random bytes;
  * - a **replayer** re-sends, verbatim, frames of real messages it captured, at set times
  *   (soon after, and long after the seen caches forgot the ids).
  *
@@ -54,8 +55,9 @@ interface Captured {
   /** Where the envelope sits in the frame, and its length. */
   offset: number
   length: number
-  /** Where the signature sits in the envelope (-1 when not found). */
-  signatureAt: number
+  /** A region of the signed body that can be altered without breaking the encoding. */
+  mutableAt: number
+  mutableLength: number
 }
 
 /** What an adversary did, for reports and tests. */
@@ -103,12 +105,8 @@ export function createAdversary(options: AdversaryOptions): Adversary {
   const capture = (frame: Uint8Array, envelope: Uint8Array): void => {
     const offset = indexOf(frame, envelope)
     if (offset < 0) return
-    const entry: Captured = {
-      frame,
-      offset,
-      length: envelope.length,
-      signatureAt: signatureOffset(envelope),
-    }
+    const [mutableAt, mutableLength] = mutableRegion(envelope)
+    const entry: Captured = { frame, offset, length: envelope.length, mutableAt, mutableLength }
     if (captured.length >= maxCaptured) captured.shift()
     captured.push(entry)
   }
@@ -134,13 +132,8 @@ export function createAdversary(options: AdversaryOptions): Adversary {
     const frame = template.frame.slice()
     const n = Math.floor(forged / captured.length)
     forged++
-    if (template.signatureAt >= 0) {
-      const at = template.offset + template.signatureAt + (n % 64)
-      frame[at] = frame[at]! ^ (1 + (Math.floor(n / 64) % 255))
-    } else {
-      const at = template.offset + template.length - 1 - (n % Math.min(8, template.length))
-      frame[at] = frame[at]! ^ (1 + (Math.floor(n / 8) % 255))
-    }
+    const at = template.offset + template.mutableAt + (n % template.mutableLength)
+    frame[at] = frame[at]! ^ (1 + (Math.floor(n / template.mutableLength) % 255))
     return frame
   }
 
@@ -252,13 +245,23 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
   return -1
 }
 
+/** `"bytes"` as a CBOR text key followed by the head of a 64-byte byte string. */
+const DATA_MARKER = [0x65, 0x62, 0x79, 0x74, 0x65, 0x73, 0x58, 0x40]
+/** `"t"` as a CBOR text key followed by the head of an 8-byte unsigned integer. */
+const TIMESTAMP_MARKER = [0x61, 0x74, 0x1b]
+
 /**
- * Where the last 64-byte CBOR byte string (a signature) starts in an envelope, or -1.
- * The head of such a string is 0x58 0x40.
+ * A region inside the signed body that can change without breaking the encoding: the
+ * 64 data bytes of a simulated message, else the low byte of the timestamp (which moves
+ * it by less than the clock-skew limit), else the last byte (which may break the form:
+ * still an invalid message).
  */
-function signatureOffset(envelope: Uint8Array): number {
-  for (let i = envelope.length - 66; i >= 0; i--) {
-    if (envelope[i] === 0x58 && envelope[i + 1] === 0x40) return i + 2
+function mutableRegion(envelope: Uint8Array): [at: number, length: number] {
+  const data = indexOf(envelope, Uint8Array.from(DATA_MARKER))
+  if (data >= 0 && data + DATA_MARKER.length + 64 <= envelope.length) {
+    return [data + DATA_MARKER.length, 64]
   }
-  return -1
+  const timestamp = indexOf(envelope, Uint8Array.from(TIMESTAMP_MARKER))
+  if (timestamp >= 0 && timestamp + 11 <= envelope.length) return [timestamp + 10, 1]
+  return [envelope.length - 1, 1]
 }

@@ -1,0 +1,153 @@
+/**
+ * Gossip scenarios for `pnpm scenarios`: peerkit's router (plumtree) in the simulator, at
+ * 1,000 nodes unless said otherwise, beside the flood and gossipsub-style mesh baselines
+ * where a comparison is asked for. Any seed works; the figures and targets are those of
+ * issue 5, and `docs/sim.md` says how each is measured.
+ */
+import {
+  floodStrategy,
+  type GossipRunOptions,
+  type GossipRunResult,
+  meshStrategy,
+  plumtreeStrategy,
+  runGossip,
+} from '@peerkit/sim'
+import type { ScenarioGroup } from '../src/scenario'
+
+const NODES = 1_000
+const MESSAGES = 50
+
+/** Duplicate deliveries seen by the plumtree runs of this file so far (see the replay group). */
+let plumtreeDuplicates = 0
+
+async function run(
+  log: (line: string) => void,
+  options: GossipRunOptions,
+): Promise<GossipRunResult> {
+  const result = await runGossip({ routerErrors: 'count', ...options })
+  log(
+    `${result.strategy.padEnd(8)} nodes ${result.nodes}, reliability ${result.reliability.toFixed(4)}` +
+      ` (honest ${result.honestReliability.toFixed(4)}), rmr ${result.rmr.toFixed(3)}, ldh ${result.ldh.toFixed(2)},` +
+      ` p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms, ${(result.wallMs / 1000).toFixed(1)} s` +
+      (result.routerErrors > 0 ? `, ROUTER ERRORS ${result.routerErrors}` : ''),
+  )
+  if (result.strategy === 'plumtree') plumtreeDuplicates += result.duplicateDeliveries
+  return result
+}
+
+const groups: ScenarioGroup[] = [
+  {
+    name: 'gossip-steady',
+    description: `${NODES} nodes, ${MESSAGES} messages after the tree formed: plumtree beside flood and mesh`,
+    targets: {
+      'gossip.steady.reliability': { op: '==', value: 1 },
+      'gossip.steady.rmr': { op: '<=', value: 0.1 },
+      'gossip.steady.ldhOverFlood': { op: '<=', value: 1.3 },
+      'gossip.steady.meshRmr': null,
+      'gossip.steady.floodRmr': null,
+    },
+    async run({ seed, log }) {
+      const base = { nodes: NODES, messages: MESSAGES, seed }
+      const plumtree = await run(log, { ...base, strategy: plumtreeStrategy })
+      const flood = await run(log, { ...base, strategy: floodStrategy })
+      const mesh = await run(log, { ...base, strategy: meshStrategy })
+      return {
+        'gossip.steady.reliability': plumtree.reliability,
+        'gossip.steady.rmr': plumtree.rmr,
+        'gossip.steady.ldhOverFlood': plumtree.ldh / flood.ldh,
+        'gossip.steady.meshRmr': mesh.rmr,
+        'gossip.steady.floodRmr': flood.rmr,
+      }
+    },
+  },
+  {
+    name: 'gossip-crash30',
+    description: `${NODES} nodes, 30% crash at once, then ${MESSAGES} messages`,
+    targets: {
+      'gossip.crash30.reliability': { op: '==', value: 1 },
+      'gossip.crash30.repairRounds': { op: '<=', value: 3 },
+    },
+    async run({ seed, log }) {
+      const result = await run(log, {
+        strategy: plumtreeStrategy,
+        nodes: NODES,
+        messages: MESSAGES,
+        seed,
+        crash: 0.3,
+      })
+      return {
+        'gossip.crash30.reliability': result.reliability,
+        'gossip.crash30.repairRounds': result.repairRounds ?? Number.NaN,
+      }
+    },
+  },
+  {
+    name: 'gossip-sybil20',
+    description: `${NODES} nodes, 20% Sybils (droppers and spammers) pushing into honest views`,
+    targets: {
+      'gossip.sybil20.honestReliability': { op: '>=', value: 0.999 },
+      'gossip.sybil20.spammersCutOff': { op: '==', value: 1 },
+    },
+    async run({ seed, log }) {
+      const result = await run(log, {
+        strategy: plumtreeStrategy,
+        nodes: NODES,
+        messages: MESSAGES,
+        seed,
+        sybil: 0.2,
+      })
+      log(
+        `spammers reported ${result.spammersReported.toFixed(3)}, adversaries cut off ${result.graylisted},` +
+          ` honest nodes reported ${result.falseReports} times, worst message reached ${result.minHonestReliability.toFixed(4)}`,
+      )
+      return {
+        'gossip.sybil20.honestReliability': result.honestReliability,
+        'gossip.sybil20.spammersCutOff': result.spammersCutOff,
+      }
+    },
+  },
+  {
+    name: 'gossip-replay',
+    description: `${NODES} nodes, 1% loss; replayers re-send captured frames 5 s and 150 s later; 10% restart with empty caches`,
+    targets: {
+      'gossip.replay.rejected': { op: '==', value: 1 },
+      'gossip.duplicateDeliveries': { op: '==', value: 0 },
+    },
+    async run({ seed, log }) {
+      const result = await run(log, {
+        strategy: plumtreeStrategy,
+        nodes: NODES,
+        messages: MESSAGES,
+        seed,
+        loss: 0.01,
+        replay: { replayers: 10, afterMs: [5_000, 150_000], restart: 0.1 },
+      })
+      log(
+        `replays sent ${result.replaysSent}, rejected share ${result.replayRejected?.toFixed(4)};` +
+          ` duplicate deliveries in every plumtree run of this file so far: ${plumtreeDuplicates}`,
+      )
+      return {
+        'gossip.replay.rejected': result.replayRejected ?? Number.NaN,
+        'gossip.duplicateDeliveries': plumtreeDuplicates,
+      }
+    },
+  },
+  {
+    name: 'gossip-scale10k',
+    description: '10,000 nodes x 100 messages with plumtree (the `pnpm sim` run of the issue)',
+    targets: {
+      'gossip.scale10k.wallMs': { op: '<=', value: 60_000 },
+    },
+    async run({ seed, log }) {
+      const result = await run(log, {
+        strategy: plumtreeStrategy,
+        nodes: 10_000,
+        messages: 100,
+        seed,
+      })
+      return { 'gossip.scale10k.wallMs': result.wallMs }
+    },
+  },
+]
+
+export default groups
