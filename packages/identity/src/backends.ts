@@ -90,7 +90,10 @@ export function verifyNode(
   return nodeCrypto.verify(null, message, entry.nodeKey, signature)
 }
 
-/** The `webcrypto` backend: `crypto.subtle` with Ed25519. Arguments already checked. */
+/**
+ * The `webcrypto` backend: `crypto.subtle` with Ed25519. Arguments already checked, and owned:
+ * it reads them after an `await`, so callers pass copies (see `verifySignature`).
+ */
 export async function verifyWebCrypto(
   publicKey: Uint8Array,
   message: Uint8Array,
@@ -112,7 +115,6 @@ export async function verifyWebCrypto(
     })
   }
   const key = await entry.webKey
-  // WebCrypto copies its inputs when called, so later changes by the caller cannot race it
   return subtle.verify({ name: 'Ed25519' }, key, asBufferSource(signature), asBufferSource(message))
 }
 

@@ -165,6 +165,8 @@ export async function encryptKeyFile(
   if (!bytesEqual(keyPairFromSeed(keyPair.privateKey).publicKey, keyPair.publicKey)) {
     throw new KeyPairMismatchError()
   }
+  // owned copy: the seed is read again after the key derivation's awaits
+  const seed = Uint8Array.from(keyPair.privateKey)
   const random = options?.randomBytes ?? systemRandomBytes
   const salt = random(KEY_FILE_SALT_LENGTH)
   const nonce = random(KEY_FILE_NONCE_LENGTH)
@@ -211,7 +213,9 @@ export function readKeyFileInfo(file: Uint8Array): KeyFileInfo {
  * const keyPair = await decryptKeyFile(file, 'correct horse battery staple')
  */
 export async function decryptKeyFile(file: Uint8Array, password: Password): Promise<KeyPair> {
-  const parsed = parseKeyFile(file)
+  assertBytes(file, 'file')
+  // owned copy: the parsed fields are used again after the key derivation's awaits
+  const parsed = parseKeyFile(file.length > MAX_KEY_FILE_BYTES ? file : Uint8Array.from(file))
   const secret = passwordBytes(password)
   const { ciphertext, ...info } = parsed
   const key = await deriveKey(secret, info.kdf)

@@ -123,18 +123,32 @@ export async function verifySignature(
   if (backend === undefined) {
     if (nativeNode() !== undefined) return verifyNode(publicKey, message, signature)
     if (webCryptoMaybeAvailable()) {
+      // WebCrypto answers after an await: work on copies, so the verdict is about the bytes
+      // as they were when the caller asked
+      const [key, data, sig] = [
+        Uint8Array.from(publicKey),
+        Uint8Array.from(message),
+        Uint8Array.from(signature),
+      ]
       try {
-        return await verifyWebCrypto(publicKey, message, signature)
-      } catch (error) {
-        // the probe found no usable Ed25519: fall back to js from now on
-        if ((error as Error).name !== 'BackendUnavailableError') throw error
+        return await verifyWebCrypto(key, data, sig)
+      } catch {
+        // no usable Ed25519 here (the probe failed), or WebCrypto refused this input: the
+        // js backend gives the rule's verdict
+        return verifyJs(key, data, sig)
       }
     }
     return verifyJs(publicKey, message, signature)
   }
   if (backend === 'js') return verifyJs(publicKey, message, signature)
   if (backend === 'node') return verifyNode(publicKey, message, signature)
-  if (backend === 'webcrypto') return verifyWebCrypto(publicKey, message, signature)
+  if (backend === 'webcrypto') {
+    return verifyWebCrypto(
+      Uint8Array.from(publicKey),
+      Uint8Array.from(message),
+      Uint8Array.from(signature),
+    )
+  }
   throw new InvalidArgumentError('options.backend', `unknown backend "${String(backend)}"`)
 }
 

@@ -172,6 +172,20 @@ describe('verifySignature / verifySignatureSync', () => {
     }
   })
 
+  it('judges the bytes as they were when asked, even if the caller changes them meanwhile', async () => {
+    for (const backend of ALL_BACKENDS) {
+      const data = Uint8Array.from(message)
+      const pending = verifySignature(keyPair.publicKey, data, signature, { backend })
+      data[0]! ^= 1
+      expect(await pending).toBe(true)
+      const bad = Uint8Array.from(message)
+      bad[0]! ^= 1
+      const later = verifySignature(keyPair.publicKey, bad, signature, { backend })
+      bad[0]! ^= 1
+      expect(await later).toBe(false)
+    }
+  })
+
   it('is not fooled by the caller changing inputs between calls', () => {
     const key = Uint8Array.from(keyPair.publicKey)
     expect(verifySignatureSync(key, message, signature, { backend: 'js' })).toBe(true)
