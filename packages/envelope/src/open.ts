@@ -173,7 +173,9 @@ function checkRules(fields: BodyFields, rules: Rules): void {
 
 /** What the replay guard records: remembered until the window can no longer admit it. */
 function claimOf(fields: BodyFields, digestKey: string, maxAgeMs: number): ReplayClaim {
-  const ageLimit = fields.timestamp + maxAgeMs + 1
+  // beyond 2^53 a time is not exact (nor encodable): treat it as never
+  const sum = fields.timestamp + maxAgeMs + 1
+  const ageLimit = Number.isSafeInteger(sum) ? sum : Number.POSITIVE_INFINITY
   const expiry = fields.expiresAt ?? Number.POSITIVE_INFINITY
   return {
     digest: digestOfKey(digestKey),

@@ -6,6 +6,7 @@
  * @example
  * const signer = peerIdOf(fields.signer) // the same object for the same key, while remembered
  */
+import { equalBytes } from '@peerkit/codec'
 import { type PeerId, peerIdFromPublicKey } from '@peerkit/identity'
 import { byteKey } from './byte-key'
 
@@ -22,8 +23,11 @@ let old = new Map<string, PeerId>()
 export function peerIdOf(publicKey: Uint8Array): PeerId {
   const key = byteKey(publicKey)
   let peer = young.get(key)
-  if (peer !== undefined) return peer
-  peer = old.get(key) ?? peerIdFromPublicKey(publicKey)
+  // a PeerId's key bytes can be written to by whoever holds it: never hand out a changed one
+  if (peer !== undefined && equalBytes(peer.publicKey, publicKey)) return peer
+  peer = old.get(key)
+  if (peer === undefined || !equalBytes(peer.publicKey, publicKey))
+    peer = peerIdFromPublicKey(publicKey)
   if (young.size >= GENERATION) {
     old = young
     young = new Map()

@@ -208,11 +208,15 @@ function buildGuard(
   function accept(claim: ReplayClaim, now: number): void {
     prune(now)
     const key = claim.digestKey ?? byteKey(claim.digest)
+    // an instant that is not an exact integer (NaN, beyond 2^53) is kept forever: never unsafe
+    const forgetAt = Number.isSafeInteger(claim.forgetAt)
+      ? claim.forgetAt
+      : Number.POSITIVE_INFINITY
     if (!entries.has(key)) {
       const entry: Entry = {
         key,
         timestamp: claim.timestamp,
-        forgetAt: claim.forgetAt,
+        forgetAt,
         ageBound: claim.ageBound,
       }
       entries.set(key, entry)
@@ -232,9 +236,9 @@ function buildGuard(
         sequence:
           previous === undefined || sequence > previous.sequence ? sequence : previous.sequence,
         timestamp: Math.max(claim.timestamp, previous?.timestamp ?? claim.timestamp),
-        forgetAt: Math.max(claim.forgetAt, previous?.forgetAt ?? claim.forgetAt),
+        forgetAt: Math.max(forgetAt, previous?.forgetAt ?? forgetAt),
         ageBound:
-          previous === undefined || claim.forgetAt >= previous.forgetAt
+          previous === undefined || forgetAt >= previous.forgetAt
             ? claim.ageBound
             : previous.ageBound,
       }

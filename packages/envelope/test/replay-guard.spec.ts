@@ -150,6 +150,16 @@ describe('replay guard', () => {
     expect(reason(() => open(next, { ...rules, replayGuard: restored }))).toBe('sequence')
   })
 
+  test('a window too large to be exact is kept forever, and still saves', async () => {
+    const guard = createReplayGuard()
+    const bytes = await seal(alice, { domain: DOMAIN, payload: 'long', timestamp: T })
+    open(bytes, { ...rules, maxAgeMs: Number.MAX_SAFE_INTEGER, replayGuard: guard })
+    guard.accept(claim(5, 10, Number.NaN), 10)
+    guard.prune(Number.MAX_SAFE_INTEGER)
+    expect(guard.size).toBe(2)
+    expect(replayGuardFromBytes(guard.toBytes()).toBytes()).toEqual(guard.toBytes())
+  })
+
   test('equal states give equal bytes, whatever the order of arrival', () => {
     const a = createReplayGuard()
     const b = createReplayGuard()

@@ -123,6 +123,13 @@ describe('results are independent of the input and of later opens', () => {
     expect(a.signer.equals(alice.peerId)).toBe(true)
   })
 
+  test('a caller writing into a returned PeerId does not change later results', async () => {
+    const bytes = await seal(alice, { domain: DOMAIN, payload: 1, timestamp: T })
+    const first = open(bytes, rules).signer
+    first.publicKey.fill(0)
+    expect(open(bytes, rules).signer.equals(alice.peerId)).toBe(true)
+  })
+
   test('an open nested inside another (from a custom guard) gets its own buffers', async () => {
     const inner = await seal(bob, { domain: DOMAIN, payload: 'inner', timestamp: T })
     const outer = await seal(alice, { domain: DOMAIN, payload: 'outer', timestamp: T })
