@@ -180,10 +180,9 @@ export async function encryptKeyFile(
   }
   const header = headerValue(info)
   const key = await deriveKey(secret, info.kdf)
-  const ciphertext = xchacha20poly1305(key, info.cipher.nonce, encode(header)).encrypt(
-    keyPair.privateKey,
-  )
+  const ciphertext = xchacha20poly1305(key, info.cipher.nonce, encode(header)).encrypt(seed)
   key.fill(0)
+  seed.fill(0)
   return encode({ ...header, ciphertext })
 }
 
