@@ -47,8 +47,8 @@ const EPOCH = 8
 const COLLUDER_INSIDE = 0.5
 /** Colluders behave well towards outsiders with a probability drawn from [0, this]. */
 const CAMOUFLAGE = 0.1
-/** Honest peers behave well with a probability drawn from [this, 1]. */
-const HONEST_MIN = 0.4
+/** Independent (non-colluding) peers behave well with a probability drawn from [this, 1]. */
+const HONEST_MIN = 0.3
 /** Rounds at which the whitewasher drops its identity for a fresh one. */
 const WHITEWASH_ROUNDS = [4, 10, 16, 22, 28]
 const T0 = 1_800_000_000_000
