@@ -161,18 +161,38 @@ function checkVersion(bytes: Uint8Array): void {
   )
 }
 
-function readField(body: MapValue, key: string): Value | undefined {
-  if (body instanceof Map) return body.get(key)
-  return Object.hasOwn(body, key) ? body[key] : undefined
+/** The raw fields of a body map, read in one pass; an unknown key is malformed. */
+interface RawFields {
+  d?: Value
+  e?: Value
+  k?: Value
+  n?: Value
+  p?: Value
+  s?: Value
+  t?: Value
 }
 
-const allowedKeys = new Set<string>(Object.values(BODY_KEYS))
+function readFields(body: MapValue): RawFields {
+  const raw: RawFields = {}
+  if (body instanceof Map) for (const [key, value] of body) setField(raw, key, value)
+  else for (const key of Object.keys(body)) setField(raw, key, body[key]!)
+  return raw
+}
 
-function checkKeys(body: MapValue): void {
-  const keys = body instanceof Map ? [...body.keys()] : Object.keys(body)
-  if (keys.length > allowedKeys.size) throw malformed('the body has unknown fields')
-  for (const key of keys)
-    if (!allowedKeys.has(key)) throw malformed(`unknown body field ${JSON.stringify(key)}`)
+function setField(raw: RawFields, key: string, value: Value): void {
+  switch (key) {
+    case BODY_KEYS.domain:
+    case BODY_KEYS.expiresAt:
+    case BODY_KEYS.signer:
+    case BODY_KEYS.nonce:
+    case BODY_KEYS.payload:
+    case BODY_KEYS.sequence:
+    case BODY_KEYS.timestamp:
+      raw[key] = value
+      return
+    default:
+      throw malformed(`unknown body field ${JSON.stringify(key)}`)
+  }
 }
 
 function isSafeUint(value: unknown): value is number {
@@ -184,38 +204,37 @@ function bodyFields(value: Value, expectedDomain: string | undefined): BodyField
   if (typeof value !== 'object' || value === null || isBytes(value) || Array.isArray(value)) {
     throw malformed('the body is not a map')
   }
-  const body = value as MapValue
-  checkKeys(body)
-  const domain = readField(body, BODY_KEYS.domain)
+  const raw = readFields(value as MapValue)
+  const domain = raw.d
   if (
     typeof domain !== 'string' ||
     (domain !== expectedDomain && !isDomain(domain, MAX_DOMAIN_LENGTH))
   ) {
     throw malformed('the domain is missing or invalid')
   }
-  const signer = readField(body, BODY_KEYS.signer)
+  const signer = raw.k
   if (!isBytes(signer) || signer.length !== PUBLIC_KEY_LENGTH)
     throw malformed('the signer key is missing or invalid')
-  const timestamp = readField(body, BODY_KEYS.timestamp)
+  const timestamp = raw.t
   if (!isSafeUint(timestamp)) throw malformed('the timestamp is missing or invalid')
-  const expiresAt = readField(body, BODY_KEYS.expiresAt)
+  const expiresAt = raw.e
   if (expiresAt !== undefined && (!isSafeUint(expiresAt) || expiresAt <= timestamp)) {
     throw malformed('the expiry is invalid')
   }
-  const nonce = readField(body, BODY_KEYS.nonce)
+  const nonce = raw.n
   if (
     nonce !== undefined &&
     (!isBytes(nonce) || nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH)
   ) {
     throw malformed('the nonce is invalid')
   }
-  const sequence = readField(body, BODY_KEYS.sequence)
+  const sequence = raw.s
   if (sequence !== undefined && !isSafeUint(sequence)) {
     if (typeof sequence !== 'bigint' || sequence < 0n || sequence > MAX_SEQUENCE) {
       throw malformed('the sequence number is invalid')
     }
   }
-  const payload = readField(body, BODY_KEYS.payload)
+  const payload = raw.p
   if (payload === undefined) throw malformed('the payload is missing')
   return {
     domain,
