@@ -11,7 +11,14 @@
  * @example
  * bodyId(parsed.body).equals(contentId(parsed.body)) // true
  */
-import { CBOR_CODEC, type ContentId, contentId, contentIdFromBytes, SHA2_256 } from '@peerkit/codec'
+import {
+  CBOR_CODEC,
+  type ContentId,
+  contentId,
+  contentIdFromBytes,
+  equalBytes,
+  SHA2_256,
+} from '@peerkit/codec'
 import { byteKey } from './byte-key'
 
 interface NodeHashing {
@@ -61,12 +68,44 @@ export function digestOfKey(key: string): Uint8Array {
   return digest
 }
 
+/**
+ * A content id made here from a digest this package computed: the same bytes, text and
+ * equality as @peerkit/codec's, built with one allocation (the codec's constructor re-validates
+ * and copies, which `open` would pay on every envelope). The text form is the codec's, made on
+ * first use.
+ */
+class BodyContentId implements ContentId {
+  readonly bytes: Uint8Array
+  readonly hashCode = SHA2_256
+  readonly hashName = 'sha2-256'
+  #digest: Uint8Array | undefined
+  #text: string | undefined
+
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes
+  }
+
+  get digest(): Uint8Array {
+    this.#digest ??= this.bytes.subarray(ID_PREFIX.length)
+    return this.#digest
+  }
+
+  toString(): string {
+    this.#text ??= contentIdFromBytes(this.bytes).toString()
+    return this.#text
+  }
+
+  equals(other: ContentId): boolean {
+    return equalBytes(this.bytes, other.bytes)
+  }
+}
+
 /** The content id of a body whose digest key is `key`. */
 export function idOfDigestKey(key: string): ContentId {
   const bytes = new Uint8Array(ID_PREFIX.length + 32)
   bytes.set(ID_PREFIX)
   for (let i = 0; i < 32; i++) bytes[ID_PREFIX.length + i] = key.charCodeAt(i)
-  return contentIdFromBytes(bytes)
+  return new BodyContentId(bytes)
 }
 
 /**

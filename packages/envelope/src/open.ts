@@ -191,6 +191,8 @@ function claimOf(fields: BodyFields, digestKey: string, maxAgeMs: number): Repla
 /** An envelope that passed every check, not yet recorded in the guard and the cache. */
 interface Checked {
   readonly parsed: ParsedEnvelope
+  /** The body signer's key, one character per byte. */
+  readonly signerKey: string
   /** The body digest, one character per byte. */
   readonly digestKey: string
   readonly claim: ReplayClaim | undefined
@@ -218,8 +220,9 @@ function check(
       claim = claimOf(fields, digestKey, rules.maxAgeMs)
       guard.check(claim)
     }
-    const cacheKeys = verifySignatures(parsed, digestKey, rules.cache)
-    return { parsed, digestKey, claim, cacheKeys }
+    const signerKey = byteKey(fields.signer)
+    const cacheKeys = verifySignatures(parsed, digestKey, rules.cache, signerKey)
+    return { parsed, signerKey, digestKey, claim, cacheKeys }
   } catch (error) {
     releaseParsed(parsed)
     throw error
@@ -235,10 +238,10 @@ function commit(checked: Checked, rules: Rules): void {
     replayGuard.accept(checked.claim, rules.now)
 }
 
-function openedOf(parsed: ParsedEnvelope, digestKey: string): OpenedEnvelope {
+function openedOf({ parsed, digestKey, signerKey }: Checked): OpenedEnvelope {
   const { fields } = parsed
   return {
-    signer: peerIdOf(fields.signer),
+    signer: peerIdOf(fields.signer, signerKey),
     payload: fields.payload,
     timestamp: fields.timestamp,
     expiresAt: fields.expiresAt,
@@ -276,7 +279,7 @@ export function open(bytes: Uint8Array, options: OpenOptions): OpenedEnvelope {
   const rules = rulesOf(options)
   const checked = check(bytes, rules)
   try {
-    const opened = openedOf(checked.parsed, checked.digestKey)
+    const opened = openedOf(checked)
     commit(checked, rules)
     return opened
   } finally {
@@ -325,7 +328,7 @@ export function openMulti(bytes: Uint8Array, options: OpenMultiOptions): OpenedM
   const checked = check(bytes, rules, precheck)
   try {
     const opened: OpenedMultiEnvelope = {
-      ...openedOf(checked.parsed, checked.digestKey),
+      ...openedOf(checked),
       signers: checked.parsed.signatures.map((entry) => peerIdOf(entry.publicKey)),
     }
     commit(checked, rules)

@@ -18,6 +18,7 @@ import type { ParsedEnvelope } from './wire'
  * @param parsed - the parsed envelope
  * @param digestKey - the body's sha2-256 digest, one character per byte (see `verifyCacheKey`)
  * @param cache - consulted, not changed
+ * @param signerKey - `byteKey` of the body signer's key, when the caller has it
  * @returns the cache keys of the signatures (undefined without a cache)
  * @throws {BadSignatureError} naming the first signature that does not verify
  */
@@ -25,13 +26,15 @@ export function verifySignatures(
   parsed: ParsedEnvelope,
   digestKey: string,
   cache: VerifyCache | undefined,
+  signerKey?: string,
 ): string[] | undefined {
   const { message, signatures } = parsed
   const keys = cache === undefined ? undefined : new Array<string>(signatures.length)
   for (let i = 0; i < signatures.length; i++) {
     const { publicKey, signature } = signatures[i]!
     if (keys !== undefined) {
-      const key = digestKey + byteKey(publicKey) + byteKey(signature)
+      const keyOfKey = i === 0 && signerKey !== undefined ? signerKey : byteKey(publicKey)
+      const key = digestKey + keyOfKey + byteKey(signature)
       keys[i] = key
       if (cache!.has(key)) continue
     }

@@ -178,8 +178,14 @@ describe('properties', () => {
   test('native hashing and the codec give the same id', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 2000 }), (bytes) => {
-        expect(bodyId(bytes).equals(contentId(bytes))).toBe(true)
-        expect(bodyId(bytes).toString()).toBe(contentId(bytes).toString())
+        const ours = bodyId(bytes)
+        const codecs = contentId(bytes)
+        expect(ours.equals(codecs)).toBe(true)
+        expect(codecs.equals(ours)).toBe(true)
+        expect(ours.toString()).toBe(codecs.toString())
+        expect(ours.bytes).toEqual(codecs.bytes)
+        expect(ours.digest).toEqual(codecs.digest)
+        expect([ours.hashCode, ours.hashName]).toEqual([codecs.hashCode, codecs.hashName])
       }),
       { numRuns: RUNS * 5 },
     )
