@@ -498,10 +498,47 @@ export function encodeEnvelope(
 ): Uint8Array {
   const [first, ...rest] = signatures
   if (first === undefined) throw new Error('an envelope needs a signature')
+  if (rest.length === 0) return encodeSingle(body, first.signature)
   const counter = [...rest]
     .sort((a, b) => compareBytes(a.publicKey, b.publicKey))
     .map((entry): Value => [entry.publicKey, entry.signature])
   return encode([ENVELOPE_VERSION, body, first.signature, counter])
+}
+
+/**
+ * `[1, body, signature, []]` written directly: the same bytes the general encoder gives (a
+ * test holds the two together across every length form), without building the array.
+ */
+function encodeSingle(body: Uint8Array, signature: Uint8Array): Uint8Array {
+  const n = body.length
+  const headLength = n < 24 ? 1 : n < 0x100 ? 2 : n < 0x1_0000 ? 3 : n < 0x1_0000_0000 ? 5 : 0
+  if (headLength === 0) return encode([ENVELOPE_VERSION, body, signature, []])
+  const out = new Uint8Array(2 + headLength + n + 2 + SIGNATURE_LENGTH + 1)
+  out[0] = 0x84
+  out[1] = ENVELOPE_VERSION
+  let pos = 2
+  if (headLength === 1) out[pos++] = 0x40 | n
+  else if (headLength === 2) {
+    out[pos++] = 0x58
+    out[pos++] = n
+  } else if (headLength === 3) {
+    out[pos++] = 0x59
+    out[pos++] = n >>> 8
+    out[pos++] = n & 0xff
+  } else {
+    out[pos++] = 0x5a
+    out[pos++] = n >>> 24
+    out[pos++] = (n >>> 16) & 0xff
+    out[pos++] = (n >>> 8) & 0xff
+    out[pos++] = n & 0xff
+  }
+  out.set(body, pos)
+  pos += n
+  out[pos++] = 0x58
+  out[pos++] = SIGNATURE_LENGTH
+  out.set(signature, pos)
+  out[pos + SIGNATURE_LENGTH] = 0x80
+  return out
 }
 
 /** Encodes a body map from its fields (already checked by the caller). */

@@ -219,3 +219,16 @@ function normalize(v: Value): Value {
   }
   return out
 }
+
+describe('the direct envelope writer', () => {
+  test('writes what the general encoder writes, across every length form', async () => {
+    const { encode } = await import('@peerkit/codec')
+    const { encodeEnvelope } = await import('../src/wire')
+    const signature = Uint8Array.from({ length: 64 }, (_, i) => i)
+    for (const length of [0, 1, 23, 24, 25, 255, 256, 257, 65_535, 65_536, 70_000]) {
+      const body = Uint8Array.from({ length }, (_, i) => i & 0xff)
+      const direct = encodeEnvelope(body, [{ publicKey: alice.publicKey, signature }])
+      expect(direct).toEqual(encode([1, body, signature, []]))
+    }
+  })
+})
