@@ -8,8 +8,9 @@
  *   captured, with one byte of the signed body altered (a new envelope id each time, so
  *   the message is not a duplicate and only signature work can reject it), and frames of
  *   random bytes;
- * - a **replayer** re-sends, verbatim, frames of real messages it captured, at set times
- *   (soon after, and long after the seen caches forgot the ids).
+ * - a **replayer** forwards like an honest node (so that the replay scenario measures
+ *   replays, not dropping) and re-sends, verbatim, frames of real messages it captured, at
+ *   set times (soon after, and long after the seen caches forgot the ids).
  *
  * Any of them can also try to **eclipse** honest nodes: every round it dials a few honest
  * peers it is not connected to, so a Sybil group pushes into honest nodes' neighbourhoods.
@@ -118,7 +119,7 @@ export function createAdversary(options: AdversaryOptions): Adversary {
         out.push(output)
         continue
       }
-      if (output.type === 'send' && output.payloads > 0) {
+      if (output.type === 'send' && output.payloads > 0 && role !== 'replayer') {
         stats.payloadsDropped += output.payloads
         continue
       }

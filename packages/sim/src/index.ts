@@ -48,6 +48,7 @@ export { createRandom, hash3, type Random, sample, shuffleInPlace, splitmix32 } 
 export {
   type GossipRunOptions,
   type GossipRunResult,
+  overlayComponents,
   overlayConnected,
   type ReplayOptions,
   runGossip,

@@ -99,11 +99,13 @@ export interface Metrics {
   /** Starts the measurement window (payload, byte and reception counters). */
   startMeasuring(now: number): void
   /**
-   * From now on, counts deliveries of already published messages (replays that got
-   * through); read the count with `lateDeliveries`.
+   * From now on, counts replays that got through: deliveries of an already published
+   * message to a node that had delivered it before, or of a message older than `maxAgeMs`
+   * (a young message reaching a node that missed it is a first delivery, not a replay).
+   * Read the count with `lateDeliveries`.
    */
-  watchLateDeliveries(): void
-  /** Deliveries of known messages since `watchLateDeliveries`. */
+  watchLateDeliveries(maxAgeMs: number): void
+  /** Replays that got through since `watchLateDeliveries`. */
   readonly lateDeliveries: number
   /** Computes the figures; `end` is the run's last virtual time. */
   figures(sim: Simulator, options: { cutOffGraceMs: number }): RunFigures
@@ -146,6 +148,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   /** Records waiting for their router's message id, by envelope id text. */
   const byEnvelope = new Map<string, MessageRecord>()
   let watchingLate = false
+  let lateMaxAge = Number.POSITIVE_INFINITY
   let lateDeliveries = 0
   /** Last crash time per node. */
   const lastCrash: number[] = []
@@ -189,7 +192,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
       }
       byId.set(output.messageId, record)
     }
-    if (watchingLate) lateDeliveries++
+    if (watchingLate && (record.delivered[node]! > 0 || now - record.publishedAt > lateMaxAge)) {
+      lateDeliveries++
+    }
     if (record.delivered[node]! > 0) {
       duplicateDeliveries++
     } else {
@@ -279,8 +284,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
     startMeasuring() {
       measuring = true
     },
-    watchLateDeliveries() {
+    watchLateDeliveries(maxAgeMs) {
       watchingLate = true
+      lateMaxAge = maxAgeMs
     },
     get lateDeliveries() {
       return lateDeliveries

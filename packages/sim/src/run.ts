@@ -87,7 +87,13 @@ export interface GossipRunResult extends Omit<RunFigures, 'curve'> {
   seed: number
   /** Heartbeat rounds after the crash until the live overlay was connected again (crash runs). */
   repairRounds?: number
-  /** Share of replays that no node delivered (replay runs). */
+  /** Live honest nodes per connected component of the overlay at the end, largest first. */
+  componentsAtEnd: number[]
+  /**
+   * Replay runs: 1 − (replays that got through) / (replayed frames sent), where a replay
+   * got through when a node delivered a message it had delivered before, or one older than
+   * the envelope age limit.
+   */
   replayRejected?: number
   /** Frames the replayers re-sent (replay runs). */
   replaysSent?: number
@@ -316,7 +322,11 @@ export async function runGossip(options: GossipRunOptions): Promise<GossipRunRes
       for (const node of restarted) join(node, up)
     })
   }
-  if (replayTimes.length > 0) at(Math.min(...replayTimes), () => metrics.watchLateDeliveries())
+  if (replayTimes.length > 0) {
+    at(Math.min(...replayTimes), () =>
+      metrics.watchLateDeliveries(rules.maxAgeMs + rules.maxSkewMs),
+    )
+  }
 
   // ------------------------------------------------------------ run
   const progress = options.onProgress
@@ -337,6 +347,7 @@ export async function runGossip(options: GossipRunOptions): Promise<GossipRunRes
     seed,
     ...rest,
     routerErrors,
+    componentsAtEnd: overlayComponents(sim, honest),
     events: sim.events,
     virtualMs: tEnd,
     wallMs: 0,
@@ -353,6 +364,37 @@ export async function runGossip(options: GossipRunOptions): Promise<GossipRunRes
 }
 
 /**
+ * The connected components of the connection graph that contain up nodes of `members`
+ * (paths may pass through any up node), as the number of members in each, largest first.
+ * @param sim - the simulator
+ * @param members - the nodes to group
+ * @returns member counts per component
+ */
+export function overlayComponents(sim: Simulator, members: readonly number[]): number[] {
+  const isMember = new Uint8Array(sim.size)
+  for (const node of members) isMember[node] = 1
+  const seen = new Uint8Array(sim.size)
+  const sizes: number[] = []
+  for (const start of members) {
+    if (seen[start] === 1 || !sim.isUp(start)) continue
+    let count = 0
+    const stack = [start]
+    seen[start] = 1
+    while (stack.length > 0) {
+      const node = stack.pop()!
+      if (isMember[node] === 1) count++
+      for (const peer of sim.connections(node)) {
+        if (seen[peer] === 1 || !sim.isUp(peer) || !sim.reachable(node, peer)) continue
+        seen[peer] = 1
+        stack.push(peer)
+      }
+    }
+    sizes.push(count)
+  }
+  return sizes.sort((a, b) => b - a)
+}
+
+/**
  * Whether the up nodes among `members` form one connected component of the connection
  * graph (paths may pass through any up node).
  * @param sim - the simulator
@@ -360,18 +402,5 @@ export async function runGossip(options: GossipRunOptions): Promise<GossipRunRes
  * @returns true when they are
  */
 export function overlayConnected(sim: Simulator, members: readonly number[]): boolean {
-  const live = members.filter((node) => sim.isUp(node))
-  if (live.length <= 1) return true
-  const seen = new Uint8Array(sim.size)
-  const stack = [live[0]!]
-  seen[live[0]!] = 1
-  while (stack.length > 0) {
-    const node = stack.pop()!
-    for (const peer of sim.connections(node)) {
-      if (seen[peer] === 1 || !sim.isUp(peer) || !sim.reachable(node, peer)) continue
-      seen[peer] = 1
-      stack.push(peer)
-    }
-  }
-  return live.every((node) => seen[node] === 1)
+  return overlayComponents(sim, members).length <= 1
 }
