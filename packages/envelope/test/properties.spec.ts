@@ -14,6 +14,7 @@ import {
   envelopeId,
   isEnvelopeError,
   open,
+  openMulti,
   seal,
 } from '../src/index'
 import { defaultParseLimits, parseEnvelope } from '../src/wire'
@@ -172,6 +173,37 @@ describe('properties', () => {
         },
       ),
       { numRuns: RUNS * 3 },
+    )
+  })
+
+  test('arbitrary bytes and arbitrary CBOR values are refused with an envelope error, never a crash', async () => {
+    const { encode } = await import('@peerkit/codec')
+    const guard = createReplayGuard()
+    const cache = createVerifyCache()
+    const input = fc.oneof(
+      fc.uint8Array({ maxLength: 600 }),
+      value.map((v) => encode(v)),
+      // near misses: the right outer shape around arbitrary items
+      fc.tuple(value, value, value).map(([a, b, c]) => encode([1, a, b, c])),
+      fc
+        .tuple(value, fc.uint8Array({ minLength: 64, maxLength: 64 }))
+        .map(([body, sig]) => encode([1, encode(body), sig, []])),
+    )
+    fc.assert(
+      fc.property(input, (bytes) => {
+        for (const run of [
+          () => open(bytes, { ...rules, replayGuard: guard, cache }),
+          () => envelopeId(bytes),
+          () => openMulti(bytes, { ...rules, signers: [alice.peerId], threshold: 1 }),
+        ]) {
+          const error = thrown(run)
+          expect((error as Error | undefined)?.name, String(error)).toMatch(/Error$/)
+          expect(isEnvelopeError(error), String(error)).toBe(true)
+        }
+        expect(guard.size).toBe(0)
+        expect(cache.size).toBe(0)
+      }),
+      { numRuns: RUNS * 5 },
     )
   })
 
