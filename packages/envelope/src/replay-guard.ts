@@ -37,6 +37,7 @@ import {
 } from './constants'
 import { InvalidArgumentError, InvalidStateError, LimitExceededError, ReplayError } from './errors'
 import { createHeap } from './heap'
+import { createIdHeap } from './id-heap'
 
 /** Options of `createReplayGuard` and `replayGuardFromBytes`. */
 export interface ReplayGuardOptions {
@@ -145,15 +146,16 @@ function buildGuard(
   initialFloor: number,
 ): ReplayGuard {
   const { maxEntries, maxSigners, requireSequence } = settings
-  const entries = new Map<string, Entry>()
-  const entryHeap = createHeap<Entry>(byForgetAt)
+  // the ids, for lookups; their times live in the heap, in arrays rather than objects
+  const ids = new Set<string>()
+  const idHeap = createIdHeap()
   const signers = new Map<string, SignerRecord>()
   // holds every current record and possibly stale ones (replaced records), dropped when met
   const signerHeap = createHeap<SignerRecord>(byForgetAt)
   let floor = initialFloor
 
-  for (const entry of initialEntries) entries.set(entry.key, entry)
-  entryHeap.reset(initialEntries)
+  for (const entry of initialEntries) ids.add(entry.key)
+  idHeap.reset(initialEntries)
   for (const record of initialSigners) signers.set(record.key, record)
   signerHeap.reset(initialSigners)
 
@@ -178,13 +180,9 @@ function buildGuard(
   }
 
   function prune(now: number): void {
-    for (
-      let top = entryHeap.peek();
-      top !== undefined && top.forgetAt <= now;
-      top = entryHeap.peek()
-    ) {
-      entryHeap.pop()
-      entries.delete(top.key)
+    while (idHeap.peekForgetAt() <= now) {
+      const top = idHeap.pop()!
+      ids.delete(top.key)
       if (top.ageBound) raiseFloor(top.timestamp)
     }
     for (let top = peekSigner(); top !== undefined && top.forgetAt <= now; top = peekSigner()) {
@@ -196,7 +194,7 @@ function buildGuard(
 
   function check(claim: ReplayClaim): void {
     if (claim.timestamp <= floor) throw new ReplayError('below-floor')
-    if (entries.has(claim.digestKey ?? byteKey(claim.digest))) throw new ReplayError('duplicate')
+    if (ids.has(claim.digestKey ?? byteKey(claim.digest))) throw new ReplayError('duplicate')
     if (requireSequence) {
       if (claim.sequence === undefined) throw new ReplayError('sequence-missing')
       const record = signers.get(byteKey(claim.signer))
@@ -212,18 +210,12 @@ function buildGuard(
     const forgetAt = Number.isSafeInteger(claim.forgetAt)
       ? claim.forgetAt
       : Number.POSITIVE_INFINITY
-    if (!entries.has(key)) {
-      const entry: Entry = {
-        key,
-        timestamp: claim.timestamp,
-        forgetAt,
-        ageBound: claim.ageBound,
-      }
-      entries.set(key, entry)
-      entryHeap.push(entry)
-      while (entries.size > maxEntries) {
-        const evicted = entryHeap.pop()!
-        entries.delete(evicted.key)
+    if (!ids.has(key)) {
+      ids.add(key)
+      idHeap.push({ key, timestamp: claim.timestamp, forgetAt, ageBound: claim.ageBound })
+      while (ids.size > maxEntries) {
+        const evicted = idHeap.pop()!
+        ids.delete(evicted.key)
         raiseFloor(evicted.timestamp)
       }
     }
@@ -256,7 +248,7 @@ function buildGuard(
 
   return {
     get size() {
-      return entries.size
+      return ids.size
     },
     get signerCount() {
       return signers.size
@@ -272,10 +264,11 @@ function buildGuard(
     prune,
     has(id) {
       const digest = isBytes(id) ? id : id.digest
-      return entries.has(byteKey(digest))
+      return ids.has(byteKey(digest))
     },
     toBytes() {
-      const ids: Value[] = [...entries.values()]
+      const idList: Value[] = idHeap
+        .entries()
         .sort(byKey)
         .map((e) => [byteKeyToBytes(e.key), e.timestamp, timeOrNull(e.forgetAt), e.ageBound])
       const seqs: Value[] = [...signers.values()]
@@ -290,7 +283,7 @@ function buildGuard(
       return encode({
         v: GUARD_STATE_VERSION,
         floor: floor === Number.NEGATIVE_INFINITY ? null : floor,
-        ids,
+        ids: idList,
         signers: seqs,
       })
     },
