@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decode } from '@peerkit/codec'
-import { SIGNATURE_CONTEXT } from '@peerkit/envelope'
+import { openMulti, SIGNATURE_CONTEXT } from '@peerkit/envelope'
 import {
   acceptTerms,
   apply,
@@ -154,19 +154,32 @@ const suite: Suite = {
     ctx.figure('escrow.step.bytes', pool[0]!.length)
 
     const nextStep = cycle(pool)
+    const nextOpen = cycle(pool)
     const nextIndex = cycle(Array.from({ length: poolSize }, (_, i) => i))
+    const signers = [...state.trade.signers]
     const applied = await ctx.measure('apply (distinct steps)', {
       'escrow.apply': () => {
         const r = apply(state, nextStep(), now)
         if (!r.ok) throw r.error
         return r
       },
+      // what apply is built on: opening the step envelope alone, no state, no fold
+      'envelope.openMulti': () =>
+        openMulti(nextOpen(), {
+          domain: 'peerkit/escrow/1',
+          now,
+          maxSkewMs: 120_000,
+          maxAgeMs: Number.POSITIVE_INFINITY,
+          signers,
+          threshold: 1,
+        }),
       'node-verify': () => {
         const i = nextIndex()
         return verify(null, messages[i]!, nodePublic, signatures[i]!)
       },
     })
     ctx.ratio('escrow.apply/verify', applied['escrow.apply']! / applied['node-verify']!)
+    ctx.ratio('escrow.apply/open', applied['escrow.apply']! / applied['envelope.openMulti']!)
 
     // replay: a 10,000-step log (4 steps to a dispute, then evidence) reloaded from storage
     const total = ctx.quick ? 2_000 : 10_000
