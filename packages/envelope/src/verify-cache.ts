@@ -71,12 +71,12 @@ export function createVerifyCache(options: VerifyCacheOptions = {}): VerifyCache
   )
   // Two generations: new keys go to `young`; when it holds half the bound, it becomes `old`
   // and the previous `old` is dropped. A key used again while old moves back to `young`.
-  // One Map operation per add (a strict LRU list costs a delete and a re-insert), and the
+  // One set operation per add (a strict LRU list costs a delete and a re-insert), and the
   // entries ever held stay within `maxEntries`.
   const oldMax = Math.floor(maxEntries / 2)
   const youngMax = maxEntries - oldMax
-  let young = new Map<string, true>()
-  let old = new Map<string, true>()
+  let young = new Set<string>()
+  let old = new Set<string>()
   return {
     get size() {
       return young.size + old.size
@@ -90,12 +90,12 @@ export function createVerifyCache(options: VerifyCacheOptions = {}): VerifyCache
       if (old.has(key)) old.delete(key)
       if (young.size >= youngMax) {
         old = young
-        young = new Map()
+        young = new Set()
         // young may hold one more than old may (odd bounds); drop the oldest of it
-        if (oldMax === 0) old = new Map()
+        if (oldMax === 0) old = new Set()
         else if (old.size > oldMax) old.delete(old.keys().next().value as string)
       }
-      young.set(key, true)
+      young.add(key)
     },
     clear() {
       young.clear()
