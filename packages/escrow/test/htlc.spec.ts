@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   checkAtomicSwap,
@@ -20,7 +21,7 @@ import {
   secret,
   T0,
 } from './fixtures/parties'
-import { attempt, step, verdict } from './fixtures/run'
+import { attempt, snapshot, step, verdict } from './fixtures/run'
 
 async function htlcStart(
   sender = alice,
@@ -156,5 +157,54 @@ describe('htlc', () => {
         expect(holdings).toEqual({ alice: [0n, 5_000n], bob: [5_000n, 0n] })
       else expect(holdings).toEqual({ alice: [5_000n, 0n], bob: [0n, 5_000n] })
     }
+  })
+})
+
+describe('htlc property', () => {
+  it('any sequence of attempts ends claimed xor refunded, conserving the asset', async () => {
+    const start = await htlcStart()
+    const lockBy = T0 + HOUR
+    const claimBy = T0 + 4 * HOUR
+    const attemptArb = fc.record({
+      who: fc.constantFrom('alice', 'bob'),
+      action: fc.constantFrom('lock', 'claim', 'refund', 'expire'),
+      at: fc.constantFrom(T0, lockBy - 1, lockBy, claimBy - 1, claimBy, claimBy + HOUR),
+      goodPreimage: fc.boolean(),
+    })
+    await fc.assert(
+      fc.asyncProperty(fc.array(attemptArb, { maxLength: 8 }), async (attempts) => {
+        let s = start
+        for (const a of attempts) {
+          const signer = a.who === 'alice' ? alice : bob
+          const body =
+            a.action === 'claim' ? { preimage: a.goodPreimage ? secret : new Uint8Array(32) } : null
+          const before = snapshot(s)
+          let r: Awaited<ReturnType<typeof attempt>>
+          try {
+            r = await attempt(s, signer, a.action, a.at, body)
+          } catch (error) {
+            expect(isEscrowError(error, 'NotMyRoleError')).toBe(true)
+            continue
+          }
+          expect(snapshot(s)).toEqual(before)
+          if (r.ok) {
+            if (a.action === 'claim') expect(a.at < claimBy && a.goodPreimage).toBe(true)
+            if (a.action === 'refund') expect(a.at >= claimBy).toBe(true)
+            s = r.state
+          }
+        }
+        const vault = createLedgerVault({
+          balances: { [alice.peerId.toString()]: { BTC: 5_000n } },
+        })
+        await settle(s, vault)
+        expect(vault.totals().get('BTC')).toBe(5_000n)
+        const bobGot = vault.balance(bob.peerId.toString(), 'BTC')
+        if (s.outcome === 'claimed') expect([bobGot, revealedPreimage(s)]).toEqual([5_000n, secret])
+        else expect(bobGot).toBe(0n)
+        if (s.outcome === 'refunded')
+          expect(vault.balance(alice.peerId.toString(), 'BTC')).toBe(5_000n)
+      }),
+      { numRuns: 60 },
+    )
   })
 })
