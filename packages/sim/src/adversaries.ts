@@ -14,6 +14,7 @@
  *
  * Any of them can also try to **eclipse** honest nodes: every round it dials a few honest
  * peers it is not connected to, so a Sybil group pushes into honest nodes' neighbourhoods.
+ * A replayer that does not eclipse dials a batch of honest peers 2 s before each replay.
  * All of this works on bytes alone, for any strategy whose frames carry the envelope
  * bytes verbatim.
  *
@@ -35,8 +36,12 @@ export interface AdversaryOptions {
   inner: GossipRouter
   /** The node's seeded stream. */
   random: () => number
-  /** Honest peers to push into (eclipse); empty to stay passive. */
+  /** Honest peers to dial: to push into (eclipse), and for a replayer to reach. */
   targets?: readonly PeerId[]
+  /** Dial targets every round to push into honest views (default true). */
+  eclipse?: boolean
+  /** Targets a replayer dials 2 s before each replay, to reach more nodes (default 20). */
+  replayDials?: number
   /** Gap between eclipse rounds (default 1 s). */
   eclipseIntervalMs?: number
   /** Honest peers dialled per eclipse round (default 4). */
@@ -82,6 +87,8 @@ export interface Adversary extends GossipRouter {
 export function createAdversary(options: AdversaryOptions): Adversary {
   const { role, inner, random } = options
   const targets = options.targets ?? []
+  const eclipse = (options.eclipse ?? true) && targets.length > 0
+  const replayDials = options.replayDials ?? 20
   const eclipseInterval = options.eclipseIntervalMs ?? ECLIPSE_INTERVAL_MS
   const dialsPerRound = options.dialsPerRound ?? ECLIPSE_DIALS_PER_ROUND
   const spamInterval = options.spamIntervalMs ?? SPAM_INTERVAL_MS
@@ -101,6 +108,7 @@ export function createAdversary(options: AdversaryOptions): Adversary {
   let nextEclipse = -1
   let nextSpam = -1
   let nextReplay = 0
+  let nextReplayDial = 0
   let forged = 0
 
   const capture = (frame: Uint8Array, envelope: Uint8Array): void => {
@@ -144,15 +152,27 @@ export function createAdversary(options: AdversaryOptions): Adversary {
     return bytes
   }
 
+  const dial = (count: number, out: GossipOutput[]): void => {
+    for (let i = 0; i < count && targets.length > 0; i++) {
+      const target = targets[Math.floor(random() * targets.length)]!
+      if (connected.has(target.toString())) continue
+      stats.dials++
+      out.push({ type: 'connect', peer: target })
+    }
+  }
+
   const ownTimers = (now: number, out: GossipOutput[]): void => {
-    if (targets.length > 0 && now >= nextEclipse) {
-      for (let i = 0; i < dialsPerRound; i++) {
-        const target = targets[Math.floor(random() * targets.length)]!
-        if (connected.has(target.toString())) continue
-        stats.dials++
-        out.push({ type: 'connect', peer: target })
-      }
+    if (eclipse && now >= nextEclipse) {
+      dial(dialsPerRound, out)
       nextEclipse = now + eclipseInterval
+    }
+    while (
+      role === 'replayer' &&
+      nextReplayDial < replayAt.length &&
+      replayAt[nextReplayDial]! - 2_000 <= now
+    ) {
+      nextReplayDial++
+      dial(replayDials, out)
     }
     if (role === 'spammer' && now >= nextSpam) {
       for (const peer of connected.values()) {
@@ -179,7 +199,10 @@ export function createAdversary(options: AdversaryOptions): Adversary {
       }
     }
     const next = Math.min(
-      targets.length > 0 ? nextEclipse : Number.POSITIVE_INFINITY,
+      eclipse ? nextEclipse : Number.POSITIVE_INFINITY,
+      role === 'replayer' && nextReplayDial < replayAt.length
+        ? replayAt[nextReplayDial]! - 2_000
+        : Number.POSITIVE_INFINITY,
       role === 'spammer' ? nextSpam : Number.POSITIVE_INFINITY,
       role === 'replayer' && nextReplay < replayAt.length
         ? replayAt[nextReplay]!

@@ -252,6 +252,7 @@ export async function runGossip(options: GossipRunOptions): Promise<GossipRunRes
           inner,
           random: context.random,
           targets: honestTargets,
+          eclipse: role !== 'replayer',
           replayAt: replayTimes.map((t) => EPOCH_MS + t),
         })
         adversaries.push(adversary)

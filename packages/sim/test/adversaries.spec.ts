@@ -12,7 +12,11 @@ import { decodeBaselineFrame, encodeBaselineFrame } from '../src/strategies/wire
 const TOPIC = 'sim'
 const NOW = 1_767_225_600_000
 
-async function setup(role: 'dropper' | 'spammer' | 'replayer', replayAt: number[] = []) {
+async function setup(
+  role: 'dropper' | 'spammer' | 'replayer',
+  replayAt: number[] = [],
+  eclipse = true,
+) {
   const identities = createIdentities(4, 3)
   const [self, a, b, publisher] = [0, 1, 2, 3].map((i) => identities.peerId(i))
   const check = createEnvelopeCheck(defaultEnvelopeRules(createVerifyCache()))
@@ -23,6 +27,7 @@ async function setup(role: 'dropper' | 'spammer' | 'replayer', replayAt: number[
     random: createRandom(1).next,
     targets: [a!, b!],
     replayAt,
+    eclipse,
   })
   const envelope = await sealMessage(identities.signer(3), {
     topic: TOPIC,
@@ -91,5 +96,17 @@ describe('adversaries', () => {
     expect(replays).toHaveLength(2)
     for (const o of replays) expect(o.bytes).toEqual(frame)
     expect(adversary.stats.replaysSent).toBe(2)
+  })
+})
+
+describe('replayer without eclipse', () => {
+  it('dials targets only 2 s before a replay', async () => {
+    const { adversary, b } = await setup('replayer', [NOW + 10_000], false)
+    adversary.handle({ type: 'peer-disconnected', peer: b, now: NOW + 10 })
+    const early = adversary.handle({ type: 'tick', now: NOW + 5_000 })
+    expect(early.filter((o) => o.type === 'connect')).toEqual([])
+    const before = adversary.handle({ type: 'tick', now: NOW + 8_000 })
+    expect(before.filter((o) => o.type === 'connect').length).toBeGreaterThan(0)
+    expect(before.some((o) => o.type === 'wake' && o.at === NOW + 10_000)).toBe(true)
   })
 })
