@@ -17,6 +17,7 @@
  */
 import {
   compareBytes,
+  type DecodeOptions,
   decode,
   encode,
   equalBytes,
@@ -247,6 +248,18 @@ function bodyFields(value: Value, expectedDomain: string | undefined): BodyField
   }
 }
 
+/** The codec options for a body under `limits`, made once per limits object. */
+const decodeOptionsOf = new WeakMap<ParseLimits, DecodeOptions>()
+
+function bodyDecodeOptions(limits: ParseLimits): DecodeOptions {
+  let options = decodeOptionsOf.get(limits)
+  if (options === undefined) {
+    options = { maxBytes: limits.maxBytes, maxDepth: limits.maxDepth + 1, useMaps: limits.useMaps }
+    decodeOptionsOf.set(limits, options)
+  }
+  return options
+}
+
 /**
  * Decodes and checks a body's bytes.
  * @throws {MalformedEnvelopeError} for anything but a canonical, well-formed body
@@ -256,11 +269,7 @@ export function parseBody(body: Uint8Array, limits: ParseLimits): BodyFields {
   let value: Value
   try {
     // the body map is one level above the payload
-    value = decode(body, {
-      maxBytes: limits.maxBytes,
-      maxDepth: limits.maxDepth + 1,
-      useMaps: limits.useMaps,
-    })
+    value = decode(body, bodyDecodeOptions(limits))
   } catch (error) {
     throw fromCodecError(error, 'body')
   }
