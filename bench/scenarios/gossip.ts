@@ -75,6 +75,11 @@ const groups: ScenarioGroup[] = [
         seed,
         crash: 0.3,
       })
+      const [main = 0, ...rest] = result.componentsAtEnd
+      log(
+        `live honest nodes per overlay component at the end: ${main}` +
+          (rest.length > 0 ? ` + [${rest.join(', ')}] cut off from the rest` : ' (one component)'),
+      )
       return {
         'gossip.crash30.reliability': result.reliability,
         'gossip.crash30.repairRounds': result.repairRounds ?? Number.NaN,
