@@ -29,7 +29,10 @@ async function run(
     `${result.strategy.padEnd(8)} nodes ${result.nodes}, reliability ${result.reliability.toFixed(4)}` +
       ` (honest ${result.honestReliability.toFixed(4)}), rmr ${result.rmr.toFixed(3)}, ldh ${result.ldh.toFixed(2)},` +
       ` p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms, ${(result.wallMs / 1000).toFixed(1)} s` +
-      (result.routerErrors > 0 ? `, ROUTER ERRORS ${result.routerErrors}` : ''),
+      (result.routerErrors > 0 ? `, ROUTER ERRORS ${result.routerErrors}` : '') +
+      (result.componentsAtEnd.length > 1
+        ? `, overlay split at the end: [${result.componentsAtEnd.join(', ')}] live honest nodes`
+        : ''),
   )
   if (result.strategy === 'plumtree') plumtreeDuplicates += result.duplicateDeliveries
   return result
@@ -75,11 +78,6 @@ const groups: ScenarioGroup[] = [
         seed,
         crash: 0.3,
       })
-      const [main = 0, ...rest] = result.componentsAtEnd
-      log(
-        `live honest nodes per overlay component at the end: ${main}` +
-          (rest.length > 0 ? ` + [${rest.join(', ')}] cut off from the rest` : ' (one component)'),
-      )
       return {
         'gossip.crash30.reliability': result.reliability,
         'gossip.crash30.repairRounds': result.repairRounds ?? Number.NaN,

@@ -62,6 +62,8 @@ export interface GossipRunOptions {
   loss?: number
   latency?: LatencyModel
   replay?: ReplayOptions
+  /** Time over which the nodes join, one after another (default 2 s, or 2 ms per node if less). */
+  joinSpreadMs?: number
   /** Unmeasured messages published first (default 10). */
   warmupMessages?: number
   /** Settling time between the last join and the first message (default 8 s). */
@@ -177,7 +179,11 @@ export async function runGossip(options: GossipRunOptions): Promise<GossipRunRes
   const honest = roles.flatMap((role, i) => (role === 'honest' ? [i] : []))
 
   // ------------------------------------------------------------ timeline (relative ms)
-  const joinSpread = Math.min(DEFAULT_JOIN_SPREAD_MS, total * 2)
+  const joinSpread = count(
+    options.joinSpreadMs ?? Math.min(DEFAULT_JOIN_SPREAD_MS, total * 2),
+    'joinSpreadMs',
+    0,
+  )
   const tWarm = joinSpread + warmupMs
   const tSettled = tWarm + warmupMessages * interval + SETTLE_MS
   const crashed = new Set(sample(honest, Math.round(honest.length * crashShare), random))

@@ -331,7 +331,18 @@ export function createSimulator(options: SimulatorOptions): Simulator {
 
   const dial = (a: number, b: number): void => {
     const state = nodes[a]!
-    if (a === b || state.conns.has(b)) return
+    if (a === b) return
+    if (state.conns.has(b)) {
+      // Already connected: say so again, as a transport answers a dial to an open peer.
+      const input: GossipInput = {
+        type: 'peer-connected',
+        peer: nodes[b]!.spec.peerId,
+        now,
+        outbound: true,
+      }
+      queue.push(now, INPUT, a, -1, incarnation[a]!, 0, input)
+      return
+    }
     if (state.dialing?.has(b)) return
     // A simultaneous open: `b`'s dial, already under way, will connect the pair.
     if (nodes[b]!.dialing?.has(a) === true && up[b] === 1) return

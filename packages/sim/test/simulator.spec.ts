@@ -326,3 +326,22 @@ describe('simulator: links, loss, partitions, crashes', () => {
     expect(errors).toBe(1)
   })
 })
+
+describe('simulator: dialling an open connection', () => {
+  it('answers with peer-connected again instead of silence', () => {
+    const log: GossipInput[] = []
+    const ids = peerIds(2)
+    const sim = createSimulator({ seed: 1, latency: { kind: 'fixed', ms: 5 } })
+    sim.addNode({ peerId: ids[0]!, create: () => recorder(log) })
+    sim.addNode({ peerId: ids[1]!, create: () => recorder([]) })
+    sim.start(0)
+    sim.start(1)
+    sim.connect(0, 1)
+    sim.runUntil(50)
+    sim.connect(0, 1)
+    sim.runUntil(60)
+    expect(log.map((i) => i.type)).toEqual(['peer-connected', 'peer-connected'])
+    expect(log[1]).toMatchObject({ now: 50, outbound: true })
+    expect(sim.degree(0)).toBe(1)
+  })
+})
