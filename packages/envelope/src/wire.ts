@@ -176,7 +176,10 @@ interface RawFields {
 function readFields(body: MapValue): RawFields {
   const raw: RawFields = {}
   if (body instanceof Map) for (const [key, value] of body) setField(raw, key, value)
-  else for (const key of Object.keys(body)) setField(raw, key, body[key]!)
+  else {
+    // for…in over a decoded map allocates no key array; inherited keys are not the map's
+    for (const key in body) if (Object.hasOwn(body, key)) setField(raw, key, body[key]!)
+  }
   return raw
 }
 

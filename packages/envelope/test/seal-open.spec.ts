@@ -97,6 +97,16 @@ describe('seal and open', () => {
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined()
   })
 
+  test('an enumerable property added to Object.prototype does not break opening', async () => {
+    const bytes = await seal(alice, { domain: DOMAIN, payload: { a: 1 }, timestamp: T })
+    Object.defineProperty(Object.prototype, 'x', { value: 1, enumerable: true, configurable: true })
+    try {
+      expect(open(bytes, rules).payload).toEqual({ a: 1 })
+    } finally {
+      delete (Object.prototype as { x?: unknown }).x
+    }
+  })
+
   test('the signer is the body signer, not whoever forwarded it', async () => {
     const bytes = await seal(bob, { domain: DOMAIN, payload: null, timestamp: T })
     expect(open(bytes, rules).signer.toString()).toBe(bob.peerId.toString())
