@@ -99,7 +99,12 @@ describe('seal and open', () => {
 
   test('an enumerable property added to Object.prototype does not break opening', async () => {
     const bytes = await seal(alice, { domain: DOMAIN, payload: { a: 1 }, timestamp: T })
-    Object.defineProperty(Object.prototype, 'x', { value: 1, enumerable: true, configurable: true })
+    Object.defineProperty(Object.prototype, 'x', {
+      value: 1,
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    })
     try {
       expect(open(bytes, rules).payload).toEqual({ a: 1 })
     } finally {
