@@ -1,6 +1,6 @@
 /**
- * A binary min-heap, used by the replay guard to forget entries in the order the time
- * window lets go of them.
+ * A binary min-heap, used by the replay guard to forget its sequence records in the order the
+ * time window lets go of them.
  *
  * @example
  * const heap = createHeap<number>((a, b) => a - b)
@@ -17,8 +17,6 @@ export interface Heap<T> {
   pop(): T | undefined
   /** Rebuilds the heap from `items` (O(n)). */
   reset(items: T[]): void
-  /** The items, in no particular order. */
-  items(): readonly T[]
 }
 
 /**
@@ -81,9 +79,6 @@ export function createHeap<T>(less: (a: T, b: T) => number): Heap<T> {
     reset(items) {
       data = items.slice()
       for (let i = (data.length >> 1) - 1; i >= 0; i--) down(i)
-    },
-    items() {
-      return data
     },
   }
 }

@@ -268,7 +268,7 @@ function bodyDecodeOptions(limits: ParseLimits): DecodeOptions {
  * @throws {MalformedEnvelopeError} for anything but a canonical, well-formed body
  * @throws {LimitExceededError} when the payload is nested deeper than `maxDepth`
  */
-export function parseBody(body: Uint8Array, limits: ParseLimits): BodyFields {
+function parseBody(body: Uint8Array, limits: ParseLimits): BodyFields {
   let value: Value
   try {
     // the body map is one level above the payload
