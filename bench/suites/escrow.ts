@@ -1,9 +1,10 @@
 /**
  * Escrow suite: steps applied per second by the pure `apply` (open the step envelope,
- * check its signature, fold it into the trade state), against the bare signature check
- * (`node:crypto` Ed25519 with a cached KeyObject, on messages of the size a step signature
- * covers) in the same run; and the replay of a 10,000-step trade log from storage, in
- * memory and from a file.
+ * check its signature, fold it into the trade state), against the bare signature check on
+ * messages of the size a step signature covers, in the same run: peerkit's own check
+ * (`verifySignatureSync`, the verification rule) for the headline ratio, and the raw
+ * `node:crypto` call with a cached KeyObject and the bare `openMulti` for scale; and the
+ * replay of a 10,000-step trade log from storage, in memory and from a file.
  * Every apply is of a distinct step (a pool of valid next steps sealed ahead), so nothing
  * is served from a cache.
  */
@@ -34,6 +35,7 @@ import {
   publicKeyToSpki,
   seedToPkcs8,
   signerFromKeyPair,
+  verifySignatureSync,
 } from '@peerkit/identity'
 // the file store is the package's `./node` subpath; the bench reads it from source
 import { createFileStore } from '../../packages/escrow/src/node'
@@ -156,6 +158,7 @@ const suite: Suite = {
     const nextStep = cycle(pool)
     const nextOpen = cycle(pool)
     const nextIndex = cycle(Array.from({ length: poolSize }, (_, i) => i))
+    const nextIndex2 = cycle(Array.from({ length: poolSize }, (_, i) => i))
     const signers = [...state.trade.signers]
     const applied = await ctx.measure('apply (distinct steps)', {
       'escrow.apply': () => {
@@ -177,8 +180,16 @@ const suite: Suite = {
         const i = nextIndex()
         return verify(null, messages[i]!, nodePublic, signatures[i]!)
       },
+      // peerkit's own bare check (the verification rule of @peerkit/identity) on the same messages
+      'identity-verify': () => {
+        const i = nextIndex2()
+        return verifySignatureSync(buyer.signer.publicKey, messages[i]!, signatures[i]!)
+      },
     })
-    ctx.ratio('escrow.apply/verify', applied['escrow.apply']! / applied['node-verify']!)
+    // the headline: apply against peerkit's own bare signature check (the verification rule
+    // every peerkit verdict runs); the raw native call and the bare envelope open for scale
+    ctx.ratio('escrow.apply/verify', applied['escrow.apply']! / applied['identity-verify']!)
+    ctx.ratio('escrow.apply/node-verify', applied['escrow.apply']! / applied['node-verify']!)
     ctx.ratio('escrow.apply/open', applied['escrow.apply']! / applied['envelope.openMulti']!)
 
     // replay: a 10,000-step log (4 steps to a dispute, then evidence) reloaded from storage

@@ -95,7 +95,7 @@ export function openEnvelope(
       now,
       maxSkewMs,
       maxAgeMs: Number.POSITIVE_INFINITY,
-      signers: [...signers],
+      signers,
       threshold,
     })
     return {

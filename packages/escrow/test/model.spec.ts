@@ -578,14 +578,10 @@ describe('trade escrow model', () => {
         ),
         {
           numRuns: RUNS,
-          // replay a reported failure: PEERKIT_FC_SEED=<seed> PEERKIT_FC_PATH=<path>
+          // replay a reported failure with the same runs: PEERKIT_FC_SEED=<seed>
           ...(process.env.PEERKIT_FC_SEED === undefined
             ? {}
-            : {
-                seed: Number(process.env.PEERKIT_FC_SEED),
-                path: process.env.PEERKIT_FC_PATH,
-                endOnFailure: true,
-              }),
+            : { seed: Number(process.env.PEERKIT_FC_SEED) }),
         },
       )
       if (process.env.PEERKIT_MODEL_STATS !== undefined) console.log(coverage)
