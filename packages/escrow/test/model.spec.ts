@@ -3,7 +3,7 @@
  * and the arbiter over a faulty network (lost, duplicated, reordered and delayed
  * messages), crashes before a write and restarts after writes, and clock jumps past
  * deadlines — checked against a reference transition table and the invariants after
- * every command. Runs: `PEERKIT_FC_RUNS` (default 60; the long run uses 10,000).
+ * every command. Runs: `PEERKIT_FC_RUNS` (default 100; the long run uses 10,000).
  */
 import type { Value } from '@peerkit/codec'
 import fc from 'fast-check'
@@ -33,7 +33,7 @@ import {
 } from './fixtures/parties'
 import { snapshot } from './fixtures/run'
 
-const RUNS = Number(process.env.PEERKIT_FC_RUNS ?? 60)
+const RUNS = Number(process.env.PEERKIT_FC_RUNS ?? 100)
 
 type Role = 'seller' | 'buyer' | 'arbiter'
 const ROLES: Role[] = ['seller', 'buyer', 'arbiter']
