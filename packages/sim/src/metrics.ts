@@ -27,7 +27,11 @@ export interface MessageRecord {
   publishedAt: number
   /** Counted in the figures (false for warm-up messages). */
   measured: boolean
-  /** 1 for nodes that should receive it: up, subscribed, reachable from the publisher. */
+  /**
+   * Who should receive it: 0 for nodes down or not subscribed at publication, 1 for live
+   * subscribers outside the publisher's connected component of the overlay, 2 for live
+   * subscribers inside it.
+   */
   eligible: Uint8Array
   /** Deliveries per node (across restarts). */
   delivered: Uint8Array
@@ -43,6 +47,11 @@ export interface RunFigures {
   honestReliability: number
   /** Lowest per-message share of honest subscribers reached. */
   minHonestReliability: number
+  /**
+   * Share of the live honest subscribers in the publisher's connected component of the
+   * overlay (at publication) that received each message.
+   */
+  componentReliability: number
   /** payload messages sent / (receivers − 1) − 1, over measured messages. */
   rmr: number
   /** Mean over messages of the largest hop count of a delivery. */
@@ -87,8 +96,9 @@ export interface Metrics {
   readonly messages: readonly MessageRecord[]
   /**
    * Records a message about to be published by `publisher` now; call before feeding the
-   * publish input. Eligibility is fixed now: up, subscribed, and in the publisher's
-   * component of the connection graph (over links the partition lets through).
+   * publish input. Eligibility is fixed now: up and subscribed, and whether the node is in
+   * the publisher's component of the connection graph (over links the partition lets
+   * through).
    */
   publishing(
     sim: Simulator,
@@ -264,7 +274,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
       const component = componentOf(sim, publisher)
       const eligible = new Uint8Array(size)
       for (let i = 0; i < size; i++) {
-        if (component[i] === 1 && sim.isUp(i) && isSubscriber(i)) eligible[i] = 1
+        if (sim.isUp(i) && isSubscriber(i)) eligible[i] = component[i] === 1 ? 2 : 1
       }
       const record: MessageRecord = {
         index: records.length,
@@ -295,6 +305,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
       const measured = records.filter((r) => r.measured)
       let shareAll = 0
       let shareHonest = 0
+      let shareComponent = 0
       let minHonest = 1
       let receiversMinusOne = 0
       let hopSum = 0
@@ -305,24 +316,31 @@ export function createMetrics(options: MetricsOptions): Metrics {
         let eligibleHonest = 0
         let gotAll = 0
         let gotHonest = 0
+        let eligibleComponent = 0
+        let gotComponent = 0
         let receivers = 0
         for (let i = 0; i < record.eligible.length; i++) {
           const got = record.delivered[i]! > 0
           if (got && role(i) === HONEST) receivers++
           // A node that went down after the publish is no longer eligible.
           // A node that crashed after the publish without the message had no fair chance.
-          if (record.eligible[i] !== 1) continue
+          if (record.eligible[i] === 0) continue
           if (!got && (lastCrash[i] ?? Number.NEGATIVE_INFINITY) >= record.publishedAt) continue
           eligibleAll++
           if (got) gotAll++
           if (role(i) === HONEST) {
             eligibleHonest++
             if (got) gotHonest++
+            if (record.eligible[i] === 2) {
+              eligibleComponent++
+              if (got) gotComponent++
+            }
           }
         }
         shareAll += eligibleAll === 0 ? 1 : gotAll / eligibleAll
         const honestShare = eligibleHonest === 0 ? 1 : gotHonest / eligibleHonest
         shareHonest += honestShare
+        shareComponent += eligibleComponent === 0 ? 1 : gotComponent / eligibleComponent
         if (honestShare < minHonest) minHonest = honestShare
         receiversMinusOne += Math.max(0, receivers - 1)
         hopSum += record.maxHops
@@ -370,6 +388,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
         reliability: count === 0 ? 1 : shareAll / count,
         honestReliability: count === 0 ? 1 : shareHonest / count,
         minHonestReliability: count === 0 ? 1 : minHonest,
+        componentReliability: count === 0 ? 1 : shareComponent / count,
         rmr: receiversMinusOne === 0 ? 0 : payloadsSent / receiversMinusOne - 1,
         ldh: count === 0 ? 0 : hopSum / count,
         latencyP50Ms: percentile(sorted, 0.5),

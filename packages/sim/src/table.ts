@@ -20,6 +20,7 @@ export function formatSummaryTable(results: readonly GossipRunResult[]): string 
   const header = [
     'strategy',
     'reliability',
+    'in component',
     'rmr',
     'ldh',
     'p50 ms',
@@ -34,6 +35,7 @@ export function formatSummaryTable(results: readonly GossipRunResult[]): string 
     const row = [
       r.strategy,
       fixed(r.reliability, 4),
+      fixed(r.componentReliability, 4),
       fixed(r.rmr, 3),
       fixed(r.ldh, 2),
       fixed(r.latencyP50Ms, 0),

@@ -176,10 +176,13 @@ describe('simulator: links, loss, partitions, crashes', () => {
     const after = publish(0, new Uint8Array([2]))
     sim.runUntil(600)
     expect(after.deliveries).toBe(4)
-    // nodes across the cut were not reachable at publication, so they are not eligible
-    expect(during.eligible.slice()).toEqual(new Uint8Array([1, 1, 0, 0]))
-    expect(after.eligible.slice()).toEqual(new Uint8Array([1, 1, 1, 1]))
-    expect(metrics.figures(sim, { cutOffGraceMs: 0 }).reliability).toBe(1)
+    // nodes across the cut are live subscribers outside the publisher's component
+    expect(during.eligible.slice()).toEqual(new Uint8Array([2, 2, 1, 1]))
+    expect(after.eligible.slice()).toEqual(new Uint8Array([2, 2, 2, 2]))
+    const figures = metrics.figures(sim, { cutOffGraceMs: 0 })
+    expect(figures.reliability).toBe(0.75)
+    expect(figures.minHonestReliability).toBe(0.5)
+    expect(figures.componentReliability).toBe(1)
   })
 
   it('a severing partition closes connections across the cut on both ends', () => {

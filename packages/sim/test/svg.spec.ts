@@ -43,6 +43,7 @@ describe('formatSummaryTable', () => {
       nodes: 10,
       honestNodes: 10,
       reliability: 1,
+      componentReliability: 1,
       rmr: 5.5,
       ldh: 3,
       latencyP50Ms: 100,
