@@ -2,7 +2,8 @@
  * The ids of a trade's applied steps, as a persistent list: appending returns a new
  * list and never changes the old one, in O(1) amortised. Lists that share a prefix
  * share one backing array; a branch (appending to a list that is no longer the
- * longest) copies, which only happens when a log is forked.
+ * longest) copies, which only happens when a log is forked. The lookup by id is built
+ * only when first asked for, so `apply` pays for neither hashing nor a map.
  *
  * @example
  * const a = emptyStepLog().append(id0)
@@ -22,42 +23,54 @@ export interface StepLog {
 }
 
 interface Backing {
-  ids: Uint8Array[]
-  keys: string[]
-  index: Map<string, number>
+  readonly ids: Uint8Array[]
+  /** Position by hex id, for the first `indexed` ids; built lazily. */
+  index: Map<string, number> | undefined
+}
+
+interface View extends StepLog {
+  readonly backing: Backing
+}
+
+const proto: Omit<StepLog, 'length'> & ThisType<View> = {
+  idAt(seq) {
+    return seq >= 0 && seq < this.length ? this.backing.ids[seq] : undefined
+  },
+  seqOf(id) {
+    const backing = this.backing
+    if (backing.index === undefined) {
+      backing.index = new Map()
+      for (let i = 0; i < backing.ids.length; i++) {
+        const key = toHex(backing.ids[i]!)
+        if (!backing.index.has(key)) backing.index.set(key, i)
+      }
+    }
+    const seq = backing.index.get(toHex(id))
+    return seq !== undefined && seq < this.length ? seq : undefined
+  },
+  append(id) {
+    let backing = this.backing
+    if (backing.ids.length !== this.length) {
+      // a branch: copy the shared prefix so the other branch stays intact
+      backing = { ids: backing.ids.slice(0, this.length), index: undefined }
+    }
+    backing.ids.push(id)
+    if (backing.index !== undefined) {
+      const key = toHex(id)
+      if (!backing.index.has(key)) backing.index.set(key, this.length)
+    }
+    return view(backing, this.length + 1)
+  },
 }
 
 function view(backing: Backing, length: number): StepLog {
-  return Object.freeze({
-    length,
-    idAt(seq: number) {
-      return seq >= 0 && seq < length ? backing.ids[seq] : undefined
-    },
-    seqOf(id: Uint8Array) {
-      const seq = backing.index.get(toHex(id))
-      return seq !== undefined && seq < length ? seq : undefined
-    },
-    append(id: Uint8Array) {
-      let target = backing
-      if (backing.ids.length !== length) {
-        // a branch: copy the shared prefix so the other branch stays intact
-        target = {
-          ids: backing.ids.slice(0, length),
-          keys: backing.keys.slice(0, length),
-          index: new Map(),
-        }
-        for (let i = 0; i < target.keys.length; i++) target.index.set(target.keys[i]!, i)
-      }
-      const key = toHex(id)
-      target.ids.push(id)
-      target.keys.push(key)
-      if (!target.index.has(key)) target.index.set(key, length)
-      return view(target, length + 1)
-    },
-  })
+  const log = Object.create(proto) as { backing: Backing; length: number }
+  log.backing = backing
+  log.length = length
+  return Object.freeze(log) as unknown as StepLog
 }
 
 /** An empty step log. */
 export function emptyStepLog(): StepLog {
-  return view({ ids: [], keys: [], index: new Map() }, 0)
+  return view({ ids: [], index: undefined }, 0)
 }
