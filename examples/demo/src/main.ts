@@ -39,4 +39,6 @@ for (const [what, bytes] of hostile) {
 }
 line()
 const decoded = decode(bytesA) as typeof offerA
-line(`   decoded offer: ${decoded.amount} sats of ${decoded.asset} at ${decoded.price}, re-encodes identically: ${toHex(encode(decoded)) === toHex(bytesA)}`)
+line(
+  `   decoded offer: ${decoded.amount} sats of ${decoded.asset} at ${decoded.price}, re-encodes identically: ${toHex(encode(decoded)) === toHex(bytesA)}`,
+)
