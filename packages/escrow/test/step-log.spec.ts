@@ -18,7 +18,7 @@ describe('step log', () => {
             if (lookup) base.log.seqOf(id) // builds the lazy index on some versions
             for (const { log, model } of versions) {
               expect(log.length).toBe(model.length)
-              model.forEach((v, i) => expect(log.idAt(i)![0]).toBe(v))
+              for (let i = 0; i < model.length; i++) expect(log.idAt(i)![0]).toBe(model[i])
               expect(log.idAt(model.length)).toBeUndefined()
               for (let v = 0; v < 8; v++) {
                 const first = model.indexOf(v)
