@@ -117,7 +117,7 @@ export interface Metrics {
   watchLateDeliveries(maxAgeMs: number): void
   /** Replays that got through since `watchLateDeliveries`. */
   readonly lateDeliveries: number
-  /** Computes the figures; `end` is the run's last virtual time. */
+  /** Computes the figures at the current time; adversaries connected for less than `cutOffGraceMs` count as cut off. */
   figures(sim: Simulator, options: { cutOffGraceMs: number }): RunFigures
 }
 

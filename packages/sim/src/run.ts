@@ -283,6 +283,7 @@ export async function runGossip(options: GossipRunOptions): Promise<GossipRunRes
       join(node, candidates)
     })
   }
+  let measuringStarted = false
   for (const step of plan) {
     at(step.at, () => {
       if (step.measured && !measuringStarted) {
@@ -298,8 +299,6 @@ export async function runGossip(options: GossipRunOptions): Promise<GossipRunRes
       })
     })
   }
-  let measuringStarted = false
-
   // ------------------------------------------------------------ faults
   let repairRounds: number | undefined
   if (crashed.size > 0) {
