@@ -25,7 +25,7 @@ function sampleValues(next: () => number): Value[] {
       ts: 1_700_000_000_000,
       nested: { x: [1, 2, 3] },
     },
-    new Map([
+    new Map<string, Value>([
       ['z', 1],
       ['aa', [false]],
     ]),
