@@ -124,10 +124,15 @@ export interface Scorer {
    */
   disconnect(peer: PeerKey, now: number): void
   /**
-   * Counts one event. A peer not yet tracked is tracked as connected from `now`.
-   * @throws InvalidArgumentError, PeerTableFullError
+   * Counts one event. A peer not yet tracked is tracked as connected from `now`. When the
+   * table is full and no slot can be freed, the event is not counted (the peer keeps the
+   * newcomer floor) and `droppedEvents` grows: a router calling this hook never sees an
+   * exception for it.
+   * @throws InvalidArgumentError
    */
   record(peer: PeerKey, event: PeerEventName, now: number): void
+  /** Events `record` could not count because the peer table was full. */
+  readonly droppedEvents: number
   /** The peer's score at `now` (the floor for a peer not tracked). @throws InvalidArgumentError */
   score(peer: PeerKey, now: number): number
   /** The peer's level at `now`. @throws InvalidArgumentError */
@@ -358,10 +363,13 @@ export function createScorer(params: ScorerInit = {}, components: ScorerComponen
     return false
   }
 
-  const track = (peer: PeerKey, now: number): PeerState => {
+  let droppedEvents = 0
+
+  /** The peer's state, tracking it if new; undefined when the table is full. */
+  const tryTrack = (peer: PeerKey, now: number): PeerState | undefined => {
     const existing = live(peer, now)
     if (existing !== undefined) return existing
-    if (table.size >= maxPeers && !evictOne(now)) throw new PeerTableFullError()
+    if (table.size >= maxPeers && !evictOne(now)) return undefined
     const s: PeerState = {
       key: peer,
       firstSeen: now,
@@ -381,6 +389,12 @@ export function createScorer(params: ScorerInit = {}, components: ScorerComponen
     return s
   }
 
+  const track = (peer: PeerKey, now: number): PeerState => {
+    const s = tryTrack(peer, now)
+    if (s === undefined) throw new PeerTableFullError()
+    return s
+  }
+
   function score(peer: PeerKey, now: number): number {
     assertPeerKey(peer, 'peer')
     assertTime(now, 'now')
@@ -392,6 +406,9 @@ export function createScorer(params: ScorerInit = {}, components: ScorerComponen
     params: p,
     get size() {
       return table.size
+    },
+    get droppedEvents() {
+      return droppedEvents
     },
 
     connect(peer, now) {
@@ -420,7 +437,11 @@ export function createScorer(params: ScorerInit = {}, components: ScorerComponen
       assertPeerKey(peer, 'peer')
       assertEvent(event)
       assertTime(now, 'now')
-      const s = track(peer, now)
+      const s = tryTrack(peer, now)
+      if (s === undefined) {
+        droppedEvents++
+        return
+      }
       switch (event) {
         case 'first-delivery':
           s.firstDeliveries = Math.min(fd.cap, s.firstDeliveries + 1)
