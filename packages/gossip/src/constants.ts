@@ -37,6 +37,17 @@ export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1_000
 /** Milliseconds between shuffles of the passive view with a random walk. */
 export const DEFAULT_SHUFFLE_INTERVAL_MS = 10_000
 
+/**
+ * Milliseconds between swaps: a router with a full active view asks a random passive peer
+ * to become its neighbour with high priority and, once accepted, lets a random active
+ * neighbour go (to its passive view). Both ends of the dropped links refill from their
+ * passive views, so the overlay keeps mixing: a group of nodes whose views filled up with
+ * each other (after a wave of joins or a mass crash) is joined to the rest within a few
+ * swaps of its members instead of staying cut off. 0 disables swaps. Each swap moves a
+ * few links, so the interval stays long next to the heartbeat.
+ */
+export const DEFAULT_SWAP_INTERVAL_MS = 0
+
 /** Active-view peers in a shuffle sample. */
 export const DEFAULT_SHUFFLE_ACTIVE_COUNT = 3
 

@@ -31,6 +31,8 @@ export interface GossipInit {
   passiveRandomWalkLength?: number
   heartbeatIntervalMs?: number
   shuffleIntervalMs?: number
+  /** Milliseconds between swaps of one active neighbour for a passive peer (0: never). */
+  swapIntervalMs?: number
   shuffleActiveCount?: number
   shufflePassiveCount?: number
   shuffleWalkLength?: number
@@ -151,6 +153,7 @@ export function resolveInit(init: GossipInit = {}): ResolvedInit {
       1,
       DAY,
     ),
+    swapIntervalMs: int(init.swapIntervalMs, C.DEFAULT_SWAP_INTERVAL_MS, 'swapIntervalMs', 0, DAY),
     shuffleActiveCount: int(
       init.shuffleActiveCount,
       C.DEFAULT_SHUFFLE_ACTIVE_COUNT,

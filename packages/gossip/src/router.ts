@@ -192,6 +192,17 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   const recentlyTried = new Set<PeerKey>()
   /** Peers cut off for a graylisted score. */
   const cut = new Set<PeerKey>()
+  /**
+   * Since when the active view has been below its target size (undefined: it is full), and
+   * whether a low-priority request was refused since then. Either a refusal or a heartbeat
+   * spent under target makes the next requests high priority, so a node never stays short
+   * of neighbours because every peer it knows is full (HyParView's low priority alone
+   * leaves islands cut off for good).
+   */
+  let underSince: number | undefined
+  /** Whether this router has joined through a contact the application dialed. */
+  let joined = false
+  let lowRefused = false
   const topics = new Map<string, TopicState>()
   /** `topic SEP peer` → until when we must not graft that peer without a missing message. */
   const graftBackoff = new Map<string, number>()
@@ -214,6 +225,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   let started = false
   let nextHeartbeat = 0
   let nextShuffle = 0
+  let nextSwap = 0
   let flushAt: number | undefined
   let scheduledWake: number | undefined
   let out: GossipOutput[] = []
@@ -345,6 +357,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     active.set(key, conn.peer)
     passive.delete(key)
     neighborRequests.delete(key)
+    noteViewSize()
     if (topics.size > 0)
       send(key, { kind: 'subscriptions', subscribe: true, topics: [...topics.keys()] })
   }
@@ -354,6 +367,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     const peer = active.get(key)
     if (peer === undefined) return
     active.delete(key)
+    noteViewSize()
     for (const topic of topics.keys()) unlinkTopic(topic, key)
     if (toPassive) addPassive(peer)
   }
@@ -366,16 +380,36 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     sendOrDial(peer, { kind: 'neighbor', high })
   }
 
-  /** Fills the active view from the passive view, a few requests at a time. */
+  /** Tracks how long the active view has been below target (see `underSince`). */
+  function noteViewSize(): void {
+    if (active.size >= cfg.activeViewSize) {
+      underSince = undefined
+      lowRefused = false
+    } else underSince ??= now
+  }
+
+  /**
+   * Fills the active view from the passive view, a few requests at a time. Requests are
+   * high priority (the receiver makes room) when the view is empty, and when it is short
+   * by two or more after a low-priority request was refused or a heartbeat spent under
+   * target.
+   */
   function ensureActive(): void {
+    noteViewSize()
     let wanted = cfg.activeViewSize - active.size - neighborRequests.size
     if (wanted <= 0) return
     const candidates = [...passive.keys()].filter(
       (k) => !recentlyTried.has(k) && !neighborRequests.has(k),
     )
+    // one missing neighbour is no danger to connectivity, and making room at a full peer
+    // costs that peer a link: so only views short by two or more escalate
+    const high =
+      active.size === 0 ||
+      (active.size <= cfg.activeViewSize - 2 &&
+        (lowRefused || (underSince !== undefined && underSince + cfg.heartbeatIntervalMs <= now)))
     for (const key of sample(candidates, wanted, random)) {
       const peer = passive.get(key)!
-      requestNeighbor(peer, active.size === 0)
+      requestNeighbor(peer, high)
       wanted--
     }
   }
@@ -420,7 +454,9 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       requestNeighbor(joiner, true)
       return
     }
-    if (ttl === cfg.passiveRandomWalkLength) addPassive(joiner)
+    // every hop of the walk's passive part remembers the joiner: joiners land all over the
+    // overlay, so this keeps passive views supplied with peers outside the local clique
+    if (ttl <= cfg.passiveRandomWalkLength) addPassive(joiner)
     const next = pick(
       [...active.keys()].filter((k) => k !== from && k !== key),
       random,
@@ -448,7 +484,10 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       else send(key, { kind: 'disconnect' })
       return
     }
-    if (asked) ensureActive()
+    if (asked) {
+      lowRefused = true
+      ensureActive()
+    }
   }
 
   function onDisconnectFrame(key: PeerKey): void {
@@ -1100,8 +1139,11 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       return
     }
     if (active.has(key) || outbound === false) return
-    if (active.size === 0) {
-      // a newcomer: join through this contact (it always accepts, and walks our id around)
+    if (active.size === 0 || !joined) {
+      // a newcomer: join through this contact (it always accepts, and walks our id around).
+      // Also when peers joined through us before our own first contact came up: asking it
+      // with low priority instead could be refused and leave our group cut off for good.
+      joined = true
       send(key, { kind: 'join' })
       addActive(key)
     } else if (active.size + neighborRequests.size < cfg.activeViewSize) {
@@ -1184,10 +1226,29 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       }
     }
     ensureActive()
+    // a passive view under half full (a newcomer's, or after a wave of failures) is
+    // refilled by a shuffle every heartbeat rather than every shuffle interval
     if (now >= nextShuffle) {
       nextShuffle = now + cfg.shuffleIntervalMs
       shuffle()
     }
+    if (cfg.swapIntervalMs > 0 && now >= nextSwap) {
+      nextSwap = now + cfg.swapIntervalMs
+      swap()
+    }
+  }
+
+  /**
+   * A full active view trades one neighbour for a random passive peer: a high-priority
+   * NEIGHBOR request, and once it is accepted `addActive` lets a random neighbour go. The
+   * links this moves are refilled from passive views at both ends, so groups of nodes that
+   * filled their views with each other keep mixing with the rest of the overlay.
+   */
+  function swap(): void {
+    if (active.size < cfg.activeViewSize || neighborRequests.size > 0) return
+    const candidates = [...passive.keys()].filter((k) => !recentlyTried.has(k))
+    const key = pick(candidates, random)
+    if (key !== undefined) requestNeighbor(passive.get(key)!, true)
   }
 
   function onTick(): void {
@@ -1361,6 +1422,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       // spread the heartbeats of routers started together
       nextHeartbeat = now + Math.floor(random() * cfg.heartbeatIntervalMs) + 1
       nextShuffle = now + cfg.shuffleIntervalMs
+      nextSwap = now + Math.floor(random() * cfg.swapIntervalMs) + 1
     }
     if (flushAt !== undefined && flushAt <= now) flushLazy()
     runTimers()
