@@ -473,6 +473,11 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     const accept = score(key) >= th.graft && (high || active.size < cfg.activeViewSize)
     send(key, { kind: 'neighbor-reply', accepted: accept })
     if (accept) addActive(key)
+    else if (score(key) >= th.graft) {
+      // full, but the peer is alive and looking: a candidate for a later swap or repair
+      const peer = conns.get(key)?.peer
+      if (peer !== undefined) addPassive(peer)
+    }
   }
 
   function onNeighborReply(key: PeerKey, accepted: boolean): void {
@@ -485,6 +490,9 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       return
     }
     if (asked) {
+      // full, but alive: keep it as a candidate for later (a swap, or when it has room)
+      const peer = conns.get(key)?.peer
+      if (peer !== undefined) addPassive(peer)
       lowRefused = true
       ensureActive()
     }
@@ -1148,6 +1156,9 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       addActive(key)
     } else if (active.size + neighborRequests.size < cfg.activeViewSize) {
       requestNeighbor(peer, false)
+    } else {
+      // a full view: a peer the application dialed is kept as a candidate (swaps, repair)
+      addPassive(peer)
     }
   }
 
@@ -1156,8 +1167,11 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     if (!conns.delete(key)) return
     neighborRequests.delete(key)
     if (active.has(key)) {
-      // a failed link: the peer may be gone, so it does not go back to the passive view
-      dropActive(key, false)
+      // a failed link: the peer may be gone, so it does not go back to the passive view,
+      // unless it was the last peer we know (a join whose frame was lost leaves the joiner
+      // with only its contact, which closes the link as idle): then it is worth one more
+      // try, and a failed dial removes it
+      dropActive(key, active.size === 1 && passive.size === 0)
       ensureActive()
     }
   }
