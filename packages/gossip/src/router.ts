@@ -472,12 +472,9 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     }
     const accept = score(key) >= th.graft && (high || active.size < cfg.activeViewSize)
     send(key, { kind: 'neighbor-reply', accepted: accept })
+    // a refused requester is not kept as a passive candidate: peers of its own choosing
+    // (Sybils dialing in) must not be able to fill our passive view
     if (accept) addActive(key)
-    else if (score(key) >= th.graft) {
-      // full, but the peer is alive and looking: a candidate for a later swap or repair
-      const peer = conns.get(key)?.peer
-      if (peer !== undefined) addPassive(peer)
-    }
   }
 
   function onNeighborReply(key: PeerKey, accepted: boolean): void {
