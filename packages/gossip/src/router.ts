@@ -70,7 +70,7 @@ interface TopicState {
   /** Per source: the neighbour that pushes its messages to us. */
   parents: Map<string, PeerKey>
   /** Announcements waiting for the next lazy flush. */
-  ihave: { entry: Announcement; from: PeerKey; source: string }[]
+  ihave: { entry: Announcement; from: PeerKey; source: string; skip: PeerKey[] | undefined }[]
 }
 
 const ACCEPTED = 0
@@ -124,6 +124,8 @@ interface Pending {
   source: string
   sourceBytes: Uint8Array
   deadline: number
+  /** Neighbours that announced the message to us: they have it, so get no IHAVE for it. */
+  skip?: PeerKey[] | undefined
 }
 
 interface Dial {
@@ -662,6 +664,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       entry: { id, hops: hops + 1, source: p.sourceBytes },
       from: fromKey,
       source: p.source,
+      skip: p.skip,
     })
     flushAt ??= now + cfg.lazyFlushMs
   }
@@ -680,7 +683,13 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         const entries = queued.slice(i, i + cfg.maxIdsPerFrame).map((q) => q.entry)
         let bytes: Uint8Array | undefined
         for (const key of peers) {
-          if (key === only?.from || children?.includes(key) || score(key) < th.gossip) continue
+          if (
+            key === only?.from ||
+            children?.includes(key) ||
+            only?.skip?.includes(key) ||
+            score(key) < th.gossip
+          )
+            continue
           bytes ??= encodeFrame({ kind: 'ihave', topic, ids: entries })
           stats.ihavesSent++
           sendBytes(key, bytes, 0)
@@ -793,6 +802,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     // a peer under the accept threshold is still checked (so a spammer keeps being
     // reported until it is cut off), but its valid messages are not taken from it
     if (score(fromKey) < th.accept) return
+    const wanted = missing.get(key)
     missing.delete(key)
     const signer = opened.message.signer
     const messageId = mid.toString()
@@ -807,6 +817,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       source: toHex(signer.publicKey),
       sourceBytes: signer.publicKey,
       deadline: now + cfg.validationTimeoutMs,
+      skip: wanted === undefined ? undefined : announcedBy(wanted),
     }
     let verdict: ValidationVerdict | 'pending' = 'accept'
     if (validate !== undefined) {
@@ -900,6 +911,11 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       })
       timers.push({ key: id.key, deadline })
     }
+  }
+
+  /** The neighbours that announced a missing message (asked or not). */
+  function announcedBy(m: Missing): PeerKey[] {
+    return m.asked === undefined ? m.announcers : [...m.announcers, m.asked]
   }
 
   function inBackoff(map: Map<string, number>, topic: string, peer: PeerKey): boolean {
