@@ -17,7 +17,8 @@ export function isBytes(value: unknown): value is Uint8Array {
   return (
     value instanceof Uint8Array ||
     (ArrayBuffer.isView(value) &&
-      (value as { constructor?: { name?: string } }).constructor?.name === 'Uint8Array')
+      Object.prototype.toString.call(value) === '[object Uint8Array]' &&
+      (value as Uint8Array).BYTES_PER_ELEMENT === 1)
   )
 }
 

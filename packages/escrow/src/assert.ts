@@ -6,15 +6,10 @@
  * assertSafeTime(now, 'now')
  * assertBytes(stepBytes, 'stepBytes', MAX_STEP_BYTES)
  */
+import { isBytes } from '@peerkit/codec'
 import { InvalidArgumentError } from './errors'
 
-/** True for a `Uint8Array` from any realm (not only this one's constructor). */
-export function isBytes(value: unknown): value is Uint8Array {
-  return (
-    value instanceof Uint8Array ||
-    (ArrayBuffer.isView(value) && value.constructor?.name === 'Uint8Array')
-  )
-}
+export { isBytes } from '@peerkit/codec'
 
 /** Throws unless `value` is a byte array of at most `maxLength` bytes. */
 export function assertBytes(

@@ -5,17 +5,10 @@
  * @example
  * assertBytes(publicKey, 'publicKey', 32)
  */
+import { isBytes } from '@peerkit/codec'
 import { InvalidArgumentError } from './errors'
 
-/** True for a Uint8Array from any realm (including a Node Buffer). */
-export function isBytes(value: unknown): value is Uint8Array {
-  return (
-    value instanceof Uint8Array ||
-    (ArrayBuffer.isView(value) &&
-      Object.prototype.toString.call(value) === '[object Uint8Array]' &&
-      (value as Uint8Array).BYTES_PER_ELEMENT === 1)
-  )
-}
+export { isBytes } from '@peerkit/codec'
 
 /** Throws `InvalidArgumentError` unless `value` is bytes (of `length`, when given). */
 export function assertBytes(

@@ -1,6 +1,6 @@
 /**
- * Small byte helpers used inside the package: equality, hex, concatenation, little-endian
- * integers. (Public byte helpers live in @peerkit/codec.)
+ * Small byte helpers used inside the package: constant-time equality, hex, little-endian
+ * integers. (General byte helpers come from @peerkit/codec.)
  *
  * @example
  * bytesToBigIntLE(Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0)) // 1n
@@ -14,25 +14,12 @@ export function bytesOfHex(text: string): Uint8Array | undefined {
   return out
 }
 
-/** Byte-wise equality. */
+/** Byte-wise equality in time independent of where the bytes differ (keys and MACs). */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false
   let diff = 0
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!
   return diff === 0
-}
-
-/** Concatenates byte arrays. */
-export function joinBytes(...parts: Uint8Array[]): Uint8Array {
-  let length = 0
-  for (const part of parts) length += part.length
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
 }
 
 /** Reads `bytes` (any length that is a multiple of 8) as a little-endian unsigned integer. */

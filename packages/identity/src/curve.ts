@@ -9,7 +9,8 @@
  */
 import { etc, Point } from '@noble/ed25519'
 import { sha512 } from '@noble/hashes/sha2.js'
-import { bigIntToBytes32LE, bytesToBigIntLE, joinBytes } from './bytes'
+import { concatBytes } from '@peerkit/codec'
+import { bigIntToBytes32LE, bytesToBigIntLE } from './bytes'
 import type { InvalidPublicKeyReason } from './errors'
 
 /** The field prime `2^255 − 19`. */
@@ -159,5 +160,5 @@ export function signWithExpandedSeed(expanded: ExpandedSeed, message: Uint8Array
   const rBytes = BASE.multiply(r).toBytes()
   const k = hashToScalar(rBytes, expanded.publicKey, message)
   const s = (r + k * expanded.scalar) % GROUP_ORDER
-  return joinBytes(rBytes, bigIntToBytes32LE(s))
+  return concatBytes(rBytes, bigIntToBytes32LE(s))
 }

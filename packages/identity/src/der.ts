@@ -6,8 +6,10 @@
  * const der = publicKeyToSpki(publicKey)   // 44 bytes: 302a300506032b6570032100 ‖ key
  * publicKeyFromSpki(der)                   // the 32-byte key again
  */
+
+import { concatBytes } from '@peerkit/codec'
 import { assertBytes } from './assert'
-import { bytesEqual, joinBytes } from './bytes'
+import { bytesEqual } from './bytes'
 import { PUBLIC_KEY_LENGTH, SEED_LENGTH } from './constants'
 import { InvalidKeyEncodingError, KeyPairMismatchError } from './errors'
 import { assertKeyPair, type KeyPair, keyPairFromSeed } from './keys'
@@ -77,7 +79,7 @@ const PKCS8_V2_PUBLIC_KEY_TAG = Uint8Array.of(0x81, 0x21, 0x00)
  */
 export function publicKeyToSpki(publicKey: Uint8Array): Uint8Array {
   assertBytes(publicKey, 'publicKey', PUBLIC_KEY_LENGTH)
-  return joinBytes(SPKI_PREFIX, publicKey)
+  return concatBytes(SPKI_PREFIX, publicKey)
 }
 
 /**
@@ -110,7 +112,7 @@ export function publicKeyFromSpki(der: Uint8Array): Uint8Array {
  */
 export function seedToPkcs8(seed: Uint8Array): Uint8Array {
   assertBytes(seed, 'seed', SEED_LENGTH)
-  return joinBytes(PKCS8_V1_PREFIX, seed)
+  return concatBytes(PKCS8_V1_PREFIX, seed)
 }
 
 /** A seed read from PKCS#8, with the public key when the encoding carried one. */

@@ -10,9 +10,11 @@
  * peerIdFromString(id.toString()).equals(id) // true
  * peerIdFromString(id.toLibp2pString()).equals(id) // true
  */
+
+import { concatBytes } from '@peerkit/codec'
 import { assertBytes, assertString } from './assert'
 import { base58Decode, base58Encode } from './base58'
-import { bytesEqual, joinBytes } from './bytes'
+import { bytesEqual } from './bytes'
 import {
   DID_KEY_PREFIX,
   ED25519_PUB_MULTICODEC,
@@ -72,11 +74,11 @@ export function trustedPeerId(publicKey: Uint8Array): PeerId {
     publicKey: key,
     toString() {
       if (text === undefined)
-        text = 'z' + base58Encode(joinBytes(Uint8Array.from(ED25519_PUB_PREFIX), key))
+        text = 'z' + base58Encode(concatBytes(Uint8Array.from(ED25519_PUB_PREFIX), key))
       return text
     },
     toBytes() {
-      return joinBytes(Uint8Array.from(ED25519_PUB_PREFIX), key)
+      return concatBytes(Uint8Array.from(ED25519_PUB_PREFIX), key)
     },
     equals(other) {
       return (
@@ -91,7 +93,7 @@ export function trustedPeerId(publicKey: Uint8Array): PeerId {
     },
     toLibp2pString() {
       const protobuf = libp2pPublicKeyOf(key)
-      return base58Encode(joinBytes(Uint8Array.of(IDENTITY_MULTIHASH, protobuf.length), protobuf))
+      return base58Encode(concatBytes(Uint8Array.of(IDENTITY_MULTIHASH, protobuf.length), protobuf))
     },
     toLibp2pPublicKey() {
       return libp2pPublicKeyOf(key)

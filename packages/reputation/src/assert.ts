@@ -6,16 +6,11 @@
  * assertTime(now, 'now')
  * assertPeerKey(peer, 'peer')
  */
+import { isBytes } from '@peerkit/codec'
 import { MAX_PEER_KEY_LENGTH } from './constants'
 import { InvalidArgumentError, InvalidParamsError } from './errors'
 
-/** True for a `Uint8Array` from any realm (not only this one's constructor). */
-export function isBytes(value: unknown): value is Uint8Array {
-  return (
-    value instanceof Uint8Array ||
-    (ArrayBuffer.isView(value) && value.constructor?.name === 'Uint8Array')
-  )
-}
+export { isBytes } from '@peerkit/codec'
 
 /** True for a plain object (not null, not an array, not bytes, not a Map). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
