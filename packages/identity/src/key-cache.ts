@@ -12,6 +12,7 @@ import { createLruCache } from './cache'
 import { KEY_CACHE_SIZE, KEY_TABLE_CACHE_SIZE } from './constants'
 import { decodePublicKey } from './curve'
 import type { InvalidPublicKeyReason } from './errors'
+import type { PeerId } from './peer-id'
 import type { NodeKeyObject } from './runtime'
 
 /** What the verifier remembers about one public key. */
@@ -24,6 +25,8 @@ export interface KeyEntry {
   uses: number
   nodeKey: NodeKeyObject | undefined
   webKey: Promise<CryptoKey> | undefined
+  /** The PeerId handed out for this key (valid keys only), shared by every caller. */
+  peerId: PeerId | undefined
 }
 
 const entries = createLruCache<string, KeyEntry>(KEY_CACHE_SIZE)
@@ -47,6 +50,7 @@ export function keyEntry(publicKey: Uint8Array, cacheKey = cacheKeyOf(publicKey)
           uses: 0,
           nodeKey: undefined,
           webKey: undefined,
+          peerId: undefined,
         }
       : {
           valid: false,
@@ -55,6 +59,7 @@ export function keyEntry(publicKey: Uint8Array, cacheKey = cacheKeyOf(publicKey)
           uses: 0,
           nodeKey: undefined,
           webKey: undefined,
+          peerId: undefined,
         }
     entries.set(cacheKey, entry)
   }
@@ -75,6 +80,7 @@ export function rememberDerivedKey(publicKey: Uint8Array, point: Point): void {
       uses: 0,
       nodeKey: undefined,
       webKey: undefined,
+      peerId: undefined,
     })
   }
 }

@@ -66,43 +66,72 @@ const OTHER_KEY_MULTICODECS = new Set([
 ])
 const SHA2_256_MULTIHASH = 0x12
 
-/** Builds a PeerId for a key already known to be valid. */
-export function trustedPeerId(publicKey: Uint8Array): PeerId {
-  const key = Uint8Array.from(publicKey)
-  let text: string | undefined
-  const peerId: PeerId = {
-    publicKey: key,
-    toString() {
-      if (text === undefined)
-        text = 'z' + base58Encode(concatBytes(Uint8Array.from(ED25519_PUB_PREFIX), key))
-      return text
-    },
-    toBytes() {
-      return concatBytes(Uint8Array.from(ED25519_PUB_PREFIX), key)
-    },
-    equals(other) {
-      return (
-        other !== null &&
-        typeof other === 'object' &&
-        isKey(other.publicKey) &&
-        bytesEqual(key, other.publicKey)
-      )
-    },
-    toDidKey() {
-      return DID_KEY_PREFIX + peerId.toString()
-    },
-    toLibp2pString() {
-      const protobuf = libp2pPublicKeyOf(key)
-      return base58Encode(concatBytes(Uint8Array.of(IDENTITY_MULTIHASH, protobuf.length), protobuf))
-    },
-    toLibp2pPublicKey() {
-      return libp2pPublicKeyOf(key)
-    },
-    toJSON() {
-      return peerId.toString()
-    },
+const ED25519_PUB_BYTES = Uint8Array.from(ED25519_PUB_PREFIX)
+
+/**
+ * The one `PeerId` implementation: methods on the prototype and the text form made on first
+ * use, so a process holding many peers pays a few dozen bytes for each, not a closure per method.
+ */
+class Ed25519PeerId implements PeerId {
+  readonly publicKey: Uint8Array
+  #text: string | undefined
+  #bytes: Uint8Array | undefined
+
+  constructor(publicKey: Uint8Array) {
+    this.publicKey = publicKey
+    Object.freeze(this)
   }
-  return Object.freeze(peerId)
+
+  toString(): string {
+    this.#text ??= 'z' + base58Encode(this.#multicodecKey())
+    return this.#text
+  }
+
+  toBytes(): Uint8Array {
+    // a fresh copy each time: the caller may write to it
+    return this.#multicodecKey().slice()
+  }
+
+  #multicodecKey(): Uint8Array {
+    if (this.#bytes === undefined) {
+      const bytes = new Uint8Array(ED25519_PUB_BYTES.length + this.publicKey.length)
+      bytes.set(ED25519_PUB_BYTES)
+      bytes.set(this.publicKey, ED25519_PUB_BYTES.length)
+      this.#bytes = bytes
+    }
+    return this.#bytes
+  }
+
+  equals(other: PeerId): boolean {
+    return (
+      other !== null &&
+      typeof other === 'object' &&
+      isKey(other.publicKey) &&
+      bytesEqual(this.publicKey, other.publicKey)
+    )
+  }
+
+  toDidKey(): string {
+    return DID_KEY_PREFIX + this.toString()
+  }
+
+  toLibp2pString(): string {
+    const protobuf = libp2pPublicKeyOf(this.publicKey)
+    return base58Encode(concatBytes(Uint8Array.of(IDENTITY_MULTIHASH, protobuf.length), protobuf))
+  }
+
+  toLibp2pPublicKey(): Uint8Array {
+    return libp2pPublicKeyOf(this.publicKey)
+  }
+
+  toJSON(): string {
+    return this.toString()
+  }
+}
+
+/** Builds a PeerId for a key already known to be valid (with its own copy of the key). */
+export function trustedPeerId(publicKey: Uint8Array): PeerId {
+  return new Ed25519PeerId(Uint8Array.from(publicKey))
 }
 
 function isKey(value: unknown): value is Uint8Array {
@@ -123,7 +152,13 @@ export function peerIdFromPublicKey(publicKey: Uint8Array): PeerId {
   assertBytes(publicKey, 'publicKey', PUBLIC_KEY_LENGTH)
   const entry = keyEntry(publicKey)
   if (!entry.valid) throw new InvalidPublicKeyError(entry.reason ?? 'not-on-curve')
-  return trustedPeerId(publicKey)
+  // one PeerId per remembered key, shared by every caller; a holder who wrote into its key
+  // bytes (they are documented read-only) gets a fresh one, never the changed one
+  const known = entry.peerId
+  if (known !== undefined && bytesEqual(known.publicKey, publicKey)) return known
+  const peerId = trustedPeerId(publicKey)
+  entry.peerId = peerId
+  return peerId
 }
 
 /**

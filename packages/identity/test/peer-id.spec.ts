@@ -62,6 +62,23 @@ describe('PeerId', () => {
     expect(Object.isFrozen(peerId)).toBe(true)
   })
 
+  it('hands out one PeerId per key, never one whose key bytes were written to', () => {
+    const bytes = peerId.toBytes()
+    const again = peerIdFromBytes(bytes)
+    expect(again).toBe(peerIdFromPublicKey(Uint8Array.from(keyPair.publicKey)))
+    expect(peerIdFromString(peerId.toString())).toBe(again)
+    // toBytes gives a copy: writing to it changes nothing
+    bytes.fill(0)
+    expect(again.toBytes()).toEqual(peerId.toBytes())
+    // a holder that writes into the (read-only) key gets no sharer hurt
+    const victim = peerIdFromPublicKey(keyPairFromSeed(new Uint8Array(32).fill(4)).publicKey)
+    const original = Uint8Array.from(victim.publicKey)
+    victim.publicKey[0]! ^= 1
+    const fresh = peerIdFromPublicKey(original)
+    expect(fresh).not.toBe(victim)
+    expect(fresh.publicKey).toEqual(original)
+  })
+
   it('refuses invalid public keys with InvalidPublicKeyError and a reason', () => {
     const identity = new Uint8Array(32)
     identity[0] = 1
