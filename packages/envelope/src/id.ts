@@ -15,7 +15,7 @@ import {
   DEFAULT_MAX_PAYLOAD_DEPTH,
   DEFAULT_MAX_SIGNATURES,
 } from './constants'
-import { parseEnvelope } from './wire'
+import { parseEnvelope, releaseParsed } from './wire'
 
 /** Limits of `envelopeId`. */
 export interface EnvelopeIdOptions {
@@ -38,15 +38,24 @@ export interface EnvelopeIdOptions {
 export function envelopeId(bytes: Uint8Array, options: EnvelopeIdOptions = {}): ContentId {
   assertBytes(bytes, 'bytes')
   assertObject(options, 'options')
-  const parsed = parseEnvelope(bytes, {
-    maxBytes: limitOption(options.maxBytes, 'options.maxBytes', DEFAULT_MAX_ENVELOPE_BYTES),
-    maxDepth: limitOption(options.maxDepth, 'options.maxDepth', DEFAULT_MAX_PAYLOAD_DEPTH),
-    maxSignatures: limitOption(
-      options.maxSignatures,
-      'options.maxSignatures',
-      DEFAULT_MAX_SIGNATURES,
-    ),
-    useMaps: false,
-  })
-  return bodyId(parsed.body)
+  const parsed = parseEnvelope(
+    bytes,
+    {
+      maxBytes: limitOption(options.maxBytes, 'options.maxBytes', DEFAULT_MAX_ENVELOPE_BYTES),
+      maxDepth: limitOption(options.maxDepth, 'options.maxDepth', DEFAULT_MAX_PAYLOAD_DEPTH),
+      maxSignatures: limitOption(
+        options.maxSignatures,
+        'options.maxSignatures',
+        DEFAULT_MAX_SIGNATURES,
+      ),
+      useMaps: false,
+    },
+    // only the digest outlives this call: the body may sit in the shared scratch buffer
+    { transient: true },
+  )
+  try {
+    return bodyId(parsed.body)
+  } finally {
+    releaseParsed(parsed)
+  }
 }

@@ -132,14 +132,29 @@ function limitsOf(options: OpenOptions, domain: string): ParseLimits {
     defaultLimitsCache.set(domain, limits)
     return limits
   }
-  return {
+  const limits: ParseLimits = {
     maxBytes: limitOption(maxBytes, 'options.maxBytes', DEFAULT_MAX_ENVELOPE_BYTES),
     maxDepth: limitOption(maxDepth, 'options.maxDepth', DEFAULT_MAX_PAYLOAD_DEPTH),
     maxSignatures: limitOption(maxSignatures, 'options.maxSignatures', DEFAULT_MAX_SIGNATURES),
     useMaps: useMaps === true,
     domain,
   }
+  // the same limits as last time (a router opens everything under one set): reuse that object
+  const last = lastLimits
+  if (
+    last !== undefined &&
+    last.maxBytes === limits.maxBytes &&
+    last.maxDepth === limits.maxDepth &&
+    last.maxSignatures === limits.maxSignatures &&
+    last.useMaps === limits.useMaps &&
+    last.domain === domain
+  )
+    return last
+  lastLimits = limits
+  return limits
 }
+
+let lastLimits: ParseLimits | undefined
 
 function rulesOf(options: OpenOptions): Rules {
   assertObject(options, 'options')

@@ -251,16 +251,24 @@ function bodyFields(value: Value, expectedDomain: string | undefined): BodyField
   }
 }
 
-/** The codec options for a body under `limits`, made once per limits object. */
-const decodeOptionsOf = new WeakMap<ParseLimits, DecodeOptions>()
+/** The codec options of the last body limits seen (callers open under the same few limits). */
+let lastBodyOptions: DecodeOptions = { maxBytes: -1, maxDepth: -1, useMaps: false }
 
 function bodyDecodeOptions(limits: ParseLimits): DecodeOptions {
-  let options = decodeOptionsOf.get(limits)
-  if (options === undefined) {
-    options = { maxBytes: limits.maxBytes, maxDepth: limits.maxDepth + 1, useMaps: limits.useMaps }
-    decodeOptionsOf.set(limits, options)
+  const o = lastBodyOptions
+  // the body map is one level above the payload
+  if (
+    o.maxBytes === limits.maxBytes &&
+    o.maxDepth === limits.maxDepth + 1 &&
+    o.useMaps === limits.useMaps
+  )
+    return o
+  lastBodyOptions = {
+    maxBytes: limits.maxBytes,
+    maxDepth: limits.maxDepth + 1,
+    useMaps: limits.useMaps,
   }
-  return options
+  return lastBodyOptions
 }
 
 /**
@@ -271,7 +279,6 @@ function bodyDecodeOptions(limits: ParseLimits): DecodeOptions {
 function parseBody(body: Uint8Array, limits: ParseLimits): BodyFields {
   let value: Value
   try {
-    // the body map is one level above the payload
     value = decode(body, bodyDecodeOptions(limits))
   } catch (error) {
     throw fromCodecError(error, 'body')
