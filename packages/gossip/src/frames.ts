@@ -10,8 +10,9 @@
  */
 import { decode, encode, isBytes, type Value } from '@peerkit/codec'
 import { type PeerId, peerIdFromBytes } from '@peerkit/identity'
-import { FRAME_MAX_DEPTH, FRAME_VERSION, MAX_PRUNE_BACKOFF_MS } from './constants'
+import { FRAME_MAX_DEPTH, FRAME_VERSION, MAX_PRUNE_BACKOFF_MS, MAX_TOPIC_BYTES } from './constants'
 import { FrameTooLargeError, MalformedFrameError, UnsupportedFrameVersionError } from './errors'
+import { fastDecode, fastEncode } from './fast-frames'
 import { isValidTopic } from './topic'
 
 /** Why a peer was pruned from an eager set. */
@@ -25,7 +26,64 @@ export interface WireId {
 }
 
 const ID_PREFIX = [0x01, 0x51, 0x12, 0x20] // CIDv1, cbor, sha2-256, 32 bytes
-const ID_BYTES = 36
+/** Length of a message id (a sha2-256 content id) on the wire. */
+export const ID_BYTES = 36
+
+/** Whether `b[at, at + 4)` is the prefix of a sha2-256 CBOR content id. */
+export function isIdPrefix(b: Uint8Array, at: number): boolean {
+  return (
+    b[at] === ID_PREFIX[0] &&
+    b[at + 1] === ID_PREFIX[1] &&
+    b[at + 2] === ID_PREFIX[2] &&
+    b[at + 3] === ID_PREFIX[3]
+  )
+}
+
+/**
+ * The map key of the message id at `b[at, at + 36)`: a binary string of its digest.
+ * @param b - bytes holding the id
+ * @param at - where the id starts
+ * @returns the key
+ */
+export function keyOfIdAt(b: Uint8Array, at: number): string {
+  const d = at + 4
+  // one call with the 32 digest bytes as arguments: no subarray, no apply (a hot path: every
+  // announced, requested and received id goes through here)
+  return String.fromCharCode(
+    b[d]!,
+    b[d + 1]!,
+    b[d + 2]!,
+    b[d + 3]!,
+    b[d + 4]!,
+    b[d + 5]!,
+    b[d + 6]!,
+    b[d + 7]!,
+    b[d + 8]!,
+    b[d + 9]!,
+    b[d + 10]!,
+    b[d + 11]!,
+    b[d + 12]!,
+    b[d + 13]!,
+    b[d + 14]!,
+    b[d + 15]!,
+    b[d + 16]!,
+    b[d + 17]!,
+    b[d + 18]!,
+    b[d + 19]!,
+    b[d + 20]!,
+    b[d + 21]!,
+    b[d + 22]!,
+    b[d + 23]!,
+    b[d + 24]!,
+    b[d + 25]!,
+    b[d + 26]!,
+    b[d + 27]!,
+    b[d + 28]!,
+    b[d + 29]!,
+    b[d + 30]!,
+    b[d + 31]!,
+  )
+}
 
 /**
  * The map key of a content id's bytes (a binary string of its digest).
@@ -33,45 +91,9 @@ const ID_BYTES = 36
  * @returns the key
  */
 export function idKeyOf(bytes: Uint8Array): string {
-  const b = bytes
-  if (b.length !== ID_BYTES)
-    return String.fromCharCode.apply(null, b.subarray(4) as unknown as number[])
-  // one call with the 32 digest bytes as arguments: no subarray, no apply (a hot path: every
-  // announced, requested and received id goes through here)
-  return String.fromCharCode(
-    b[4]!,
-    b[5]!,
-    b[6]!,
-    b[7]!,
-    b[8]!,
-    b[9]!,
-    b[10]!,
-    b[11]!,
-    b[12]!,
-    b[13]!,
-    b[14]!,
-    b[15]!,
-    b[16]!,
-    b[17]!,
-    b[18]!,
-    b[19]!,
-    b[20]!,
-    b[21]!,
-    b[22]!,
-    b[23]!,
-    b[24]!,
-    b[25]!,
-    b[26]!,
-    b[27]!,
-    b[28]!,
-    b[29]!,
-    b[30]!,
-    b[31]!,
-    b[32]!,
-    b[33]!,
-    b[34]!,
-    b[35]!,
-  )
+  if (bytes.length !== ID_BYTES)
+    return String.fromCharCode.apply(null, bytes.subarray(4) as unknown as number[])
+  return keyOfIdAt(bytes, 0)
 }
 
 /** Turns peer id bytes into a `PeerId` (a router passes one that reuses known peers). */
@@ -146,6 +168,11 @@ const PRUNE_REASONS: PruneReason[] = ['duplicate', 'optimization', 'unsubscribed
  * @example encodeFrame({ kind: 'join' })
  */
 export function encodeFrame(frame: Frame): Uint8Array {
+  return fastEncode(frame) ?? encodeFrameGeneral(frame)
+}
+
+/** `encodeFrame` through the general CBOR encoder only (the definition; tests compare). */
+export function encodeFrameGeneral(frame: Frame): Uint8Array {
   const head: Value[] = [FRAME_VERSION, KIND_CODES[frame.kind]]
   switch (frame.kind) {
     case 'join':
@@ -245,13 +272,7 @@ function peer(value: Value | undefined, what: string, resolve: PeerResolver): Pe
 
 function wireId(value: Value | undefined): WireId {
   const b = bytes(value, 'id')
-  if (
-    b.length !== ID_BYTES ||
-    b[0] !== ID_PREFIX[0] ||
-    b[1] !== ID_PREFIX[1] ||
-    b[2] !== ID_PREFIX[2] ||
-    b[3] !== ID_PREFIX[3]
-  ) {
+  if (b.length !== ID_BYTES || !isIdPrefix(b, 0)) {
     fail('id: not a sha2-256 content id')
   }
   return { bytes: b, key: idKeyOf(b) }
@@ -279,6 +300,21 @@ function arity(fields: Value[], n: number): void {
  * @example decodeFrame(bytes, limits).kind // 'ihave'
  */
 export function decodeFrame(
+  input: Uint8Array,
+  limits: FrameLimits,
+  resolve: PeerResolver = peerIdFromBytes,
+): Frame {
+  if (!isBytes(input)) fail('expected bytes')
+  if (input.length > limits.maxFrameBytes)
+    throw new FrameTooLargeError(input.length, limits.maxFrameBytes)
+  return fastDecode(input, limits, MAX_TOPIC_BYTES) ?? decodeFrameGeneral(input, limits, resolve)
+}
+
+/**
+ * `decodeFrame` through the general CBOR decoder only: the definition of what a frame is
+ * (the fast path accepts a subset of it, with the same result; tests compare the two).
+ */
+export function decodeFrameGeneral(
   input: Uint8Array,
   limits: FrameLimits,
   resolve: PeerResolver = peerIdFromBytes,

@@ -10,17 +10,8 @@
  * router.handle({ type: 'subscribe', topic: 'news', now: 0 })
  * router.handle({ type: 'peer-connected', peer, now: 0, outbound: true }) // → send JOIN
  */
-import {
-  contentId,
-  contentIdFromString,
-  encode,
-  fromHex,
-  isBytes,
-  toHex,
-  type Value,
-} from '@peerkit/codec'
+import { contentId, contentIdFromString, encode, isBytes, type Value } from '@peerkit/codec'
 import type { PeerId } from '@peerkit/identity'
-import { peerIdFromBytes } from '@peerkit/identity'
 import { type Bucket, createBucket, take } from './bucket'
 import { DuplicatePublishError, InvalidArgumentError, PublishRejectedError } from './errors'
 import {
@@ -65,7 +56,7 @@ interface Conn {
 }
 
 interface TopicState {
-  /** Per source (hex public key): the neighbours we push its messages to, least recently used first. */
+  /** Per source (its public key as a `sourceKeyOf` string): the neighbours we push its messages to, least recently used first. */
   trees: Map<string, PeerKey[]>
   /** Per source: the neighbour that pushes its messages to us. */
   parents: Map<string, PeerKey>
@@ -87,7 +78,7 @@ interface Seen {
   /** The neighbour it first came from (our parent in the tree for it). */
   from: PeerKey
   topic: string
-  /** The publisher's public key, hex (names its tree). */
+  /** The publisher's public key as a `sourceKeyOf` string (names its tree). */
   source: string
 }
 
@@ -97,8 +88,8 @@ interface Cached {
   hops: number
   expires: number
   source: string
-  /** Requests for this message answered, per peer. */
-  answered: Map<PeerKey, number> | undefined
+  /** One entry per request answered, naming the peer (a handful at most). */
+  answered: PeerKey[] | undefined
 }
 
 interface Missing {
@@ -120,7 +111,7 @@ interface Pending {
   hops: number
   /** The publisher's peer key. */
   signer: PeerKey
-  /** The publisher's public key, hex and bytes. */
+  /** The publisher's public key, as a `sourceKeyOf` string and as bytes. */
   source: string
   sourceBytes: Uint8Array
   deadline: number
@@ -136,9 +127,19 @@ interface Dial {
 
 const MAX_QUEUED_PER_DIAL = 8
 const MAX_ANNOUNCERS = 8
-/** Peer ids remembered for decoding (bounded; a miss only costs a key check). */
-const KNOWN_PEERS = 4_096
 const SEP = '\u0000'
+
+/** The map key of a source (a 32-byte public key): a binary string, one character per byte. */
+function sourceKeyOf(bytes: Uint8Array): string {
+  return String.fromCharCode.apply(null, bytes as unknown as number[])
+}
+
+/** The source bytes of a key made by `sourceKeyOf`. */
+function sourceOfKey(key: string): Uint8Array {
+  const bytes = new Uint8Array(key.length)
+  for (let i = 0; i < key.length; i++) bytes[i] = key.charCodeAt(i)
+  return bytes
+}
 const VERDICTS: ReadonlySet<string> = new Set(['accept', 'reject', 'ignore'])
 
 /**
@@ -218,8 +219,6 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   let timerHead = 0
   /** Messages waiting for the application's verdict, by public message id. */
   const pending = new Map<string, Pending>()
-  /** Known peer ids by their bytes (binary string), so decoding reuses them. */
-  const knownPeers = new Map<string, PeerId>()
   let shuffleRepliesExpected = 0
   let shuffleReplyDeadline = 0
 
@@ -268,20 +267,6 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       conn.scoreAt = now
     }
     return conn.score
-  }
-
-  function resolvePeer(bytes: Uint8Array): PeerId {
-    const key = String.fromCharCode.apply(null, bytes as unknown as number[])
-    let peer = knownPeers.get(key)
-    if (peer === undefined) {
-      peer = peerIdFromBytes(bytes)
-      if (knownPeers.size >= KNOWN_PEERS) {
-        const oldest = knownPeers.keys().next().value
-        if (oldest !== undefined) knownPeers.delete(oldest)
-      }
-      knownPeers.set(key, peer)
-    }
-    return peer
   }
 
   function sendBytes(peer: PeerKey, bytes: Uint8Array, payloads: number): void {
@@ -630,7 +615,10 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       if (sources.length === 0) {
         for (const [source, parent] of t.parents) if (parent === key) t.parents.delete(source)
       } else {
-        for (const s of sources) if (t.parents.get(toHex(s)) === key) t.parents.delete(toHex(s))
+        for (const s of sources) {
+          const k = sourceKeyOf(s)
+          if (t.parents.get(k) === key) t.parents.delete(k)
+        }
       }
     }
     const backoff = reason === 'unsubscribed' ? 0 : cfg.pruneBackoffMs
@@ -777,7 +765,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       report(fromKey, 'duplicate')
       // a second parent in this source's tree: keep the first, prune this one
       if (s.state === ACCEPTED && s.from !== fromKey && t.parents.get(s.source) !== fromKey) {
-        prune(topic, fromKey, 'duplicate', [fromHex(s.source)])
+        prune(topic, fromKey, 'duplicate', [sourceOfKey(s.source)])
       }
       return
     }
@@ -814,7 +802,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       from: conn.peer,
       hops,
       signer: signer.toString(),
-      source: toHex(signer.publicKey),
+      source: sourceKeyOf(signer.publicKey),
       sourceBytes: signer.publicKey,
       deadline: now + cfg.validationTimeoutMs,
       skip: wanted === undefined ? undefined : announcedBy(wanted),
@@ -875,7 +863,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
           score(fromKey) >= th.graft
         ) {
           // a much shorter path exists for this source: take it, and prune the long one
-          const sourceBytes = fromHex(s.source)
+          const sourceBytes = sourceOfKey(s.source)
           prune(topic, parent, 'optimization', [sourceBytes])
           t.parents.set(s.source, fromKey)
           stats.graftsSent++
@@ -896,7 +884,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         continue
       }
       if (missing.size >= cfg.maxMissing) continue
-      const sourceKey = toHex(source)
+      const sourceKey = sourceKeyOf(source)
       const parent = t.parents.get(sourceKey)
       // with a live parent the pushed copy is on its way: give it time; else pull now
       const wait = parent !== undefined && parent !== fromKey && active.has(parent)
@@ -959,12 +947,14 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         requests.set(batchKey, batch)
       }
       if (batch.ids.length < cfg.maxIdsPerFrame) batch.ids.push(m.id)
-      if (graft) t.parents.set(toHex(m.source), next)
+      if (graft) t.parents.set(sourceKeyOf(m.source), next)
       m.asked = next
       m.deadline = now + cfg.ihaveTimeoutMs
       timers.push({ key, deadline: m.deadline })
     }
-    if (timerHead > 1024 && timerHead * 2 > timers.length) {
+    if (timerHead >= 32 && timerHead * 2 > timers.length) {
+      // spent entries go once they are half the queue (amortised O(1); thousands of routers
+      // in one process must not each keep a long tail)
       timers.splice(0, timerHead)
       timerHead = 0
     }
@@ -985,13 +975,14 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       const c = cache.get(id.key)
       if (c === undefined || c.topic !== topic) continue
       if (graft !== undefined) addChild(graft, c.source, key)
-      const count = c.answered?.get(key) ?? 0
+      let count = 0
+      if (c.answered !== undefined) for (const k of c.answered) if (k === key) count++
       if (count >= cfg.maxRequestsPerMessage) {
         overLimit = true
         continue
       }
-      c.answered ??= new Map()
-      c.answered.set(key, count + 1)
+      c.answered ??= []
+      c.answered.push(key)
       const hops = Math.min(c.hops + 1, cfg.hopLimit)
       sendBytes(key, encodeFrame({ kind: 'gossip', topic, hops, envelope: c.envelope }), 1)
     }
@@ -1021,7 +1012,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       return
     }
     conn.topics.add(topic)
-    for (const s of sources) addChild(t, toHex(s), key)
+    for (const s of sources) addChild(t, sourceKeyOf(s), key)
     answer(key, topic, ids, t)
   }
 
@@ -1050,7 +1041,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       for (const [source, children] of [...t.trees])
         if (children.includes(key)) removeChild(t, source, key)
     } else {
-      for (const s of sources) removeChild(t, toHex(s), key)
+      for (const s of sources) removeChild(t, sourceKeyOf(s), key)
     }
     if (backoffMs > 0) graftBackoff.set(pairKey(topic, key), now + backoffMs)
   }
@@ -1085,7 +1076,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     }
     let frame: Frame
     try {
-      frame = decodeFrame(bytes, frameLimits, resolvePeer)
+      frame = decodeFrame(bytes, frameLimits)
     } catch (error) {
       violation(key, (error as Error).name)
       return
@@ -1302,7 +1293,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       from: self,
       hops: 0,
       signer: signer.toString(),
-      source: toHex(signer.publicKey),
+      source: sourceKeyOf(signer.publicKey),
       sourceBytes: signer.publicKey,
       deadline: now,
     }
@@ -1465,7 +1456,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   function eagerKeys(topic: string, source: PeerId | undefined): PeerKey[] {
     const t = topics.get(topic)
     if (t === undefined) return []
-    if (source !== undefined) return [...(t.trees.get(toHex(source.publicKey)) ?? [])]
+    if (source !== undefined) return [...(t.trees.get(sourceKeyOf(source.publicKey)) ?? [])]
     const all = new Set<PeerKey>()
     for (const children of t.trees.values()) for (const c of children) all.add(c)
     return [...all]
@@ -1492,7 +1483,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       return keysOf(topics.has(topic) ? topicPeers(topic).filter((k) => !eager.has(k)) : [])
     },
     parent(topic, source) {
-      const key = topics.get(topic)?.parents.get(toHex(source.publicKey))
+      const key = topics.get(topic)?.parents.get(sourceKeyOf(source.publicKey))
       return key === undefined ? undefined : (active.get(key) ?? conns.get(key)?.peer)
     },
     peerTopics: (peer) => [...(conns.get(peer.toString())?.topics ?? [])],

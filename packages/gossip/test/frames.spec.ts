@@ -5,7 +5,8 @@
 import { encode } from '@peerkit/codec'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { idKeyOf } from '../src/frames'
+import { fastDecode } from '../src/fast-frames'
+import { decodeFrameGeneral, encodeFrameGeneral, idKeyOf } from '../src/frames'
 import {
   decodeFrame,
   encodeFrame,
@@ -172,5 +173,111 @@ describe('frames', () => {
       }),
       { numRuns: RUNS },
     )
+  })
+
+  describe('the direct path of hot frames agrees with the general codec', () => {
+    const topic = fc.oneof(
+      fc.constantFrom('a', 'news', 'sim'),
+      fc.string({ minLength: 1, maxLength: 30 }),
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 5 }),
+      fc.string({ minLength: 250, maxLength: 256 }),
+    )
+    const hops = fc.oneof(fc.nat(30), fc.nat(0xffff), fc.integer({ min: 0x1_0000, max: 2 ** 32 }))
+    const wire = fc.integer({ min: 0, max: 255 }).map(id)
+    const src = fc.uint8Array({ minLength: 32, maxLength: 32 })
+    const hot: fc.Arbitrary<Frame> = fc.oneof(
+      fc.record({
+        kind: fc.constant('gossip' as const),
+        topic,
+        hops,
+        envelope: fc.oneof(
+          fc.uint8Array({ maxLength: 30 }),
+          fc.uint8Array({ minLength: 250, maxLength: 300 }),
+          fc.constantFrom(65_535, 65_536).map((n) => new Uint8Array(n)),
+        ),
+      }),
+      fc.record({
+        kind: fc.constant('ihave' as const),
+        topic,
+        ids: fc.array(fc.record({ id: wire, hops, source: src }), { maxLength: 30 }),
+      }),
+      fc.record({
+        kind: fc.constant('iwant' as const),
+        topic,
+        ids: fc.array(wire, { maxLength: 30 }),
+      }),
+      fc.record({
+        kind: fc.constant('graft' as const),
+        topic,
+        ids: fc.array(wire, { maxLength: 30 }),
+        sources: fc.array(src, { maxLength: 30 }),
+      }),
+    )
+    const wide: FrameLimits = { ...limits, maxFrameBytes: 100_000, maxIds: 20 }
+
+    function outcome(fn: () => Frame): unknown {
+      try {
+        return normal(fn())
+      } catch (error) {
+        return (error as Error).name
+      }
+    }
+
+    it('property: the same bytes out, the same frame back', () => {
+      fc.assert(
+        fc.property(hot, (f) => {
+          const bytes = encodeFrame(f)
+          expect(bytes).toEqual(encodeFrameGeneral(f))
+          expect(outcome(() => decodeFrame(bytes, wide))).toEqual(
+            outcome(() => decodeFrameGeneral(bytes, wide)),
+          )
+          // the common case really takes the direct path
+          const ascii = [...(f as { topic: string }).topic].every((c) => c.charCodeAt(0) < 0x80)
+          const list =
+            f.kind === 'gossip' ? [] : f.kind === 'ihave' ? f.ids : f.kind === 'iwant' ? f.ids : []
+          const small =
+            (f.kind !== 'gossip' || f.hops <= 0xffff) &&
+            (f.kind !== 'ihave' || f.ids.every((e) => e.hops <= 0xffff)) &&
+            list.length <= wide.maxIds &&
+            (f.kind !== 'graft' || (f.ids.length <= wide.maxIds && f.sources.length <= wide.maxIds))
+          if (ascii && small) expect(fastDecode(bytes, wide, 256)).toBeDefined()
+        }),
+        { numRuns: RUNS },
+      )
+    })
+
+    it('property: the same verdict on corrupted frames', () => {
+      const edit = fc.record({
+        at: fc.nat(),
+        op: fc.constantFrom('flip', 'set', 'cut', 'insert', 'drop'),
+        value: fc.integer({ min: 0, max: 255 }),
+      })
+      fc.assert(
+        fc.property(hot, fc.array(edit, { minLength: 1, maxLength: 3 }), (f, edits) => {
+          let bytes = encodeFrame(f)
+          for (const { at, op, value } of edits) {
+            const i = bytes.length === 0 ? 0 : at % bytes.length
+            if (op === 'flip') bytes[i] = bytes[i]! ^ (1 << (value % 8))
+            else if (op === 'set') bytes[i] = value
+            else if (op === 'cut') bytes = bytes.slice(0, i)
+            else if (op === 'insert')
+              bytes = new Uint8Array([...bytes.subarray(0, i), value, ...bytes.subarray(i)])
+            else bytes = new Uint8Array([...bytes.subarray(0, i), ...bytes.subarray(i + 1)])
+          }
+          expect(outcome(() => decodeFrame(bytes, wide))).toEqual(
+            outcome(() => decodeFrameGeneral(bytes, wide)),
+          )
+        }),
+        { numRuns: RUNS * 5 },
+      )
+    })
+
+    it('keeps no view of the input: decoded bytes are copies', () => {
+      const f: Frame = { kind: 'gossip', topic: 'a', hops: 1, envelope: new Uint8Array([1, 2, 3]) }
+      const bytes = encodeFrame(f)
+      const decoded = decodeFrame(bytes, limits)
+      bytes.fill(0)
+      expect(decoded).toEqual(f)
+    })
   })
 })

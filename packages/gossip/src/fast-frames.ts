@@ -1,0 +1,338 @@
+/**
+ * Direct reading and writing of the frames every message passes through (gossip, ihave,
+ * iwant, graft), without building the generic CBOR value first. The general codec in
+ * `frames.ts` defines what a frame is; this module handles only the exact canonical shape
+ * of these four kinds and gives up (`undefined`) on anything else, which then goes the
+ * general way. So it never accepts or produces what the general path would not: a property
+ * test holds the two together on generated frames and on corrupted bytes.
+ *
+ * @example
+ * fastDecode(bytes, limits) ?? generalDecode(bytes, limits)
+ */
+import { FRAME_VERSION } from './constants'
+import {
+  type Announcement,
+  type Frame,
+  type FrameLimits,
+  ID_BYTES,
+  isIdPrefix,
+  keyOfIdAt,
+  SOURCE_BYTES,
+  type WireId,
+} from './frames'
+
+const KIND_GOSSIP = 8
+const KIND_IHAVE = 9
+const KIND_IWANT = 10
+const KIND_GRAFT = 11
+const MAX_HOPS = 0xffff
+
+/** The last topic read or written, as text and as bytes (most frames carry the same one). */
+let lastTopic = ''
+let lastTopicBytes = new Uint8Array(0)
+
+/** Reading position; `pos < 0` means "not the fast shape". */
+let pos = 0
+
+/** Reads a head of major type `major` in its shortest form; -1 when it is anything else. */
+function head(b: Uint8Array, major: number): number {
+  if (pos >= b.length) return -1
+  const ib = b[pos]!
+  if (ib >> 5 !== major) return -1
+  const info = ib & 0x1f
+  if (info < 24) {
+    pos += 1
+    return info
+  }
+  if (info === 24) {
+    if (pos + 2 > b.length || b[pos + 1]! < 24) return -1
+    pos += 2
+    return b[pos - 1]!
+  }
+  if (info === 25) {
+    if (pos + 3 > b.length) return -1
+    const v = (b[pos + 1]! << 8) | b[pos + 2]!
+    if (v < 0x100) return -1
+    pos += 3
+    return v
+  }
+  if (info === 26) {
+    if (pos + 5 > b.length) return -1
+    const v = ((b[pos + 1]! << 24) >>> 0) + (b[pos + 2]! << 16) + (b[pos + 3]! << 8) + b[pos + 4]!
+    if (v < 0x1_0000) return -1
+    pos += 5
+    return v
+  }
+  return -1
+}
+
+/** An ASCII topic (the fast shape); undefined for anything else. */
+function topicAt(b: Uint8Array, maxBytes: number): string | undefined {
+  const n = head(b, 3)
+  if (n <= 0 || n > maxBytes || pos + n > b.length) return undefined
+  const start = pos
+  pos += n
+  if (n === lastTopicBytes.length) {
+    let same = true
+    for (let i = 0; i < n; i++) {
+      if (b[start + i] !== lastTopicBytes[i]) {
+        same = false
+        break
+      }
+    }
+    if (same) return lastTopic
+  }
+  for (let i = start; i < pos; i++) if (b[i]! > 0x7f) return undefined
+  const text = String.fromCharCode.apply(null, b.subarray(start, pos) as unknown as number[])
+  lastTopic = text
+  lastTopicBytes = b.slice(start, pos)
+  return text
+}
+
+/** A byte string of exactly `length` bytes, copied; undefined otherwise. */
+function fixedBytes(b: Uint8Array, length: number): Uint8Array | undefined {
+  if (head(b, 2) !== length || pos + length > b.length) return undefined
+  pos += length
+  return b.slice(pos - length, pos)
+}
+
+function wireIdAt(b: Uint8Array): WireId | undefined {
+  if (head(b, 2) !== ID_BYTES || pos + ID_BYTES > b.length || !isIdPrefix(b, pos)) return undefined
+  const start = pos
+  pos += ID_BYTES
+  return { bytes: b.slice(start, pos), key: keyOfIdAt(b, start) }
+}
+
+function idList(b: Uint8Array, maxIds: number): WireId[] | undefined {
+  const n = head(b, 4)
+  if (n < 0 || n > maxIds) return undefined
+  const ids: WireId[] = new Array(n)
+  for (let i = 0; i < n; i++) {
+    const id = wireIdAt(b)
+    if (id === undefined) return undefined
+    ids[i] = id
+  }
+  return ids
+}
+
+function sourceList(b: Uint8Array, maxIds: number): Uint8Array[] | undefined {
+  const n = head(b, 4)
+  if (n < 0 || n > maxIds) return undefined
+  const sources: Uint8Array[] = new Array(n)
+  for (let i = 0; i < n; i++) {
+    const s = fixedBytes(b, SOURCE_BYTES)
+    if (s === undefined) return undefined
+    sources[i] = s
+  }
+  return sources
+}
+
+/**
+ * Reads a gossip, ihave, iwant or graft frame of the exact canonical shape.
+ * @param b - the frame bytes (already checked against `limits.maxFrameBytes`)
+ * @param limits - the decoder's limits
+ * @param maxTopicBytes - the longest topic name
+ * @returns the frame, or undefined when the general decoder must decide
+ */
+export function fastDecode(
+  b: Uint8Array,
+  limits: FrameLimits,
+  maxTopicBytes: number,
+): Frame | undefined {
+  if (b.length < 4 || b[1] !== FRAME_VERSION) return undefined
+  const kind = b[2]!
+  pos = 3
+  let frame: Frame | undefined
+  if (kind === KIND_GOSSIP) {
+    if (b[0] !== 0x85) return undefined
+    const topic = topicAt(b, maxTopicBytes)
+    if (topic === undefined) return undefined
+    const hops = head(b, 0)
+    if (hops < 0 || hops > MAX_HOPS) return undefined
+    const n = head(b, 2)
+    if (n < 0 || pos + n !== b.length) return undefined
+    frame = { kind: 'gossip', topic, hops, envelope: b.slice(pos) }
+    pos = b.length
+  } else if (kind === KIND_IHAVE) {
+    if (b[0] !== 0x84) return undefined
+    const topic = topicAt(b, maxTopicBytes)
+    if (topic === undefined) return undefined
+    const n = head(b, 4)
+    if (n < 0 || n > limits.maxIds) return undefined
+    const ids: Announcement[] = new Array(n)
+    for (let i = 0; i < n; i++) {
+      if (b[pos] !== 0x83) return undefined
+      pos++
+      const id = wireIdAt(b)
+      if (id === undefined) return undefined
+      const hops = head(b, 0)
+      if (hops < 0 || hops > MAX_HOPS) return undefined
+      const source = fixedBytes(b, SOURCE_BYTES)
+      if (source === undefined) return undefined
+      ids[i] = { id, hops, source }
+    }
+    frame = { kind: 'ihave', topic, ids }
+  } else if (kind === KIND_IWANT) {
+    if (b[0] !== 0x84) return undefined
+    const topic = topicAt(b, maxTopicBytes)
+    if (topic === undefined) return undefined
+    const ids = idList(b, limits.maxIds)
+    if (ids === undefined) return undefined
+    frame = { kind: 'iwant', topic, ids }
+  } else if (kind === KIND_GRAFT) {
+    if (b[0] !== 0x85) return undefined
+    const topic = topicAt(b, maxTopicBytes)
+    if (topic === undefined) return undefined
+    const ids = idList(b, limits.maxIds)
+    if (ids === undefined) return undefined
+    const sources = sourceList(b, limits.maxIds)
+    if (sources === undefined) return undefined
+    frame = { kind: 'graft', topic, ids, sources }
+  } else {
+    return undefined
+  }
+  return pos === b.length ? frame : undefined
+}
+
+// ------------------------------------------------------------------ writing
+
+/** Bytes a head of argument `n` takes. */
+function headSize(n: number): number {
+  return n < 24 ? 1 : n < 0x100 ? 2 : n < 0x1_0000 ? 3 : 5
+}
+
+function writeHead(out: Uint8Array, at: number, major: number, n: number): number {
+  const m = major << 5
+  if (n < 24) {
+    out[at] = m | n
+    return at + 1
+  }
+  if (n < 0x100) {
+    out[at] = m | 24
+    out[at + 1] = n
+    return at + 2
+  }
+  if (n < 0x1_0000) {
+    out[at] = m | 25
+    out[at + 1] = n >>> 8
+    out[at + 2] = n & 0xff
+    return at + 3
+  }
+  out[at] = m | 26
+  out[at + 1] = n >>> 24
+  out[at + 2] = (n >>> 16) & 0xff
+  out[at + 3] = (n >>> 8) & 0xff
+  out[at + 4] = n & 0xff
+  return at + 5
+}
+
+/** The bytes of an ASCII topic, or undefined for any other text. */
+function topicBytes(topic: string): Uint8Array | undefined {
+  if (topic === lastTopic) return lastTopicBytes
+  const bytes = new Uint8Array(topic.length)
+  for (let i = 0; i < topic.length; i++) {
+    const c = topic.charCodeAt(i)
+    if (c > 0x7f) return undefined
+    bytes[i] = c
+  }
+  lastTopic = topic
+  lastTopicBytes = bytes
+  return bytes
+}
+
+/**
+ * Writes a gossip, ihave, iwant or graft frame whose topic is ASCII and whose numbers and
+ * lengths fit 32 bits, exactly as the general encoder would.
+ * @returns the bytes, or undefined when the general encoder must write it
+ */
+export function fastEncode(frame: Frame): Uint8Array | undefined {
+  switch (frame.kind) {
+    case 'gossip': {
+      const t = topicBytes(frame.topic)
+      const { hops, envelope } = frame
+      if (t === undefined || !(hops >= 0 && hops <= MAX_HOPS && Number.isInteger(hops)))
+        return undefined
+      const n = envelope.length
+      const size = 3 + headSize(t.length) + t.length + headSize(hops) + headSize(n) + n
+      const out = new Uint8Array(size)
+      out[0] = 0x85
+      out[1] = FRAME_VERSION
+      out[2] = KIND_GOSSIP
+      let at = writeHead(out, 3, 3, t.length)
+      out.set(t, at)
+      at = writeHead(out, at + t.length, 0, hops)
+      at = writeHead(out, at, 2, n)
+      out.set(envelope, at)
+      return out
+    }
+    case 'ihave': {
+      const t = topicBytes(frame.topic)
+      if (t === undefined) return undefined
+      const ids = frame.ids
+      let size = 3 + headSize(t.length) + t.length + headSize(ids.length)
+      for (const e of ids) {
+        if (
+          e.id.bytes.length !== ID_BYTES ||
+          e.source.length !== SOURCE_BYTES ||
+          !(e.hops >= 0 && e.hops <= MAX_HOPS && Number.isInteger(e.hops))
+        )
+          return undefined
+        size += 1 + 2 + ID_BYTES + headSize(e.hops) + 2 + SOURCE_BYTES
+      }
+      const out = new Uint8Array(size)
+      out[0] = 0x84
+      out[1] = FRAME_VERSION
+      out[2] = KIND_IHAVE
+      let at = writeHead(out, 3, 3, t.length)
+      out.set(t, at)
+      at = writeHead(out, at + t.length, 4, ids.length)
+      for (const e of ids) {
+        out[at++] = 0x83
+        at = writeHead(out, at, 2, ID_BYTES)
+        out.set(e.id.bytes, at)
+        at = writeHead(out, at + ID_BYTES, 0, e.hops)
+        at = writeHead(out, at, 2, SOURCE_BYTES)
+        out.set(e.source, at)
+        at += SOURCE_BYTES
+      }
+      return out
+    }
+    case 'iwant':
+    case 'graft': {
+      const t = topicBytes(frame.topic)
+      if (t === undefined) return undefined
+      const ids = frame.ids
+      const sources = frame.kind === 'graft' ? frame.sources : undefined
+      for (const id of ids) if (id.bytes.length !== ID_BYTES) return undefined
+      if (sources !== undefined)
+        for (const s of sources) if (s.length !== SOURCE_BYTES) return undefined
+      let size =
+        3 + headSize(t.length) + t.length + headSize(ids.length) + ids.length * (2 + ID_BYTES)
+      if (sources !== undefined)
+        size += headSize(sources.length) + sources.length * (2 + SOURCE_BYTES)
+      const out = new Uint8Array(size)
+      out[0] = sources === undefined ? 0x84 : 0x85
+      out[1] = FRAME_VERSION
+      out[2] = sources === undefined ? KIND_IWANT : KIND_GRAFT
+      let at = writeHead(out, 3, 3, t.length)
+      out.set(t, at)
+      at = writeHead(out, at + t.length, 4, ids.length)
+      for (const id of ids) {
+        at = writeHead(out, at, 2, ID_BYTES)
+        out.set(id.bytes, at)
+        at += ID_BYTES
+      }
+      if (sources !== undefined) {
+        at = writeHead(out, at, 4, sources.length)
+        for (const s of sources) {
+          at = writeHead(out, at, 2, SOURCE_BYTES)
+          out.set(s, at)
+          at += SOURCE_BYTES
+        }
+      }
+      return out
+    }
+    default:
+      return undefined
+  }
+}
