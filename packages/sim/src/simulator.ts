@@ -15,6 +15,7 @@
 import { DEFAULT_LATENCY, DEFAULT_TICK_RESOLUTION_MS } from './constants'
 import type { GossipInput, GossipOutput, GossipRouter, PeerId, ValidationVerdict } from './contract'
 import { InvalidOptionError } from './errors'
+import { createConnTable } from './conn-table'
 import { createEventQueue } from './event-queue'
 import { assertLatencyModel, type LatencyModel, linkLatency } from './latency'
 import { createRandom, type Random } from './random'
@@ -197,9 +198,13 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const observer = options.observer ?? {}
 
   const queue = createEventQueue(4096)
+  /** The same connections as the nodes' `conns` maps, for the per-frame lookups. */
+  const connTable = createConnTable()
   const linkRandom: Random = createRandom(seed).fork(0x1ee7)
   const nodeRandom: Random = createRandom(seed).fork(0x90de)
   const nodes: NodeState[] = []
+  /** Each node's peer id, by index (read for every frame delivered). */
+  const peerIds: PeerId[] = []
   let up = new Uint8Array(64)
   let incarnation = new Int32Array(64)
   let sides: Int32Array | undefined
@@ -296,8 +301,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       observer.drop?.(from, to, payloads, 'not-connected', now)
       return
     }
-    const connection = nodes[from]!.conns.get(to)
-    if (connection === undefined) {
+    const connection = connTable.get(from, to)
+    if (connection === 0) {
       observer.drop?.(from, to, payloads, 'not-connected', now)
       return
     }
@@ -336,7 +341,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       // Already connected: say so again, as a transport answers a dial to an open peer.
       const input: GossipInput = {
         type: 'peer-connected',
-        peer: nodes[b]!.spec.peerId,
+        peer: peerIds[b]!,
         now,
         outbound: true,
       }
@@ -356,6 +361,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     const connection = state.conns.get(b)
     if (connection === undefined) return
     state.conns.delete(b)
+    connTable.delete(a, b)
     observer.closed?.(a, b, now)
     queue.push(now + linkDelay(a, b), CLOSED, b, a, connection, 0, undefined)
   }
@@ -377,12 +383,12 @@ export function createSimulator(options: SimulatorOptions): Simulator {
           observer.drop?.(peer, node, payloads, 'receiver-down', now)
           return
         }
-        if (nodes[node]!.conns.get(peer) !== tag) {
+        if (connTable.get(node, peer) !== tag) {
           observer.drop?.(peer, node, payloads, 'closed', now)
           return
         }
         observer.receive?.(node, peer, bytes, payloads, now)
-        feed(node, { type: 'frame', from: nodes[peer]!.spec.peerId, bytes, now })
+        feed(node, { type: 'frame', from: peerIds[peer]!, bytes, now })
         return
       }
       case TICK: {
@@ -406,11 +412,12 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         }
         const connection = nextConnection++
         nodes[node]!.conns.set(peer, connection)
+        connTable.set(node, peer, connection)
         queue.push(now + linkDelay(node, peer), CONNECTED, peer, node, connection, tag, undefined)
         observer.opened?.(node, peer, now)
         feed(node, {
           type: 'peer-connected',
-          peer: nodes[peer]!.spec.peerId,
+          peer: peerIds[peer]!,
           now,
           outbound: false,
         })
@@ -421,13 +428,14 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         if (incarnation[node] !== queue.count[slot] || up[node] === 0) return
         nodes[node]!.dialing?.delete(peer)
         if (up[peer] === 0 || nodes[peer]!.conns.get(node) !== tag) {
-          feed(node, { type: 'connect-failed', peer: nodes[peer]!.spec.peerId, now })
+          feed(node, { type: 'connect-failed', peer: peerIds[peer]!, now })
           return
         }
         nodes[node]!.conns.set(peer, tag)
+        connTable.set(node, peer, tag)
         feed(node, {
           type: 'peer-connected',
-          peer: nodes[peer]!.spec.peerId,
+          peer: peerIds[peer]!,
           now,
           outbound: true,
         })
@@ -436,15 +444,16 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       case CONNECT_FAILED: {
         if (incarnation[node] !== tag || up[node] === 0) return
         nodes[node]!.dialing?.delete(peer)
-        feed(node, { type: 'connect-failed', peer: nodes[peer]!.spec.peerId, now })
+        feed(node, { type: 'connect-failed', peer: peerIds[peer]!, now })
         return
       }
       case CLOSED: {
         const state = nodes[node]!
         if (up[node] === 0 || state.conns.get(peer) !== tag) return
         state.conns.delete(peer)
+        connTable.delete(node, peer)
         observer.closed?.(node, peer, now)
-        feed(node, { type: 'peer-disconnected', peer: nodes[peer]!.spec.peerId, now })
+        feed(node, { type: 'peer-disconnected', peer: peerIds[peer]!, now })
         return
       }
       case CALL:
@@ -484,6 +493,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         incarnation = grownIncarnation
       }
       incarnation[index] = -1
+      peerIds.push(spec.peerId)
       byObject.set(spec.peerId, index)
       byKey.set(spec.peerId.toString(), index)
       return index
@@ -514,6 +524,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       for (const [peer, connection] of state.conns) {
         const delay = detectMs ?? linkDelay(node, peer)
         queue.push(now + delay, CLOSED, peer, node, connection, 0, undefined)
+        connTable.delete(node, peer)
       }
       state.conns.clear()
     },
