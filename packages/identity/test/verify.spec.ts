@@ -196,15 +196,28 @@ describe('verifySignature / verifySignatureSync', () => {
 })
 
 describe('bounded LRU cache', () => {
-  it('never holds more than its capacity and evicts the least recently used', () => {
-    const cache = createLruCache<number, number>(3)
-    for (let i = 0; i < 10; i++) cache.set(i, i)
-    expect(cache.size).toBe(3)
-    expect(cache.get(6)).toBeUndefined()
-    expect(cache.get(7)).toBe(7)
-    cache.set(10, 10) // evicts 8, since 7 was just used
-    expect(cache.get(8)).toBeUndefined()
-    expect(cache.get(7)).toBe(7)
+  it('never holds more than its capacity and keeps what was used lately', () => {
+    const cache = createLruCache<number, number>(4)
+    for (let i = 0; i < 100; i++) {
+      cache.set(i, i)
+      expect(cache.size).toBeLessThanOrEqual(4)
+    }
+    // the latest entries are there; the first ones are gone
+    expect(cache.get(99)).toBe(99)
+    expect(cache.get(98)).toBe(98)
+    expect(cache.get(0)).toBeUndefined()
+    // an entry read while old survives the next turnover; one not read does not
+    const fresh = createLruCache<number, number>(4)
+    for (const i of [1, 2, 3, 4]) fresh.set(i, i)
+    expect(fresh.get(1)).toBe(1)
+    fresh.set(5, 5)
+    fresh.set(6, 6)
+    expect(fresh.get(1)).toBe(1)
+    expect(fresh.get(2)).toBeUndefined()
+    fresh.delete(1)
+    expect(fresh.get(1)).toBeUndefined()
+    fresh.clear()
+    expect(fresh.size).toBe(0)
   })
 })
 
