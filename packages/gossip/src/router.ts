@@ -80,14 +80,10 @@ interface Seen {
   topic: string
   /** The publisher's public key as a `sourceKeyOf` string (names its tree). */
   source: string
-}
-
-interface Cached {
-  topic: string
-  envelope: Uint8Array
-  hops: number
-  expires: number
-  source: string
+  /** The message itself while it is cached for answering requests (accepted messages only). */
+  envelope: Uint8Array | undefined
+  /** Until when the envelope is kept. */
+  cachedUntil: number
   /** One entry per request answered, naming the peer (a handful at most). */
   answered: PeerKey[] | undefined
 }
@@ -212,7 +208,13 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   /** `topic SEP peer` → until when that peer must not graft us without a missing message. */
   const prunedUntil = new Map<string, number>()
   const seen = new Map<string, Seen>()
-  const cache = new Map<string, Cached>()
+  /**
+   * Seen entries holding an envelope, oldest first (from `cachedHead`): the message cache is
+   * part of the seen map, so a message costs one entry; this queue only orders its expiry.
+   */
+  let cached: (Seen | undefined)[] = []
+  let cachedHead = 0
+  let cachedCount = 0
   const missing = new Map<string, Missing>()
   /** Repair timers in deadline order (deadlines only grow, so a queue suffices). */
   const timers: { key: string; deadline: number }[] = []
@@ -416,7 +418,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   }
 
   function isCut(key: PeerKey): boolean {
-    if (!cut.has(key)) return false
+    if (cut.size === 0 || !cut.has(key)) return false
     if (score(key) >= th.graylist) {
       cut.delete(key)
       return false
@@ -604,8 +606,20 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     from: PeerKey,
     topic: string,
     source: string,
-  ): void {
-    seen.set(key, { expires: now + cfg.seenTtlMs, state, hops, from, topic, source })
+  ): Seen {
+    const entry: Seen = {
+      expires: now + cfg.seenTtlMs,
+      state,
+      hops,
+      from,
+      topic,
+      source,
+      envelope: undefined,
+      cachedUntil: 0,
+      answered: undefined,
+    }
+    seen.set(key, entry)
+    return entry
   }
 
   /** Asks `key` to stop pushing `sources` (all of the topic's trees when empty) to us. */
@@ -686,27 +700,41 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     }
   }
 
-  function cacheMessage(key: string, p: Pending, hops: number): void {
+  /** Keeps an accepted message's envelope in its seen entry, to answer requests. */
+  function cacheMessage(entry: Seen, envelope: Uint8Array): void {
     if (cfg.maxCachedMessages === 0 || cfg.messageCacheMs === 0) return
-    if (cache.size >= cfg.maxCachedMessages) {
-      const oldest = cache.keys().next().value
-      if (oldest !== undefined) cache.delete(oldest)
+    if (cachedCount >= cfg.maxCachedMessages) uncache(Number.POSITIVE_INFINITY)
+    entry.envelope = envelope
+    entry.cachedUntil = now + cfg.messageCacheMs
+    cached.push(entry)
+    cachedCount++
+  }
+
+  /** Drops cached envelopes, oldest first: those expired by `until`, or just one when Infinity. */
+  function uncache(until: number): void {
+    const one = until === Number.POSITIVE_INFINITY
+    while (cachedHead < cached.length) {
+      const entry = cached[cachedHead]!
+      if (!one && entry.cachedUntil > until) break
+      cached[cachedHead++] = undefined
+      // an entry may have left the seen map (or been replaced) since: its envelope goes all the same
+      if (entry.envelope !== undefined) {
+        entry.envelope = undefined
+        entry.answered = undefined
+        cachedCount--
+        if (one) break
+      }
     }
-    cache.set(key, {
-      topic: p.topic,
-      envelope: p.envelope,
-      hops,
-      expires: now + cfg.messageCacheMs,
-      source: p.source,
-      answered: undefined,
-    })
+    if (cachedHead >= 32 && cachedHead * 2 > cached.length) {
+      cached = cached.slice(cachedHead)
+      cachedHead = 0
+    }
   }
 
   function accept(p: Pending, key: string): void {
     const { topic, envelope, hops, from } = p
     const fromKey = from.toString()
-    markSeen(key, ACCEPTED, hops, fromKey, topic, p.source)
-    cacheMessage(key, p, hops)
+    cacheMessage(markSeen(key, ACCEPTED, hops, fromKey, topic, p.source), envelope)
     stats.delivered++
     out.push({ type: 'deliver', topic, messageId: p.messageId, envelope, from, hops })
     report(fromKey, 'first-delivery')
@@ -851,14 +879,18 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     for (const { id, hops, source } of ids) {
       const s = seen.get(id.key)
       if (s !== undefined) {
+        // the cheap tests first: nearly every announcement of a known message stops here
+        if (
+          cfg.optimizationThreshold === 0 ||
+          s.state !== ACCEPTED ||
+          s.hops - hops < cfg.optimizationThreshold ||
+          s.topic !== topic
+        )
+          continue
         const parent = t.parents.get(s.source)
         if (
-          cfg.optimizationThreshold > 0 &&
-          s.state === ACCEPTED &&
-          s.topic === topic &&
           parent !== undefined &&
           parent !== fromKey &&
-          s.hops - hops >= cfg.optimizationThreshold &&
           !inBackoff(graftBackoff, topic, fromKey) &&
           score(fromKey) >= th.graft
         ) {
@@ -913,6 +945,8 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
 
   /** Repair: announced messages that did not arrive in time are requested. */
   function runTimers(): void {
+    // most inputs find nothing due: no allocation for them
+    if (timerHead >= timers.length || timers[timerHead]!.deadline > now) return
     const requests = new Map<
       string,
       { topic: string; peer: PeerKey; ids: WireId[]; graft: boolean }
@@ -972,8 +1006,8 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   function answer(key: PeerKey, topic: string, ids: WireId[], graft: TopicState | undefined): void {
     let overLimit = false
     for (const id of ids) {
-      const c = cache.get(id.key)
-      if (c === undefined || c.topic !== topic) continue
+      const c = seen.get(id.key)
+      if (c === undefined || c.envelope === undefined || c.topic !== topic) continue
       if (graft !== undefined) addChild(graft, c.source, key)
       let count = 0
       if (c.answered !== undefined) for (const k of c.answered) if (k === key) count++
@@ -1195,10 +1229,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       if (m.expires > now) break
       seen.delete(key)
     }
-    for (const [key, c] of cache) {
-      if (c.expires > now) break
-      cache.delete(key)
-    }
+    uncache(now)
     for (const [key, until] of graftBackoff) if (until <= now) graftBackoff.delete(key)
     for (const [key, until] of prunedUntil) if (until <= now) prunedUntil.delete(key)
     for (const [key, p] of pending) {
@@ -1298,8 +1329,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       deadline: now,
     }
     stats.published++
-    markSeen(key, ACCEPTED, 0, selfKey, topic, p.source)
-    cacheMessage(key, p, 0)
+    cacheMessage(markSeen(key, ACCEPTED, 0, selfKey, topic, p.source), envelope)
     if (topics.has(topic)) {
       stats.delivered++
       out.push({ type: 'deliver', topic, messageId, envelope, from: self, hops: 0 })
@@ -1447,7 +1477,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     onTick()
     scheduleWake()
     stats.seenSize = seen.size
-    stats.cachedMessages = cache.size
+    stats.cachedMessages = cachedCount
     stats.pendingValidations = pending.size
     return out
   }
@@ -1497,7 +1527,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     stats: () => ({
       ...stats,
       seenSize: seen.size,
-      cachedMessages: cache.size,
+      cachedMessages: cachedCount,
       pendingValidations: pending.size,
     }),
     stateDigest() {
@@ -1518,7 +1548,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
           ]
         }),
         sorted(seen.keys()).map((k) => [k, seen.get(k)!.state, seen.get(k)!.from]),
-        sorted(cache.keys()),
+        sorted([...seen].flatMap(([k, e]) => (e.envelope === undefined ? [] : [k]))),
         sorted(missing.keys()).map((k) => [k, missing.get(k)!.announcers]),
         sorted(pending.keys()),
         sorted(graftBackoff.keys()),

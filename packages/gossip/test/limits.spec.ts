@@ -70,4 +70,31 @@ describe('limits', () => {
     const frame = encodeFrame({ kind: 'gossip', topic: 't', hops: 5, envelope })
     expect(reasons(net.inject(0, 1, frame))).toEqual(['hop-limit'])
   })
+
+  it('keeps at most maxCachedMessages to answer requests, the newest', async () => {
+    const { net, id: first } = await pair({ maxCachedMessages: 2 })
+    const ids = [first]
+    for (const text of ['y', 'z']) {
+      const envelope = await net.seal(0, 't', text)
+      net.input(0, { type: 'publish', topic: 't', envelope, now: net.now })
+      const bytes = messageIdOf(envelope).bytes
+      ids.push({ bytes, key: idKeyOf(bytes) })
+    }
+    net.run(net.now + 500)
+    expect(net.nodes[0]!.router.stats().cachedMessages).toBe(2)
+    const ask = (i: number) =>
+      payloads(net.inject(1, 0, encodeFrame({ kind: 'iwant', topic: 't', ids: [ids[i]!] })))
+    expect([ask(0), ask(1), ask(2)]).toEqual([0, 1, 1])
+  })
+
+  it('forgets cached messages after messageCacheMs, and answers no more', async () => {
+    const { net, id, envelope } = await pair({ messageCacheMs: 2_000 })
+    const iwant = encodeFrame({ kind: 'iwant', topic: 't', ids: [id] })
+    expect(payloads(net.inject(1, 0, iwant))).toBe(1)
+    net.run(net.now + 3_000)
+    expect(net.nodes[0]!.router.stats().cachedMessages).toBe(0)
+    expect(payloads(net.inject(1, 0, iwant))).toBe(0)
+    // still known as seen: a copy of it is a duplicate, not a new message
+    expect(net.nodes[0]!.router.hasSeen(messageIdOf(envelope).toString())).toBe(true)
+  })
 })
