@@ -12,10 +12,11 @@
  * sim.start(a); sim.connect(a, b); sim.publish(a, 'news', envelope)
  * sim.runUntil(5_000)
  */
+
+import { createConnTable } from './conn-table'
 import { DEFAULT_LATENCY, DEFAULT_TICK_RESOLUTION_MS } from './constants'
 import type { GossipInput, GossipOutput, GossipRouter, PeerId, ValidationVerdict } from './contract'
 import { InvalidOptionError } from './errors'
-import { createConnTable } from './conn-table'
 import { createEventQueue } from './event-queue'
 import { assertLatencyModel, type LatencyModel, linkLatency } from './latency'
 import { createRandom, type Random } from './random'
