@@ -97,7 +97,10 @@ export const DEFAULT_PRUNE_BACKOFF_MS = 60_000
 /** Longest prune backoff a router accepts from a peer (a larger value is clamped). */
 export const MAX_PRUNE_BACKOFF_MS = 600_000
 
-/** Milliseconds a delivered message is kept to answer IWANT and GRAFT requests. */
+/**
+ * Milliseconds a delivered message is kept to answer IWANT and GRAFT requests (never longer
+ * than its id is remembered: the envelope is kept in the seen entry).
+ */
 export const DEFAULT_MESSAGE_CACHE_MS = 30_000
 
 // ---------------------------------------------------------------- messages
