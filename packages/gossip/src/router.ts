@@ -53,6 +53,8 @@ interface Conn {
   /** The peer's score, as of `scoreAt` (refreshed each heartbeat and after each event). */
   score: number
   scoreAt: number
+  /** Whether the peer is in the active view (mirrors `active`, read per frame without a lookup). */
+  active: boolean
 }
 
 interface TopicState {
@@ -94,6 +96,7 @@ interface Missing {
   source: Uint8Array
   announcers: PeerKey[]
   asked: PeerKey | undefined
+  /** When to ask (again); -1 once the entry left `missing`, which voids its timers. */
   deadline: number
 }
 
@@ -217,7 +220,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   let cachedCount = 0
   const missing = new Map<string, Missing>()
   /** Repair timers in deadline order (deadlines only grow, so a queue suffices). */
-  const timers: { key: string; deadline: number }[] = []
+  const timers: { key: string; deadline: number; m: Missing }[] = []
   let timerHead = 0
   /** Messages waiting for the application's verdict, by public message id. */
   const pending = new Map<string, Pending>()
@@ -264,6 +267,11 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   function score(peer: PeerKey): number {
     const conn = conns.get(peer)
     if (conn === undefined) return hook.score(peer, now)
+    return connScore(peer, conn)
+  }
+
+  /** `score` of a connected peer whose connection the caller holds. */
+  function connScore(peer: PeerKey, conn: Conn): number {
     if (now - conn.scoreAt >= cfg.heartbeatIntervalMs) {
       conn.score = hook.score(peer, now)
       conn.scoreAt = now
@@ -344,6 +352,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       }
     }
     active.set(key, conn.peer)
+    conn.active = true
     passive.delete(key)
     neighborRequests.delete(key)
     noteViewSize()
@@ -356,6 +365,8 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     const peer = active.get(key)
     if (peer === undefined) return
     active.delete(key)
+    const conn = conns.get(key)
+    if (conn !== undefined) conn.active = false
     noteViewSize()
     for (const topic of topics.keys()) unlinkTopic(topic, key)
     if (toPassive) addPassive(peer)
@@ -819,7 +830,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     // reported until it is cut off), but its valid messages are not taken from it
     if (score(fromKey) < th.accept) return
     const wanted = missing.get(key)
-    missing.delete(key)
+    if (wanted !== undefined) forget(key, wanted)
     const signer = opened.message.signer
     const messageId = mid.toString()
     const p: Pending = {
@@ -872,10 +883,11 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     out.push({ type: 'validate', topic, messageId, envelope, from: conn.peer })
   }
 
-  function onIhave(fromKey: PeerKey, topic: string, ids: Announcement[]): void {
+  function onIhave(fromKey: PeerKey, conn: Conn, topic: string, ids: Announcement[]): void {
+    if (!conn.active) return
     const t = topics.get(topic)
-    if (t === undefined || !active.has(fromKey)) return
-    if (score(fromKey) < th.gossip) return
+    if (t === undefined) return
+    if (connScore(fromKey, conn) < th.gossip) return
     for (const { id, hops, source } of ids) {
       const s = seen.get(id.key)
       if (s !== undefined) {
@@ -921,15 +933,16 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       // with a live parent the pushed copy is on its way: give it time; else pull now
       const wait = parent !== undefined && parent !== fromKey && active.has(parent)
       const deadline = wait ? now + cfg.ihaveTimeoutMs : now
-      missing.set(id.key, {
+      const entry: Missing = {
         topic,
         id,
         source,
         announcers: [fromKey],
         asked: undefined,
         deadline,
-      })
-      timers.push({ key: id.key, deadline })
+      }
+      missing.set(id.key, entry)
+      timers.push({ key: id.key, deadline, m: entry })
     }
   }
 
@@ -943,6 +956,12 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     return until !== undefined && until > now
   }
 
+  /** Drops a missing entry; its queued timers become void. */
+  function forget(key: string, m: Missing): void {
+    m.deadline = -1
+    missing.delete(key)
+  }
+
   /** Repair: announced messages that did not arrive in time are requested. */
   function runTimers(): void {
     // most inputs find nothing due: no allocation for them
@@ -952,12 +971,11 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       { topic: string; peer: PeerKey; ids: WireId[]; graft: boolean }
     >()
     while (timerHead < timers.length && timers[timerHead]!.deadline <= now) {
-      const { key, deadline } = timers[timerHead++]!
-      const m = missing.get(key)
-      if (m === undefined || m.deadline !== deadline) continue
+      const { key, deadline, m } = timers[timerHead++]!
+      if (m.deadline !== deadline) continue
       const t = topics.get(m.topic)
       if (t === undefined) {
-        missing.delete(key)
+        forget(key, m)
         continue
       }
       if (m.asked !== undefined && conns.has(m.asked)) report(m.asked, 'broken-promise')
@@ -970,7 +988,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         }
       }
       if (next === undefined) {
-        missing.delete(key)
+        forget(key, m)
         continue
       }
       const graft = !inBackoff(graftBackoff, m.topic, next)
@@ -984,7 +1002,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       if (graft) t.parents.set(sourceKeyOf(m.source), next)
       m.asked = next
       m.deadline = now + cfg.ihaveTimeoutMs
-      timers.push({ key, deadline: m.deadline })
+      timers.push({ key, deadline: m.deadline, m })
     }
     if (timerHead >= 32 && timerHead * 2 > timers.length) {
       // spent entries go once they are half the queue (amortised O(1); thousands of routers
@@ -1050,9 +1068,9 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     answer(key, topic, ids, t)
   }
 
-  function onIwant(key: PeerKey, topic: string, ids: WireId[]): void {
-    if (!topics.has(topic) || !active.has(key)) return
-    if (score(key) < th.gossip) return
+  function onIwant(key: PeerKey, conn: Conn, topic: string, ids: WireId[]): void {
+    if (!conn.active || !topics.has(topic)) return
+    if (connScore(key, conn) < th.gossip) return
     answer(key, topic, ids, undefined)
   }
 
@@ -1145,10 +1163,10 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         onGossip(key, conn, frame.topic, frame.hops, frame.envelope)
         return
       case 'ihave':
-        onIhave(key, frame.topic, frame.ids)
+        onIhave(key, conn, frame.topic, frame.ids)
         return
       case 'iwant':
-        onIwant(key, frame.topic, frame.ids)
+        onIwant(key, conn, frame.topic, frame.ids)
         return
       case 'graft':
         onGraft(key, conn, frame.topic, frame.ids, frame.sources)
@@ -1176,6 +1194,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         pending: 0,
         score: 0,
         scoreAt: Number.NEGATIVE_INFINITY,
+        active: false,
       })
     }
     const dial = dials.get(key)
@@ -1396,8 +1415,8 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     if (flushAt !== undefined && flushAt < next) next = flushAt
     while (timerHead < timers.length) {
       const head = timers[timerHead]!
-      const m = missing.get(head.key)
-      if (m === undefined || m.deadline !== head.deadline) {
+      // a timer whose entry was answered or replaced is void (checked without a map lookup)
+      if (head.m.deadline !== head.deadline) {
         timerHead++
         continue
       }
@@ -1476,9 +1495,6 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     runTimers()
     onTick()
     scheduleWake()
-    stats.seenSize = seen.size
-    stats.cachedMessages = cachedCount
-    stats.pendingValidations = pending.size
     return out
   }
 
