@@ -1,11 +1,22 @@
 import fc from 'fast-check'
+import { toString as uint8arraysText } from 'uint8arrays/to-string'
 import { describe, expect, it } from 'vitest'
+import { base32Text } from '../src/content-id'
 import { contentId, contentIdFromBytes, contentIdFromString, encode, toHex } from '../src/index'
 import { valueArbitrary } from './helpers'
 
 const named = (name: string) => expect.objectContaining({ name })
 
 describe('content ids', () => {
+  it("property: its base32 is uint8arrays' base32, byte for byte, for any length", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), (bytes) => {
+        expect(base32Text(bytes)).toBe(uint8arraysText(bytes, 'base32'))
+      }),
+      { numRuns: 500 },
+    )
+  })
+
   it('names sha2-256 and hashes the canonical bytes (known answer)', () => {
     // sha2-256 of the empty array 0x80
     const id = contentId([])
