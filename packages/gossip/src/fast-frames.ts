@@ -26,6 +26,13 @@ const KIND_IHAVE = 9
 const KIND_IWANT = 10
 const KIND_GRAFT = 11
 const MAX_HOPS = 0xffff
+/** The array head of each fast kind: `[version, kind, ...fields]`. */
+const ARRAY_HEADS: Record<number, number> = {
+  [KIND_GOSSIP]: 0x85,
+  [KIND_IHAVE]: 0x84,
+  [KIND_IWANT]: 0x84,
+  [KIND_GRAFT]: 0x85,
+}
 
 /** The last topic read or written, as text and as bytes (most frames carry the same one). */
 let lastTopic = ''
@@ -141,12 +148,13 @@ export function fastDecode(
 ): Frame | undefined {
   if (b.length < 4 || b[1] !== FRAME_VERSION) return undefined
   const kind = b[2]!
+  // each kind has a fixed number of fields: the array head names it
+  if (b[0] !== ARRAY_HEADS[kind]) return undefined
   pos = 3
-  let frame: Frame | undefined
+  const topic = topicAt(b, maxTopicBytes)
+  if (topic === undefined) return undefined
+  let frame: Frame
   if (kind === KIND_GOSSIP) {
-    if (b[0] !== 0x85) return undefined
-    const topic = topicAt(b, maxTopicBytes)
-    if (topic === undefined) return undefined
     const hops = head(b, 0)
     if (hops < 0 || hops > MAX_HOPS) return undefined
     const n = head(b, 2)
@@ -154,9 +162,6 @@ export function fastDecode(
     frame = { kind: 'gossip', topic, hops, envelope: b.slice(pos) }
     pos = b.length
   } else if (kind === KIND_IHAVE) {
-    if (b[0] !== 0x84) return undefined
-    const topic = topicAt(b, maxTopicBytes)
-    if (topic === undefined) return undefined
     const n = head(b, 4)
     if (n < 0 || n > limits.maxIds) return undefined
     const ids: Announcement[] = new Array(n)
@@ -172,24 +177,15 @@ export function fastDecode(
       ids[i] = { id, hops, source }
     }
     frame = { kind: 'ihave', topic, ids }
-  } else if (kind === KIND_IWANT) {
-    if (b[0] !== 0x84) return undefined
-    const topic = topicAt(b, maxTopicBytes)
-    if (topic === undefined) return undefined
-    const ids = idList(b, limits.maxIds)
-    if (ids === undefined) return undefined
-    frame = { kind: 'iwant', topic, ids }
-  } else if (kind === KIND_GRAFT) {
-    if (b[0] !== 0x85) return undefined
-    const topic = topicAt(b, maxTopicBytes)
-    if (topic === undefined) return undefined
-    const ids = idList(b, limits.maxIds)
-    if (ids === undefined) return undefined
-    const sources = sourceList(b, limits.maxIds)
-    if (sources === undefined) return undefined
-    frame = { kind: 'graft', topic, ids, sources }
   } else {
-    return undefined
+    const ids = idList(b, limits.maxIds)
+    if (ids === undefined) return undefined
+    if (kind === KIND_IWANT) frame = { kind: 'iwant', topic, ids }
+    else {
+      const sources = sourceList(b, limits.maxIds)
+      if (sources === undefined) return undefined
+      frame = { kind: 'graft', topic, ids, sources }
+    }
   }
   return pos === b.length ? frame : undefined
 }
