@@ -8,7 +8,7 @@
  * opened.signer.toString() // 'z6Mk…'
  */
 import type { ContentId, Value } from '@peerkit/codec'
-import type { PeerId } from '@peerkit/identity'
+import { type PeerId, peerIdFromPublicKey } from '@peerkit/identity'
 import {
   assertBytes,
   assertObject,
@@ -33,7 +33,6 @@ import {
   NotYetValidError,
   WrongDomainError,
 } from './errors'
-import { peerIdOf } from './peer-ids'
 import type { ReplayClaim, ReplayGuard } from './replay-guard'
 import { verifySignatures } from './verify'
 import type { VerifyCache } from './verify-cache'
@@ -206,8 +205,6 @@ function claimOf(fields: BodyFields, digestKey: string, maxAgeMs: number): Repla
 /** An envelope that passed every check, not yet recorded in the guard and the cache. */
 interface Checked {
   readonly parsed: ParsedEnvelope
-  /** The body signer's key, one character per byte. */
-  readonly signerKey: string
   /** The body digest, one character per byte. */
   readonly digestKey: string
   readonly claim: ReplayClaim | undefined
@@ -237,7 +234,7 @@ function check(
     }
     const signerKey = byteKey(fields.signer)
     const cacheKeys = verifySignatures(parsed, digestKey, rules.cache, signerKey)
-    return { parsed, signerKey, digestKey, claim, cacheKeys }
+    return { parsed, digestKey, claim, cacheKeys }
   } catch (error) {
     releaseParsed(parsed)
     throw error
@@ -253,10 +250,10 @@ function commit(checked: Checked, rules: Rules): void {
     replayGuard.accept(checked.claim, rules.now)
 }
 
-function openedOf({ parsed, digestKey, signerKey }: Checked): OpenedEnvelope {
+function openedOf({ parsed, digestKey }: Checked): OpenedEnvelope {
   const { fields } = parsed
   return {
-    signer: peerIdOf(fields.signer, signerKey),
+    signer: peerIdFromPublicKey(fields.signer),
     payload: fields.payload,
     timestamp: fields.timestamp,
     expiresAt: fields.expiresAt,
@@ -344,7 +341,7 @@ export function openMulti(bytes: Uint8Array, options: OpenMultiOptions): OpenedM
   try {
     const opened: OpenedMultiEnvelope = {
       ...openedOf(checked),
-      signers: checked.parsed.signatures.map((entry) => peerIdOf(entry.publicKey)),
+      signers: checked.parsed.signatures.map((entry) => peerIdFromPublicKey(entry.publicKey)),
     }
     commit(checked, rules)
     return opened
