@@ -220,7 +220,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   let cachedCount = 0
   const missing = new Map<string, Missing>()
   /** Repair timers in deadline order (deadlines only grow, so a queue suffices). */
-  const timers: { key: string; deadline: number; m: Missing }[] = []
+  const timers: { deadline: number; m: Missing }[] = []
   let timerHead = 0
   /** Messages waiting for the application's verdict, by public message id. */
   const pending = new Map<string, Pending>()
@@ -942,7 +942,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         deadline,
       }
       missing.set(id.key, entry)
-      timers.push({ key: id.key, deadline, m: entry })
+      timers.push({ deadline, m: entry })
     }
   }
 
@@ -971,8 +971,9 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       { topic: string; peer: PeerKey; ids: WireId[]; graft: boolean }
     >()
     while (timerHead < timers.length && timers[timerHead]!.deadline <= now) {
-      const { key, deadline, m } = timers[timerHead++]!
+      const { deadline, m } = timers[timerHead++]!
       if (m.deadline !== deadline) continue
+      const key = m.id.key
       const t = topics.get(m.topic)
       if (t === undefined) {
         forget(key, m)
@@ -1002,7 +1003,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       if (graft) t.parents.set(sourceKeyOf(m.source), next)
       m.asked = next
       m.deadline = now + cfg.ihaveTimeoutMs
-      timers.push({ key, deadline: m.deadline, m })
+      timers.push({ deadline: m.deadline, m })
     }
     if (timerHead >= 32 && timerHead * 2 > timers.length) {
       // spent entries go once they are half the queue (amortised O(1); thousands of routers
