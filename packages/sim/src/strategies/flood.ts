@@ -24,6 +24,7 @@ import type {
 } from '../contract'
 import type { MessageCheck } from '../messages'
 import { createSeenCache } from './seen'
+import { baselineComponents, createStrikes, type StruckPeer } from './strikes'
 import type { Strategy } from './types'
 import { decodeBaselineFrame, encodeBaselineFrame } from './wire'
 
@@ -43,10 +44,7 @@ export interface FloodComponents {
   scoreHook?: ScoreHook
 }
 
-interface FloodPeer {
-  id: PeerId
-  strikes: number
-}
+type FloodPeer = StruckPeer
 
 /**
  * Creates a flooding router.
@@ -60,17 +58,11 @@ export function createFloodRouter(init: FloodInit, components: FloodComponents):
   const { self, check, scoreHook } = components
   const seen = createSeenCache(init.seenTtlMs ?? BASELINE_SEEN_TTL_MS)
   const peers = new Map<PeerKey, FloodPeer>()
-  const graylist = new Set<PeerKey>()
+  const strikes = createStrikes(invalidLimit)
   const topics = new Set<string>()
 
   const strike = (key: PeerKey, peer: FloodPeer, reason: string, out: GossipOutput[]): void => {
-    out.push({ type: 'misbehaved', peer: peer.id, reason })
-    peer.strikes++
-    if (peer.strikes >= invalidLimit) {
-      graylist.add(key)
-      peers.delete(key)
-      out.push({ type: 'disconnect', peer: peer.id })
-    }
+    if (strikes.strike(key, peer, reason, out)) peers.delete(key)
   }
 
   const onFrame = (from: PeerId, bytes: Uint8Array, now: number, out: GossipOutput[]): void => {
@@ -135,10 +127,7 @@ export function createFloodRouter(init: FloodInit, components: FloodComponents):
       switch (input.type) {
         case 'peer-connected': {
           const key = input.peer.toString()
-          if (graylist.has(key)) {
-            out.push({ type: 'disconnect', peer: input.peer })
-            break
-          }
+          if (strikes.refused(key, input.peer, out)) break
           if (!peers.has(key)) peers.set(key, { id: input.peer, strikes: 0 })
           break
         }
@@ -186,11 +175,5 @@ export const floodStrategy: Strategy = {
   name: 'flood',
   heartbeatMs: 1_000,
   bootstrapDegree: DEFAULT_BOOTSTRAP_DEGREE,
-  createRouter: (context) =>
-    createFloodRouter(
-      {},
-      context.scoreHook === undefined
-        ? { self: context.self, check: context.check }
-        : { self: context.self, check: context.check, scoreHook: context.scoreHook },
-    ),
+  createRouter: (context) => createFloodRouter({}, baselineComponents(context)),
 }

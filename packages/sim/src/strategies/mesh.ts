@@ -29,6 +29,7 @@ import type {
 } from '../contract'
 import type { MessageCheck } from '../messages'
 import { createSeenCache } from './seen'
+import { baselineComponents, createStrikes } from './strikes'
 import type { Strategy } from './types'
 import { type BaselineFrame, decodeBaselineFrame, encodeBaselineFrame } from './wire'
 
@@ -105,7 +106,7 @@ export function createMeshRouter(init: MeshInit, components: MeshComponents): Go
 
   const seen = createSeenCache(init.seenTtlMs ?? BASELINE_SEEN_TTL_MS)
   const peers = new Map<PeerKey, MeshPeer>()
-  const graylist = new Set<PeerKey>()
+  const strikes = createStrikes(invalidLimit)
   const subscriptions = new Set<string>()
   const mesh = new Map<string, Set<PeerKey>>()
   /** `${topic}\n${peer}` → time the backoff ends. */
@@ -155,13 +156,7 @@ export function createMeshRouter(init: MeshInit, components: MeshComponents): Go
     (backoff.get(`${topic}\n${key}`) ?? 0) > now
 
   const strike = (key: PeerKey, peer: MeshPeer, reason: string, out: GossipOutput[]): void => {
-    out.push({ type: 'misbehaved', peer: peer.id, reason })
-    peer.strikes++
-    if (peer.strikes >= invalidLimit) {
-      graylist.add(key)
-      removePeer(key)
-      out.push({ type: 'disconnect', peer: peer.id })
-    }
+    if (strikes.strike(key, peer, reason, out)) removePeer(key)
   }
 
   const removePeer = (key: PeerKey): void => {
@@ -385,10 +380,7 @@ export function createMeshRouter(init: MeshInit, components: MeshComponents): Go
       switch (input.type) {
         case 'peer-connected': {
           const key = input.peer.toString()
-          if (graylist.has(key)) {
-            out.push({ type: 'disconnect', peer: input.peer })
-            break
-          }
+          if (strikes.refused(key, input.peer, out)) break
           if (!peers.has(key)) {
             peers.set(key, {
               id: input.peer,
@@ -468,15 +460,5 @@ export const meshStrategy: Strategy = {
   heartbeatMs: 1_000,
   bootstrapDegree: DEFAULT_BOOTSTRAP_DEGREE,
   createRouter: (context) =>
-    createMeshRouter(
-      {},
-      context.scoreHook === undefined
-        ? { self: context.self, check: context.check, random: context.random }
-        : {
-            self: context.self,
-            check: context.check,
-            random: context.random,
-            scoreHook: context.scoreHook,
-          },
-    ),
+    createMeshRouter({}, { ...baselineComponents(context), random: context.random }),
 }
