@@ -63,3 +63,13 @@ export const ECLIPSE_INTERVAL_MS = 1_000
 
 /** Honest nodes each Sybil dials per eclipse round. */
 export const ECLIPSE_DIALS_PER_ROUND = 4
+
+/**
+ * Runs of at least this many nodes are split across the machine's cores by default
+ * (`pnpm sim`, `pnpm scenarios`). Below it, starting the workers and trading between them
+ * costs more than the second core saves.
+ */
+export const SPLIT_RUN_MIN_NODES = 5_000
+
+/** Most threads a run is split across by default. */
+export const MAX_AUTO_WORKERS = 8

@@ -11,6 +11,7 @@ export type SimErrorName =
   | 'UnknownFlagError'
   | 'UnknownStrategyError'
   | 'InvalidOptionError'
+  | 'PartFailedError'
 
 /** Base class of every error the simulator throws on purpose. */
 export class SimError extends Error {
@@ -61,6 +62,11 @@ export class InvalidOptionError extends SimError {
   }
 }
 
+/** A part of a split run failed or fell silent, so the run cannot finish. */
+export class PartFailedError extends SimError {
+  override name = 'PartFailedError' as const
+}
+
 /**
  * Tells whether a value is a simulator error, optionally of one name.
  * @param error - anything caught
@@ -78,6 +84,7 @@ export function isSimError<N extends SimErrorName>(
     'UnknownFlagError',
     'UnknownStrategyError',
     'InvalidOptionError',
+    'PartFailedError',
   ]
   if (typeof found !== 'string' || !names.includes(found)) return false
   return name === undefined || found === name

@@ -1,12 +1,12 @@
 /**
- * The simulator's event queue: a binary min-heap ordered by (time, sequence), stored as
+ * The simulator's event queue: a binary min-heap ordered by (time, order key), stored as
  * parallel typed arrays so that scheduling an event allocates nothing once the queue has
- * grown to its working size. Events at the same time run in the order they were
- * scheduled, which is what makes a run reproducible.
+ * grown to its working size. The caller gives each event a distinct order key; events at
+ * the same time run in key order, which is what makes a run reproducible.
  *
  * @example
  * const queue = createEventQueue()
- * const slot = queue.push(10, EVENT_TICK, node, 0, 0, 0, undefined)
+ * const slot = queue.push(10, 0, EVENT_TICK, node, 0, 0, 0, undefined)
  * queue.pop() // the slot of the earliest event; read its fields, then queue.release(slot)
  */
 
@@ -28,11 +28,13 @@ export interface EventQueue {
   /** Number of events waiting. */
   readonly size: number
   /**
-   * Schedules an event.
+   * Schedules an event; `order` breaks ties between events at the same time (distinct
+   * keys give a total order).
    * @returns its slot
    */
   push(
     time: number,
+    order: number,
     kind: number,
     node: number,
     peer: number,
@@ -68,7 +70,6 @@ export function createEventQueue(initialCapacity = 1024): EventQueue {
   let freeCount = capacity
   for (let i = 0; i < capacity; i++) free[i] = capacity - 1 - i
   let size = 0
-  let nextSeq = 0
 
   const less = (a: number, b: number): boolean => {
     const ta = time[a]!
@@ -117,11 +118,11 @@ export function createEventQueue(initialCapacity = 1024): EventQueue {
     get size() {
       return size
     },
-    push(t, k, n, p, g, c, r) {
+    push(t, o, k, n, p, g, c, r) {
       if (freeCount === 0) grow()
       const slot = free[--freeCount]!
       time[slot] = t
-      seq[slot] = nextSeq++
+      seq[slot] = o
       kind[slot] = k
       node[slot] = n
       peer[slot] = p

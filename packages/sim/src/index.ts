@@ -2,7 +2,9 @@
  * @peerkit/sim: a deterministic discrete-event network simulator for sans-IO cores. It
  * drives any `GossipRouter` over simulated links (latency, loss, partitions), with churn
  * and adversaries, measures each run, and compares peerkit's router with flooding and a
- * gossipsub-style mesh under identical conditions. The same seed gives the same run.
+ * gossipsub-style mesh under identical conditions. The same seed gives the same run,
+ * whether on one thread or split across several (`workers`). A Node.js package: split
+ * runs use worker threads.
  *
  * @example
  * import { runGossip, strategyFromName } from '@peerkit/sim'
@@ -21,6 +23,7 @@ export {
   InvalidArgumentError,
   InvalidOptionError,
   isSimError,
+  PartFailedError,
   SimError,
   type SimErrorName,
   UnknownFlagError,
@@ -28,7 +31,7 @@ export {
 } from './errors'
 export { createEventQueue, type EventQueue } from './event-queue'
 export { createIdentities, type Identities, nodeKeySeed } from './identities'
-export { assertLatencyModel, type LatencyModel, linkLatency } from './latency'
+export { assertLatencyModel, type LatencyModel, linkLatency, minLinkLatency } from './latency'
 export {
   createEnvelopeCheck,
   defaultEnvelopeRules,
@@ -44,6 +47,7 @@ export {
   percentile,
   type RunFigures,
 } from './metrics'
+export { autoWorkers, PART_SILENCE_LIMIT_MS, setSimWorkerEntry } from './parallel'
 export { createRandom, hash3, type Random, sample, shuffleInPlace, splitmix32 } from './random'
 export {
   type GossipRunOptions,
@@ -52,6 +56,7 @@ export {
   overlayConnected,
   type ReplayOptions,
   runGossip,
+  serveSimWorker,
 } from './run'
 export {
   createSimulator,
@@ -60,8 +65,10 @@ export {
   type NodeSpec,
   type PartitionOptions,
   type SimObserver,
+  type SimParts,
   type Simulator,
   type SimulatorOptions,
+  SPLIT_WINDOWS_PER_DELAY,
 } from './simulator'
 export {
   createFloodRouter,

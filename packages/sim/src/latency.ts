@@ -77,3 +77,20 @@ export function linkLatency(model: LatencyModel, a: number, b: number, seed: num
     }
   }
 }
+
+/**
+ * A lower bound of every link's delay under a model: the lookahead of a split run.
+ * @param model - the latency model
+ * @returns the shortest delay any link can get, in whole milliseconds (0 for log-normal)
+ */
+export function minLinkLatency(model: LatencyModel): number {
+  switch (model.kind) {
+    case 'fixed':
+      return Math.round(model.ms)
+    case 'uniform':
+      return Math.round(model.minMs)
+    case 'lognormal':
+      // the lower tail reaches 0 ms
+      return 0
+  }
+}

@@ -12,6 +12,7 @@
  */
 import { envelopeId } from '@peerkit/envelope'
 import type { GossipOutput } from './contract'
+import { InvalidOptionError } from './errors'
 import type { SimObserver, Simulator } from './simulator'
 
 /** What a node is in a run. Anything but `honest` is an adversary. */
@@ -118,7 +119,32 @@ export interface Metrics {
   /** Replays that got through since `watchLateDeliveries`. */
   readonly lateDeliveries: number
   /** Computes the figures at the current time; adversaries connected for less than `cutOffGraceMs` count as cut off. */
-  figures(sim: Simulator, options: { cutOffGraceMs: number }): RunFigures
+  figures(sim: Pick<Simulator, 'size' | 'now'>, options: { cutOffGraceMs: number }): RunFigures
+  /** What this collector counted, as plain data (for the parts of a split run). */
+  exportState(): MetricsState
+  /**
+   * Adds what another part of a split run counted (its nodes are not this part's; both
+   * recorded the same publications).
+   */
+  absorb(state: MetricsState): void
+}
+
+/** The counts of a metrics collector, as structured-cloneable data. */
+export interface MetricsState {
+  records: Array<{ delivered: Uint8Array; deliveries: number; maxHops: number }>
+  counts: {
+    bytesSent: number
+    payloadsSent: number
+    payloadsReceived: number
+    duplicateDeliveries: number
+    unknownDeliveries: number
+    falseReports: number
+    lateDeliveries: number
+  }
+  latencies: number[]
+  reported: number[]
+  adversaryLinks: Array<[number, number]>
+  lastCrash: Array<[number, number]>
 }
 
 /**
@@ -270,6 +296,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     observer,
     messages: records,
     publishing(sim, publisher, envelope, measured) {
+      sim.syncView()
       const size = sim.size
       const component = componentOf(sim, publisher)
       const eligible = new Uint8Array(size)
@@ -300,6 +327,60 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     get lateDeliveries() {
       return lateDeliveries
+    },
+    exportState() {
+      const crashes: Array<[number, number]> = []
+      lastCrash.forEach((at, node) => {
+        crashes.push([node, at])
+      })
+      return {
+        records: records.map((r) => ({
+          delivered: r.delivered,
+          deliveries: r.deliveries,
+          maxHops: r.maxHops,
+        })),
+        counts: {
+          bytesSent,
+          payloadsSent,
+          payloadsReceived,
+          duplicateDeliveries,
+          unknownDeliveries,
+          falseReports,
+          lateDeliveries,
+        },
+        latencies: [...latencies],
+        reported: [...reported],
+        adversaryLinks: [...adversaryLinks],
+        lastCrash: crashes,
+      }
+    },
+    absorb(state) {
+      if (state.records.length !== records.length) {
+        throw new InvalidOptionError('state', 'the parts recorded different publications')
+      }
+      state.records.forEach((other, i) => {
+        const record = records[i]!
+        for (let node = 0; node < other.delivered.length; node++) {
+          const n = other.delivered[node]!
+          if (n > 0) record.delivered[node] = Math.min(255, record.delivered[node]! + n)
+        }
+        record.deliveries += other.deliveries
+        if (other.maxHops > record.maxHops) record.maxHops = other.maxHops
+      })
+      const c = state.counts
+      bytesSent += c.bytesSent
+      payloadsSent += c.payloadsSent
+      payloadsReceived += c.payloadsReceived
+      duplicateDeliveries += c.duplicateDeliveries
+      unknownDeliveries += c.unknownDeliveries
+      falseReports += c.falseReports
+      lateDeliveries += c.lateDeliveries
+      for (const latency of state.latencies) latencies.push(latency)
+      for (const key of state.reported) reported.add(key)
+      for (const [key, at] of state.adversaryLinks) adversaryLinks.set(key, at)
+      for (const [node, at] of state.lastCrash) {
+        if (!(at <= (lastCrash[node] ?? Number.NEGATIVE_INFINITY))) lastCrash[node] = at
+      }
     },
     figures(sim, { cutOffGraceMs }) {
       const measured = records.filter((r) => r.measured)

@@ -4,7 +4,8 @@
  * faults strike (a share of nodes crashes at once; Sybils push in and misbehave;
  * replayers capture frames), measured messages are published by random honest nodes at
  * a steady pace, and the metrics are computed. Everything is derived from the seed; the
- * timeline is described in `docs/sim.md`.
+ * timeline is described in `docs/sim.md`. With `workers` > 1 the run is split across that
+ * many threads (see `parallel.ts`); the figures are the same for any number.
  *
  * @example
  * const result = await runGossip({ strategy: plumtreeStrategy, nodes: 1000, messages: 100, seed: 1 })
@@ -27,9 +28,17 @@ import { InvalidOptionError } from './errors'
 import { createIdentities } from './identities'
 import type { LatencyModel } from './latency'
 import { createEnvelopeCheck, defaultEnvelopeRules } from './messages'
-import { createMetrics, type NodeRole, type RunFigures } from './metrics'
+import {
+  createMetrics,
+  type Metrics,
+  type MetricsState,
+  type NodeRole,
+  type RunFigures,
+} from './metrics'
+import { runInParts, servePart } from './parallel'
 import { createRandom, sample, shuffleInPlace } from './random'
-import { createSimulator, type SimObserver, type Simulator } from './simulator'
+import { createSimulator, type SimObserver, type SimParts, type Simulator } from './simulator'
+import { strategyFromName } from './strategies/index'
 import type { Strategy, StrategyContext } from './strategies/types'
 
 /** Replay attack settings of a run. */
@@ -76,8 +85,48 @@ export interface GossipRunOptions {
   payloadBytes?: number
   /** A router that throws: stop the run (default) or count it and go on. */
   routerErrors?: 'throw' | 'count'
-  /** Called every 65,536 events with the virtual time reached and the run's end. */
+  /**
+   * Threads to split the run across (default 1). Any number gives the same figures; more
+   * than one needs a built-in strategy (`strategyFromName`), link delays of at least 1 ms,
+   * and a worker entry script (`setSimWorkerEntry`).
+   */
+  workers?: number
+  /**
+   * Called every 65,536 events with the virtual time reached and the run's end (in a split
+   * run, the events of the calling thread's part).
+   */
   onProgress?(status: { now: number; end: number; events: number }): void
+}
+
+/** What a worker is told to run: the options as plain data. */
+type PartTask = Omit<GossipRunOptions, 'strategy' | 'onProgress'> & { strategy: string }
+
+/** What each part of a run saw besides its metrics (structured-cloneable). */
+interface PartOutcome {
+  events: number
+  routerErrors: number
+  replaysSent: number
+  repairRounds: number | undefined
+  componentsAtEnd: number[]
+}
+
+/** What a worker's part hands back. */
+interface WorkerOutcome extends PartOutcome {
+  metrics: MetricsState
+}
+
+/** The calling thread's part, with what the figures are computed from. */
+interface LocalPart {
+  outcome: PartOutcome
+  metrics: Metrics
+  sim: Simulator
+  strategy: Strategy
+  size: number
+  honestNodes: number
+  messages: number
+  seed: number
+  virtualMs: number
+  replay: boolean
 }
 
 /** The result of one run: the figures, and what was run. */
@@ -136,6 +185,75 @@ function count(value: number, name: string, min: number): number {
  */
 export async function runGossip(options: GossipRunOptions): Promise<GossipRunResult> {
   const wallStart = performance.now()
+  const workers = count(options.workers ?? 1, 'workers', 1)
+  let result: GossipRunResult
+  if (workers === 1) {
+    result = finish(await runPart(options, undefined), [])
+  } else {
+    if (strategyFromName(options.strategy.name) !== options.strategy) {
+      throw new InvalidOptionError('workers', 'a split run needs a built-in strategy')
+    }
+    const { strategy, onProgress, ...rest } = options
+    const task: PartTask = { ...rest, strategy: strategy.name }
+    let local: LocalPart | undefined
+    const outcomes = await runInParts<PartOutcome>(workers, task, async (parts) => {
+      local = await runPart(options, parts)
+      return local.outcome
+    })
+    result = finish(local!, outcomes.slice(1) as WorkerOutcome[])
+  }
+  result.wallMs = Math.round(performance.now() - wallStart)
+  return result
+}
+
+/**
+ * In a worker started for a split run, runs its part and returns true; anywhere else
+ * returns false at once. Entry scripts named with `setSimWorkerEntry` call it first.
+ * @returns whether this thread served a part
+ * @example
+ * if (await serveSimWorker()) process.exit(0)
+ */
+export function serveSimWorker(): Promise<boolean> {
+  return servePart(async (task, parts) => {
+    const { strategy, ...rest } = task as PartTask
+    const local = await runPart({ ...rest, strategy: strategyFromName(strategy) }, parts)
+    const outcome: WorkerOutcome = { ...local.outcome, metrics: local.metrics.exportState() }
+    return outcome
+  })
+}
+
+/** The figures of a run from the calling thread's part and the other parts' outcomes. */
+function finish(local: LocalPart, others: readonly WorkerOutcome[]): GossipRunResult {
+  const { metrics, sim, outcome } = local
+  for (const other of others) metrics.absorb(other.metrics)
+  const all = [outcome, ...others]
+  const figures = metrics.figures(sim, { cutOffGraceMs: 2 * local.strategy.heartbeatMs })
+  const { curve, ...rest } = figures
+  const result: GossipRunResult = {
+    strategy: local.strategy.name,
+    nodes: local.size,
+    honestNodes: local.honestNodes,
+    messages: local.messages,
+    seed: local.seed,
+    ...rest,
+    routerErrors: all.reduce((sum, o) => sum + o.routerErrors, 0),
+    componentsAtEnd: outcome.componentsAtEnd,
+    events: all.reduce((sum, o) => sum + o.events, 0),
+    virtualMs: local.virtualMs,
+    wallMs: 0,
+    deliveryCurve: curve,
+  }
+  if (outcome.repairRounds !== undefined) result.repairRounds = outcome.repairRounds
+  if (local.replay) {
+    const sent = all.reduce((sum, o) => sum + o.replaysSent, 0)
+    result.replaysSent = sent
+    result.replayRejected = sent === 0 ? 0 : 1 - Math.min(1, metrics.lateDeliveries / sent)
+  }
+  return result
+}
+
+/** Runs the whole run, or one part of a split run, and returns what that part saw. */
+async function runPart(options: GossipRunOptions, parts: SimParts | undefined): Promise<LocalPart> {
   const strategy = options.strategy
   const total = count(options.nodes, 'nodes', 2)
   const messageCount = count(options.messages, 'messages', 1)
@@ -234,6 +352,7 @@ export async function runGossip(options: GossipRunOptions): Promise<GossipRunRes
     ...(options.latency === undefined ? {} : { latency: options.latency }),
     routerErrors: options.routerErrors ?? 'throw',
     observer,
+    ...(parts === undefined ? {} : { parts }),
   })
   const rules = defaultEnvelopeRules(createVerifyCache({ maxEntries: 1 << 20 }))
   const check = createEnvelopeCheck(rules)
@@ -343,30 +462,25 @@ export async function runGossip(options: GossipRunOptions): Promise<GossipRunRes
       : (now, events) => progress({ now: now - EPOCH_MS, end: tEnd, events }),
   )
 
-  const figures = metrics.figures(sim, { cutOffGraceMs: 2 * strategy.heartbeatMs })
-  const { curve, ...rest } = figures
-  const result: GossipRunResult = {
-    strategy: strategy.name,
-    nodes: size,
+  const componentsAtEnd = overlayComponents(sim, honest)
+  return {
+    outcome: {
+      events: sim.events,
+      routerErrors,
+      replaysSent: adversaries.reduce((sum, a) => sum + a.stats.replaysSent, 0),
+      repairRounds,
+      componentsAtEnd,
+    },
+    metrics,
+    sim,
+    strategy,
+    size,
     honestNodes: honest.length,
     messages: messageCount,
     seed,
-    ...rest,
-    routerErrors,
-    componentsAtEnd: overlayComponents(sim, honest),
-    events: sim.events,
     virtualMs: tEnd,
-    wallMs: 0,
-    deliveryCurve: curve,
+    replay: replay !== undefined,
   }
-  if (repairRounds !== undefined) result.repairRounds = repairRounds
-  if (replay !== undefined) {
-    const sent = adversaries.reduce((sum, a) => sum + a.stats.replaysSent, 0)
-    result.replaysSent = sent
-    result.replayRejected = sent === 0 ? 0 : 1 - Math.min(1, metrics.lateDeliveries / sent)
-  }
-  result.wallMs = Math.round(performance.now() - wallStart)
-  return result
 }
 
 /**
@@ -377,6 +491,7 @@ export async function runGossip(options: GossipRunOptions): Promise<GossipRunRes
  * @returns member counts per component
  */
 export function overlayComponents(sim: Simulator, members: readonly number[]): number[] {
+  sim.syncView()
   const isMember = new Uint8Array(sim.size)
   for (const node of members) isMember[node] = 1
   const seen = new Uint8Array(sim.size)

@@ -6,6 +6,17 @@
  * validation requests are answered by the simulated application. Time is virtual; all
  * randomness comes from the seed; the same seed and the same calls give the same run.
  *
+ * Events at the same time run in a fixed order that does not depend on how the run is
+ * processed: by the node whose action scheduled them (the driver's `at` callbacks first),
+ * then in the order that node scheduled them. So a run split into parts on several threads
+ * (`parts`) is the same run, byte for byte, as on one: each part holds the routers of its
+ * nodes (node i belongs to part i mod count), every part runs the same driver calls, and
+ * the parts advance in windows of a quarter of the shortest link delay, posting the frames
+ * and connection events that cross between them at each window's end. A frame sent in a
+ * window cannot arrive before the fourth window after it, so a part waits only for what
+ * the others sent four windows back, and a part held up for a moment (a collection) does
+ * not stop the others at once.
+ *
  * @example
  * const sim = createSimulator({ seed: 1 })
  * const a = sim.addNode({ peerId: ids[0], create: () => floodRouter(0) })
@@ -13,12 +24,13 @@
  * sim.runUntil(5_000)
  */
 
+import { createBatchWriter, readBatch } from './batch'
 import { createConnTable } from './conn-table'
 import { DEFAULT_LATENCY, DEFAULT_TICK_RESOLUTION_MS } from './constants'
 import type { GossipInput, GossipOutput, GossipRouter, PeerId, ValidationVerdict } from './contract'
 import { InvalidOptionError } from './errors'
 import { createEventQueue } from './event-queue'
-import { assertLatencyModel, type LatencyModel, linkLatency } from './latency'
+import { assertLatencyModel, type LatencyModel, linkLatency, minLinkLatency } from './latency'
 import { createRandom, type Random } from './random'
 
 const FRAME = 1
@@ -100,7 +112,34 @@ export interface SimulatorOptions {
   /** What to do when a router throws: rethrow (default) or report to the observer and go on. */
   routerErrors?: 'throw' | 'count'
   observer?: SimObserver
+  /** Run as one part of a run split across threads (see `SimParts`). */
+  parts?: SimParts
 }
+
+/**
+ * One part of a run split across threads. Every part adds the same nodes and makes the
+ * same driver calls (`start`, `crash`, `at`, …); a part creates routers only for its own
+ * nodes (node i belongs to part `i % count`), ignores `input`, `connect` and `disconnect`
+ * for other parts' nodes, and reports to its observer only what happens at its own nodes.
+ * Frames and connection events between parts travel as buffers over numbered channels
+ * (0: events, 1: connection views), in order per channel and pair of parts.
+ */
+export interface SimParts {
+  /** This part's index, in [0, count). */
+  index: number
+  /** Number of parts. */
+  count: number
+  /** Hands `buffer` (transferred) to part `to` on `channel`. */
+  post(to: number, channel: number, buffer: ArrayBuffer): void
+  /** The next buffer part `from` posted to this part on `channel`; blocks until it comes. */
+  receive(from: number, channel: number): ArrayBuffer
+}
+
+/** Windows per shortest link delay in a split run (how far parts may drift apart). */
+export const SPLIT_WINDOWS_PER_DELAY = 4
+
+const EVENTS_CHANNEL = 0
+const VIEW_CHANNEL = 1
 
 /** Options of `Simulator.partition`. */
 export interface PartitionOptions {
@@ -145,7 +184,10 @@ export interface Simulator {
    * `onProgress` is called every `progressEvery` events (default 65,536).
    */
   runUntil(time: number, onProgress?: (now: number, events: number) => void): void
-  /** The peers a node holds an open connection to. */
+  /**
+   * The peers a node holds an open connection to. In a part of a split run, another
+   * part's nodes answer as of the last `syncView`.
+   */
   connections(node: number): number[]
   /** Number of open connections of a node. */
   degree(node: number): number
@@ -154,6 +196,14 @@ export interface Simulator {
   indexOf(peerId: PeerId): number
   /** The one-way delay of the link between two nodes. */
   latency(a: number, b: number): number
+  /**
+   * In a part of a split run, fetches every other part's connections, so `connections`
+   * and `degree` answer for all nodes (every part must call it at the same point of the
+   * run); nothing to do in a whole run.
+   */
+  syncView(): void
+  /** Whether this simulator holds a node's router (always, unless the run is split). */
+  isLocal(node: number): boolean
 }
 
 interface NodeState {
@@ -198,26 +248,113 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const throwErrors = (options.routerErrors ?? 'throw') === 'throw'
   const observer = options.observer ?? {}
 
+  const parts = options.parts
+  const partCount = parts?.count ?? 1
+  const me = parts?.index ?? 0
+  if (parts !== undefined) {
+    if (!(Number.isSafeInteger(partCount) && partCount >= 1))
+      throw new InvalidOptionError('parts.count')
+    if (!(Number.isSafeInteger(me) && me >= 0 && me < partCount)) {
+      throw new InvalidOptionError('parts.index')
+    }
+  }
+  /**
+   * The parts advance in windows this long: no event one part schedules at another's node
+   * (a frame, a connection event) arrives sooner.
+   */
+  const lookahead = Math.min(minLinkLatency(model), detectMs ?? Number.POSITIVE_INFINITY)
+  if (partCount > 1 && !(lookahead >= 1)) {
+    throw new InvalidOptionError(
+      'parts',
+      'a split run needs every link delay (and crashDetectMs) to be at least 1 ms',
+    )
+  }
+
   const queue = createEventQueue(4096)
   /** The same connections as the nodes' `conns` maps, for the per-frame lookups. */
   const connTable = createConnTable()
-  const linkRandom: Random = createRandom(seed).fork(0x1ee7)
   const nodeRandom: Random = createRandom(seed).fork(0x90de)
+  const linkRandomRoot: Random = createRandom(seed).fork(0x1ee7)
+  /** Each sender's stream for loss and jitter (made when first needed). */
+  const linkRandoms: Array<Random | undefined> = []
   const nodes: NodeState[] = []
   /** Each node's peer id, by index (read for every frame delivered). */
   const peerIds: PeerId[] = []
   let up = new Uint8Array(64)
   let incarnation = new Int32Array(64)
+  /** Events scheduled so far by the driver (slot 0) and by each node (slot node + 1). */
+  let scheduled = new Float64Array(65)
   let sides: Int32Array | undefined
   const byObject = new Map<PeerId, number>()
   const byKey = new Map<string, number>()
   const learned = new WeakMap<PeerId, number>()
   /** connection id * 2 + direction → last arrival time; only used with jitter. */
   const lastArrival = new Map<number, number>()
+  const outboxes = Array.from({ length: partCount }, (_, j) =>
+    j === me ? undefined : createBatchWriter(),
+  )
+  /**
+   * Other parts' nodes' connections as of the last `syncView`: for node n, the peers
+   * `viewPeers[viewStart[n] .. viewStart[n + 1])` (empty for this part's nodes).
+   */
+  let viewStart = new Int32Array(1)
+  let viewPeers = new Int32Array(0)
+  const remotePeers = (node: number): Int32Array =>
+    node + 1 < viewStart.length
+      ? viewPeers.subarray(viewStart[node]!, viewStart[node + 1]!)
+      : viewPeers.subarray(0, 0)
   let now = options.startTime ?? 0
   if (!Number.isSafeInteger(now)) throw new InvalidOptionError('startTime')
   let events = 0
   let nextConnection = 1
+
+  const isLocal = (node: number): boolean => partCount === 1 || node % partCount === me
+
+  /**
+   * Schedules an event caused by `origin` (a node, or -1 for the driver): here when the
+   * event's node is this part's, else in the batch for that node's part.
+   */
+  const schedule = (
+    origin: number,
+    time: number,
+    kind: number,
+    node: number,
+    peer: number,
+    tag: number,
+    count: number,
+    ref: unknown,
+  ): void => {
+    const slot = origin + 1
+    // distinct keys in the order each origin scheduled: exact below 2^21 nodes
+    const order = slot * 4_294_967_296 + scheduled[slot]!
+    scheduled[slot] = scheduled[slot]! + 1
+    if (node < 0 || isLocal(node)) {
+      queue.push(time, order, kind, node, peer, tag, count, ref)
+      return
+    }
+    if (kind !== FRAME && ref !== undefined) {
+      throw new InvalidOptionError('parts', 'only frames carry data between parts')
+    }
+    outboxes[node % partCount]!.event(
+      time,
+      order,
+      kind,
+      node,
+      peer,
+      tag,
+      count,
+      ref as Uint8Array | undefined,
+    )
+  }
+
+  const linkRandom = (from: number): Random => {
+    let stream = linkRandoms[from]
+    if (stream === undefined) {
+      stream = linkRandomRoot.fork(from)
+      linkRandoms[from] = stream
+    }
+    return stream
+  }
 
   const resolve = (peerId: PeerId): number => {
     const direct = byObject.get(peerId)
@@ -272,7 +409,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
           verdict,
           now: now + validationDelay,
         }
-        queue.push(now + validationDelay, INPUT, node, -1, incarnation[node]!, 0, input)
+        schedule(node, now + validationDelay, INPUT, node, -1, incarnation[node]!, 0, input)
         return
       }
       case 'misbehaved':
@@ -282,7 +419,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         const to = resolve(output.peer)
         if (to < 0) {
           const input: GossipInput = { type: 'connect-failed', peer: output.peer, now }
-          queue.push(now, INPUT, node, -1, incarnation[node]!, 0, input)
+          schedule(node, now, INPUT, node, -1, incarnation[node]!, 0, input)
           return
         }
         dial(node, to)
@@ -311,19 +448,19 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       observer.drop?.(from, to, payloads, 'partition', now)
       return
     }
-    if (loss > 0 && linkRandom.next() < loss) {
+    if (loss > 0 && linkRandom(from).next() < loss) {
       observer.drop?.(from, to, payloads, 'loss', now)
       return
     }
     let at = now + linkDelay(from, to)
     if (jitter > 0) {
-      at += Math.floor(linkRandom.next() * (jitter + 1))
+      at += Math.floor(linkRandom(from).next() * (jitter + 1))
       const key = connection * 2 + (from < to ? 0 : 1)
       const last = lastArrival.get(key) ?? 0
       if (at < last) at = last
       lastArrival.set(key, at)
     }
-    queue.push(at, FRAME, to, from, connection, payloads, bytes)
+    schedule(from, at, FRAME, to, from, connection, payloads, bytes)
   }
 
   const wake = (node: number, at: number): void => {
@@ -332,7 +469,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     const ticks = nodes[node]!.ticks
     if (ticks.includes(time)) return
     ticks.push(time)
-    queue.push(time, TICK, node, -1, incarnation[node]!, 0, undefined)
+    schedule(node, time, TICK, node, -1, incarnation[node]!, 0, undefined)
   }
 
   const dial = (a: number, b: number): void => {
@@ -346,15 +483,13 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         now,
         outbound: true,
       }
-      queue.push(now, INPUT, a, -1, incarnation[a]!, 0, input)
+      schedule(a, now, INPUT, a, -1, incarnation[a]!, 0, input)
       return
     }
     if (state.dialing?.has(b)) return
-    // A simultaneous open: `b`'s dial, already under way, will connect the pair.
-    if (nodes[b]!.dialing?.has(a) === true && up[b] === 1) return
     state.dialing ??= new Set()
     state.dialing.add(b)
-    queue.push(now + linkDelay(a, b), ACCEPT, b, a, incarnation[a]!, 0, undefined)
+    schedule(a, now + linkDelay(a, b), ACCEPT, b, a, incarnation[a]!, 0, undefined)
   }
 
   const close = (a: number, b: number): void => {
@@ -364,11 +499,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     state.conns.delete(b)
     connTable.delete(a, b)
     observer.closed?.(a, b, now)
-    queue.push(now + linkDelay(a, b), CLOSED, b, a, connection, 0, undefined)
-  }
-
-  const failDial = (a: number, b: number, dialIncarnation: number, delay: number): void => {
-    queue.push(now + delay, CONNECT_FAILED, a, b, dialIncarnation, 0, undefined)
+    schedule(a, now + linkDelay(a, b), CLOSED, b, a, connection, 0, undefined)
   }
 
   const process = (slot: number): void => {
@@ -406,15 +537,28 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       case ACCEPT: {
         // `node` is the dialled end; `peer` dialled it at incarnation `tag`.
         if (incarnation[peer] !== tag || up[peer] === 0) return
+        const state = nodes[node]!
         const cut = sides !== undefined && sides[node] !== sides[peer]
-        if (up[node] === 0 || cut || nodes[node]!.conns.has(peer)) {
-          failDial(peer, node, tag, linkDelay(node, peer))
+        // Both ends dialled each other: the dial from the lower index wins, decided at
+        // each end from what that end knows.
+        const crossed = state.dialing?.has(peer) === true && node < peer
+        if (up[node] === 0 || cut || state.conns.has(peer) || crossed) {
+          schedule(node, now + linkDelay(node, peer), CONNECT_FAILED, peer, node, tag, 0, undefined)
           return
         }
-        const connection = nextConnection++
-        nodes[node]!.conns.set(peer, connection)
+        const connection = nextConnection++ * partCount + me
+        state.conns.set(peer, connection)
         connTable.set(node, peer, connection)
-        queue.push(now + linkDelay(node, peer), CONNECTED, peer, node, connection, tag, undefined)
+        schedule(
+          node,
+          now + linkDelay(node, peer),
+          CONNECTED,
+          peer,
+          node,
+          connection,
+          tag,
+          undefined,
+        )
         observer.opened?.(node, peer, now)
         feed(node, {
           type: 'peer-connected',
@@ -425,14 +569,16 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         return
       }
       case CONNECTED: {
-        // `node` dialled `peer` at incarnation `count`; the connection is `tag`.
+        // `node` dialled `peer` at incarnation `count`; the connection is `tag`. Should
+        // `peer` close it or crash meanwhile, its CLOSED comes after this.
         if (incarnation[node] !== queue.count[slot] || up[node] === 0) return
-        nodes[node]!.dialing?.delete(peer)
-        if (up[peer] === 0 || nodes[peer]!.conns.get(node) !== tag) {
+        const state = nodes[node]!
+        state.dialing?.delete(peer)
+        if (up[peer] === 0) {
           feed(node, { type: 'connect-failed', peer: peerIds[peer]!, now })
           return
         }
-        nodes[node]!.conns.set(peer, tag)
+        state.conns.set(peer, tag)
         connTable.set(node, peer, tag)
         feed(node, {
           type: 'peer-connected',
@@ -444,8 +590,16 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       }
       case CONNECT_FAILED: {
         if (incarnation[node] !== tag || up[node] === 0) return
-        nodes[node]!.dialing?.delete(peer)
-        feed(node, { type: 'connect-failed', peer: peerIds[peer]!, now })
+        const state = nodes[node]!
+        state.dialing?.delete(peer)
+        // the other end's own dial may have connected the pair meanwhile
+        const connected = state.conns.has(peer)
+        feed(
+          node,
+          connected
+            ? { type: 'peer-connected', peer: peerIds[peer]!, now, outbound: true }
+            : { type: 'connect-failed', peer: peerIds[peer]!, now },
+        )
         return
       }
       case CLOSED: {
@@ -466,6 +620,39 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         feed(node, { ...input, now } as GossipInput)
         return
       }
+    }
+  }
+
+  /** Posts this window's events for every other part. */
+  const postWindow = (): void => {
+    for (let j = 0; j < partCount; j++) {
+      const box = outboxes[j]
+      if (box !== undefined) parts!.post(j, EVENTS_CHANNEL, box.finish())
+    }
+  }
+
+  /** Takes in one window's events from every other part. */
+  const receiveWindow = (): void => {
+    for (let j = 0; j < partCount; j++) {
+      if (j === me) continue
+      readBatch(
+        parts!.receive(j, EVENTS_CHANNEL),
+        (time, order, kind, node, peer, tag, count, bytes) => {
+          queue.push(time, order, kind, node, peer, tag, count, bytes)
+        },
+      )
+    }
+  }
+
+  const step = (): void => {
+    const slot = queue.pop()
+    now = queue.time[slot]!
+    // every part runs the driver's calls: part 0 counts them
+    if (me === 0 || queue.kind[slot] !== CALL) events++
+    try {
+      process(slot)
+    } finally {
+      queue.release(slot)
     }
   }
 
@@ -493,6 +680,11 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         grownIncarnation.set(incarnation)
         incarnation = grownIncarnation
       }
+      if (index + 1 >= scheduled.length) {
+        const grown = new Float64Array(scheduled.length * 2)
+        grown.set(scheduled)
+        scheduled = grown
+      }
       incarnation[index] = -1
       peerIds.push(spec.peerId)
       byObject.set(spec.peerId, index)
@@ -506,6 +698,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       up[node] = 1
       state.ticks = []
       state.dialing = undefined
+      if (!isLocal(node)) return
       const stream = nodeRandom.fork(node * 65_536 + incarnation[node]!)
       state.router = state.spec.create({
         index: node,
@@ -521,10 +714,11 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       state.router = undefined
       state.ticks = []
       state.dialing = undefined
+      if (!isLocal(node)) return
       observer.crashed?.(node, now)
       for (const [peer, connection] of state.conns) {
         const delay = detectMs ?? linkDelay(node, peer)
-        queue.push(now + delay, CLOSED, peer, node, connection, 0, undefined)
+        schedule(node, now + delay, CLOSED, peer, node, connection, 0, undefined)
         connTable.delete(node, peer)
       }
       state.conns.clear()
@@ -536,16 +730,16 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     connect(a, b) {
       assertNode(a)
       assertNode(b)
-      if (up[a] === 1) dial(a, b)
+      if (up[a] === 1 && isLocal(a)) dial(a, b)
     },
     disconnect(a, b) {
       assertNode(a)
       assertNode(b)
-      if (up[a] === 1) close(a, b)
+      if (up[a] === 1 && isLocal(a)) close(a, b)
     },
     input(node, input) {
       assertNode(node)
-      feed(node, input)
+      if (isLocal(node)) feed(node, input)
     },
     partition(assigned, partitionOptions) {
       const next = new Int32Array(nodes.length)
@@ -553,12 +747,11 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       sides = next
       if (partitionOptions?.sever === true) {
         for (let a = 0; a < nodes.length; a++) {
-          for (const b of [...nodes[a]!.conns.keys()]) {
-            if (a < b && next[a] !== next[b]) {
-              const connection = nodes[a]!.conns.get(b)!
-              // Both ends learn of the break after the link's delay.
-              queue.push(now + linkDelay(a, b), CLOSED, a, b, connection, 0, undefined)
-              queue.push(now + linkDelay(a, b), CLOSED, b, a, connection, 0, undefined)
+          if (!isLocal(a)) continue
+          for (const [b, connection] of nodes[a]!.conns) {
+            // each end learns of the break after the link's delay
+            if (next[a] !== next[b]) {
+              schedule(a, now + linkDelay(a, b), CLOSED, a, b, connection, 0, undefined)
             }
           }
         }
@@ -572,28 +765,55 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     },
     at(time, fn) {
       if (!(time >= now)) throw new InvalidOptionError('time', 'cannot schedule in the past')
-      queue.push(time, CALL, -1, -1, 0, 0, fn)
+      schedule(-1, time, CALL, -1, -1, 0, 0, fn)
     },
     runUntil(time, onProgress) {
       if (!(time >= now)) throw new InvalidOptionError('time', 'cannot run backwards')
-      while (queue.size > 0 && queue.peekTime() <= time) {
-        const slot = queue.pop()
-        now = queue.time[slot]!
-        events++
-        try {
-          process(slot)
-        } finally {
-          queue.release(slot)
+      let reported = events
+      const progress = (): void => {
+        if (onProgress !== undefined && events - reported >= 0x10000) {
+          reported = events
+          onProgress(now, events)
         }
-        if (onProgress !== undefined && (events & 0xffff) === 0) onProgress(now, events)
+      }
+      if (partCount === 1) {
+        while (queue.size > 0 && queue.peekTime() <= time) {
+          step()
+          progress()
+        }
+      } else {
+        // Window i covers [start + i·w, start + (i + 1)·w); what another part posts after
+        // window i arrives at start + (i + SPLIT_WINDOWS_PER_DELAY)·w or later.
+        const start = now
+        const width = lookahead / SPLIT_WINDOWS_PER_DELAY
+        let window = 0
+        for (;;) {
+          if (window >= SPLIT_WINDOWS_PER_DELAY) receiveWindow()
+          const end = start + (window + 1) * width
+          while (queue.size > 0) {
+            const t = queue.peekTime()
+            if (t >= end || t > time) break
+            step()
+            progress()
+          }
+          postWindow()
+          if (end > time) break
+          window++
+        }
+        // what the last windows posted is for later: take it in, so every channel is empty
+        for (let k = Math.max(0, window - SPLIT_WINDOWS_PER_DELAY + 1); k <= window; k++) {
+          receiveWindow()
+        }
       }
       now = time
     },
     connections(node) {
-      return [...assertNode(node).conns.keys()]
+      const state = assertNode(node)
+      return isLocal(node) ? [...state.conns.keys()] : Array.from(remotePeers(node))
     },
     degree(node) {
-      return assertNode(node).conns.size
+      const state = assertNode(node)
+      return isLocal(node) ? state.conns.size : remotePeers(node).length
     },
     peerIdOf(node) {
       return assertNode(node).spec.peerId
@@ -605,6 +825,53 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       assertNode(a)
       assertNode(b)
       return linkDelay(a, b)
+    },
+    syncView() {
+      if (partCount === 1) return
+      // this part's nodes, each as [node, n, peer × n]
+      let length = 0
+      for (let node = me; node < nodes.length; node += partCount) {
+        const n = nodes[node]!.conns.size
+        if (n > 0) length += 2 + n
+      }
+      const packed = new Int32Array(length)
+      let at = 0
+      for (let node = me; node < nodes.length; node += partCount) {
+        const conns = nodes[node]!.conns
+        if (conns.size === 0) continue
+        packed[at++] = node
+        packed[at++] = conns.size
+        for (const peer of conns.keys()) packed[at++] = peer
+      }
+      for (let j = 0; j < partCount; j++) {
+        if (j !== me) parts!.post(j, VIEW_CHANNEL, packed.buffer.slice(0))
+      }
+      const counts = new Int32Array(nodes.length)
+      const received: Int32Array[] = []
+      let total = 0
+      for (let j = 0; j < partCount; j++) {
+        if (j === me) continue
+        const ints = new Int32Array(parts!.receive(j, VIEW_CHANNEL))
+        received.push(ints)
+        for (let k = 0; k + 1 < ints.length; k += 2 + ints[k + 1]!) {
+          counts[ints[k]!] = ints[k + 1]!
+          total += ints[k + 1]!
+        }
+      }
+      viewStart = new Int32Array(nodes.length + 1)
+      for (let node = 0; node < nodes.length; node++) {
+        viewStart[node + 1] = viewStart[node]! + counts[node]!
+      }
+      viewPeers = new Int32Array(total)
+      for (const ints of received) {
+        for (let k = 0; k + 1 < ints.length; k += 2 + ints[k + 1]!) {
+          viewPeers.set(ints.subarray(k + 2, k + 2 + ints[k + 1]!), viewStart[ints[k]!]!)
+        }
+      }
+    },
+    isLocal(node) {
+      assertNode(node)
+      return isLocal(node)
     },
   }
   return sim

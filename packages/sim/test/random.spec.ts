@@ -61,26 +61,31 @@ describe('createRandom', () => {
 })
 
 describe('createEventQueue', () => {
-  it('pops in (time, insertion) order, like a stable sort', () => {
+  it('pops in (time, order key) order', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.boolean()), { maxLength: 300 }),
+        fc.array(
+          fc.tuple(fc.integer({ min: 0, max: 20 }), fc.boolean(), fc.integer({ min: 0, max: 9 })),
+          { maxLength: 300 },
+        ),
         (ops) => {
           const queue = createEventQueue(16)
-          const reference: Array<[number, number]> = []
+          const reference: Array<[number, number, number]> = []
           const popped: number[] = []
           const expected: number[] = []
           let id = 0
-          for (const [time, pop] of ops) {
+          for (const [time, pop, rank] of ops) {
             if (pop && queue.size > 0) {
               const slot = queue.pop()
               popped.push(queue.count[slot]!)
               queue.release(slot)
-              reference.sort((x, y) => x[0] - y[0] || x[1] - y[1])
+              reference.sort((x, y) => x[0] - y[0] || x[2] - y[2])
               expected.push(reference.shift()![1])
             } else {
-              queue.push(time, 1, 0, 0, 0, id, undefined)
-              reference.push([time, id])
+              // distinct keys, not in insertion order
+              const order = rank * 1000 + id
+              queue.push(time, order, 1, 0, 0, 0, id, undefined)
+              reference.push([time, id, order])
               id++
             }
           }
@@ -93,7 +98,7 @@ describe('createEventQueue', () => {
 
   it('grows past its initial capacity and reuses released slots', () => {
     const queue = createEventQueue(16)
-    for (let i = 0; i < 1000; i++) queue.push(1000 - i, 1, i, 0, 0, i, undefined)
+    for (let i = 0; i < 1000; i++) queue.push(1000 - i, i, 1, i, 0, 0, i, undefined)
     expect(queue.peekTime()).toBe(1)
     let last = -1
     while (queue.size > 0) {
