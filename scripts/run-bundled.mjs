@@ -11,7 +11,8 @@
  *
  * Usage: node scripts/run-bundled.mjs <entry.ts> [args…]
  */
-import { mkdir, rm } from 'node:fs/promises'
+import { rmSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
@@ -40,9 +41,7 @@ await build({
   },
 })
 process.argv = [process.argv[0], outfile, ...args]
-try {
-  await import(pathToFileURL(outfile).href)
-} finally {
-  // once loaded, the module no longer needs its file
-  await rm(outfile, { force: true })
-}
+// the bundle is also the entry of the worker threads a large simulation is split across,
+// so it stays until the process ends
+process.on('exit', () => rmSync(outfile, { force: true }))
+await import(pathToFileURL(outfile).href)

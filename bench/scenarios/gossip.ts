@@ -5,6 +5,7 @@
  * issue 5, and `docs/sim.md` says how each is measured.
  */
 import {
+  autoWorkers,
   floodStrategy,
   type GossipRunOptions,
   type GossipRunResult,
@@ -149,6 +150,7 @@ const groups: ScenarioGroup[] = [
         nodes: 10_000,
         messages: 100,
         seed,
+        workers: autoWorkers(10_000),
       })
       return { 'gossip.scale10k.wallMs': result.wallMs }
     },

@@ -1,7 +1,8 @@
 /**
  * `pnpm sim`: runs one scenario for one or more strategies with the same seed, prints a
  * progress line on long runs and a summary table, and writes the metrics as JSON and a
- * delivery chart as SVG. Node-only (it writes files); the library entry stays portable.
+ * delivery chart as SVG. Runs of 5,000 nodes and more are split across the machine's cores
+ * (`--workers`); this script is also the workers' entry.
  *
  * @example
  * pnpm sim -- --nodes 10000 --messages 100 --strategy plumtree --json out.json
@@ -10,7 +11,8 @@
 import { writeFileSync } from 'node:fs'
 import { parseSimArgs, SIM_USAGE, type SimArgs } from './args'
 import { isSimError } from './errors'
-import { type GossipRunResult, runGossip } from './run'
+import { autoWorkers, setSimWorkerEntry } from './parallel'
+import { type GossipRunResult, runGossip, serveSimWorker } from './run'
 import { strategyFromName } from './strategies/index'
 import { renderDeliveryChart } from './svg'
 import { formatSummaryTable } from './table'
@@ -38,6 +40,8 @@ function jsonOf(result: GossipRunResult, adversarial: boolean): Record<string, u
 
 async function main(args: SimArgs): Promise<void> {
   const results: GossipRunResult[] = []
+  const workers = args.workers ?? autoWorkers(args.nodes)
+  const here = workers > 1 ? ' here' : ''
   for (const name of args.strategies) {
     let lastLine = performance.now()
     const started = lastLine
@@ -49,20 +53,21 @@ async function main(args: SimArgs): Promise<void> {
       crash: args.crash,
       sybil: args.sybil,
       loss: args.loss,
+      workers,
       onProgress: ({ now, end, events }) => {
         const wall = performance.now()
         if (args.quiet || wall - lastLine < 2_000) return
         lastLine = wall
         const share = Math.min(100, (100 * now) / end).toFixed(0)
         process.stderr.write(
-          `  ${name}: ${share}% of ${(end / 1000).toFixed(0)} s simulated, ${(events / 1e6).toFixed(1)} M events, ${((wall - started) / 1000).toFixed(0)} s elapsed\n`,
+          `  ${name}: ${share}% of ${(end / 1000).toFixed(0)} s simulated, ${(events / 1e6).toFixed(1)} M events${here}, ${((wall - started) / 1000).toFixed(0)} s elapsed\n`,
         )
       },
     })
     results.push(result)
     if (!args.quiet) {
       process.stderr.write(
-        `  ${name}: done in ${(result.wallMs / 1000).toFixed(1)} s (${(result.events / 1e6).toFixed(2)} M events)\n`,
+        `  ${name}: done in ${(result.wallMs / 1000).toFixed(1)} s (${(result.events / 1e6).toFixed(2)} M events${workers > 1 ? ` on ${workers} threads` : ''})\n`,
       )
     }
   }
@@ -95,18 +100,22 @@ async function main(args: SimArgs): Promise<void> {
   }
 }
 
-let args: SimArgs
-try {
-  args = parseSimArgs(process.argv.slice(2))
-} catch (error) {
-  if (isSimError(error)) {
-    console.error(`${error.name}: ${error.message}\n\n${SIM_USAGE}`)
-    process.exit(2)
+async function entry(): Promise<void> {
+  // a worker of a split run serves its part and is done
+  if (await serveSimWorker()) return
+  setSimWorkerEntry(new URL(import.meta.url))
+  let args: SimArgs
+  try {
+    args = parseSimArgs(process.argv.slice(2))
+  } catch (error) {
+    if (isSimError(error)) {
+      console.error(`${error.name}: ${error.message}\n\n${SIM_USAGE}`)
+      process.exit(2)
+    }
+    throw error
   }
-  throw error
+  if (args.help) console.log(SIM_USAGE)
+  else await main(args)
 }
-if (args.help) {
-  console.log(SIM_USAGE)
-} else {
-  await main(args)
-}
+
+await entry()

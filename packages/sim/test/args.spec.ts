@@ -46,6 +46,8 @@ describe('parseSimArgs', () => {
       'out.json',
       '--svg',
       'out.svg',
+      '--workers',
+      '2',
       '--quiet',
     ])
     expect(args).toEqual({
@@ -58,6 +60,7 @@ describe('parseSimArgs', () => {
       seed: -7,
       json: 'out.json',
       svg: 'out.svg',
+      workers: 2,
       quiet: true,
       help: false,
     })
@@ -78,6 +81,8 @@ describe('parseSimArgs', () => {
     [['--json', '--quiet'], 'InvalidArgumentError'],
     [['--nodes', '5', '--nodes', '6'], 'InvalidArgumentError'],
     [['--quiet=yes'], 'InvalidArgumentError'],
+    [['--workers', '0'], 'InvalidArgumentError'],
+    [['--workers', '65'], 'InvalidArgumentError'],
     [['stray'], 'InvalidArgumentError'],
     [['--strategy', 'plumtree,plumtree'], 'InvalidArgumentError'],
     [['--strategy', 'gossipsub'], 'UnknownStrategyError'],
