@@ -81,6 +81,15 @@ export const DEFAULT_IHAVE_TIMEOUT_MS = 500
  */
 export const DEFAULT_LAZY_FLUSH_MS = 0
 
+/**
+ * When a peer becomes an active neighbour, the router announces to it (one IHAVE per topic)
+ * the messages it accepted in the last this many milliseconds. A node cut off for a moment
+ * (every neighbour crashed at once) misses what was published meanwhile, and Plumtree
+ * announces a message only once, when it arrives; so the new neighbours it finds tell it,
+ * and it pulls what it lacks. 0 disables.
+ */
+export const DEFAULT_CATCH_UP_MS = 5_000
+
 /** Most hops a message travels; a router does not forward a message received at this hop. */
 export const DEFAULT_HOP_LIMIT = 32
 

@@ -40,6 +40,7 @@ export interface GossipInit {
   idleConnectionMs?: number
   ihaveTimeoutMs?: number
   lazyFlushMs?: number
+  catchUpMs?: number
   hopLimit?: number
   optimizationThreshold?: number
   pruneBackoffMs?: number
@@ -191,6 +192,7 @@ export function resolveInit(init: GossipInit = {}): ResolvedInit {
     ),
     ihaveTimeoutMs: int(init.ihaveTimeoutMs, C.DEFAULT_IHAVE_TIMEOUT_MS, 'ihaveTimeoutMs', 1, DAY),
     lazyFlushMs: int(init.lazyFlushMs, C.DEFAULT_LAZY_FLUSH_MS, 'lazyFlushMs', 0, DAY),
+    catchUpMs: int(init.catchUpMs, C.DEFAULT_CATCH_UP_MS, 'catchUpMs', 0, DAY),
     hopLimit: int(init.hopLimit, C.DEFAULT_HOP_LIMIT, 'hopLimit', 1, 0xffff),
     optimizationThreshold: int(
       init.optimizationThreshold,

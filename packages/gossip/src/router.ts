@@ -88,6 +88,8 @@ interface Seen {
   cachedUntil: number
   /** One entry per request answered, naming the peer (a handful at most). */
   answered: PeerKey[] | undefined
+  /** The message's id while it is cached (to announce it to new neighbours). */
+  id: WireId | undefined
 }
 
 interface Missing {
@@ -358,6 +360,33 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     noteViewSize()
     if (topics.size > 0)
       send(key, { kind: 'subscriptions', subscribe: true, topics: [...topics.keys()] })
+    catchUp(key)
+  }
+
+  /** Announces to a new neighbour the messages accepted in the last `catchUpMs`. */
+  function catchUp(key: PeerKey): void {
+    if (cfg.catchUpMs === 0 || cachedCount === 0 || score(key) < th.gossip) return
+    const since = now - cfg.catchUpMs
+    const byTopic = new Map<string, Announcement[]>()
+    // newest first: the cache queue is in the order messages were accepted
+    for (let i = cached.length - 1; i >= cachedHead; i--) {
+      const entry = cached[i]
+      if (entry === undefined) continue
+      if (entry.cachedUntil - cfg.messageCacheMs < since) break
+      if (entry.envelope === undefined || entry.id === undefined || entry.from === key) continue
+      let list = byTopic.get(entry.topic)
+      if (list === undefined) {
+        list = []
+        byTopic.set(entry.topic, list)
+      }
+      if (list.length < cfg.maxIdsPerFrame) {
+        list.push({ id: entry.id, hops: entry.hops + 1, source: sourceOfKey(entry.source) })
+      }
+    }
+    for (const [topic, ids] of byTopic) {
+      stats.ihavesSent++
+      send(key, { kind: 'ihave', topic, ids: ids.reverse() })
+    }
   }
 
   /** Removes a peer from the active view and every tree; optionally keeps it as passive. */
@@ -628,6 +657,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       envelope: undefined,
       cachedUntil: 0,
       answered: undefined,
+      id: undefined,
     }
     seen.set(key, entry)
     return entry
@@ -712,10 +742,11 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   }
 
   /** Keeps an accepted message's envelope in its seen entry, to answer requests. */
-  function cacheMessage(entry: Seen, envelope: Uint8Array): void {
+  function cacheMessage(entry: Seen, envelope: Uint8Array, id: WireId): void {
     if (cfg.maxCachedMessages === 0 || cfg.messageCacheMs === 0) return
     if (cachedCount >= cfg.maxCachedMessages) uncache(Number.POSITIVE_INFINITY)
     entry.envelope = envelope
+    entry.id = id
     entry.cachedUntil = now + cfg.messageCacheMs
     cached.push(entry)
     cachedCount++
@@ -732,6 +763,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       if (entry.envelope !== undefined) {
         entry.envelope = undefined
         entry.answered = undefined
+        entry.id = undefined
         cachedCount--
         if (one) break
       }
@@ -745,7 +777,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   function accept(p: Pending, key: string): void {
     const { topic, envelope, hops, from } = p
     const fromKey = from.toString()
-    cacheMessage(markSeen(key, ACCEPTED, hops, fromKey, topic, p.source), envelope)
+    cacheMessage(markSeen(key, ACCEPTED, hops, fromKey, topic, p.source), envelope, p.id)
     stats.delivered++
     out.push({ type: 'deliver', topic, messageId: p.messageId, envelope, from, hops })
     report(fromKey, 'first-delivery')
@@ -1349,7 +1381,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       deadline: now,
     }
     stats.published++
-    cacheMessage(markSeen(key, ACCEPTED, 0, selfKey, topic, p.source), envelope)
+    cacheMessage(markSeen(key, ACCEPTED, 0, selfKey, topic, p.source), envelope, p.id)
     if (topics.has(topic)) {
       stats.delivered++
       out.push({ type: 'deliver', topic, messageId, envelope, from: self, hops: 0 })

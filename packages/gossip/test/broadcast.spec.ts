@@ -132,3 +132,33 @@ describe('broadcast', () => {
     expect(net.nodes.map((n) => n.delivered.get(id) ?? 0)).toEqual([1, 1, 1, 0, 0, 0])
   })
 })
+
+describe('catch-up for new neighbours', () => {
+  async function late(init: { catchUpMs?: number }) {
+    const net = await createNetwork({ nodes: 3, seed: 4, init })
+    net.subscribeAll(TOPIC)
+    net.connect(0, 1)
+    net.run(net.now + 1_000)
+    const ids = [await net.publish(0, TOPIC, 'a'), await net.publish(0, TOPIC, 'b')]
+    net.run(net.now + 1_000)
+    // node 2 was cut off while they went out; it now finds a neighbour
+    net.connect(2, 1)
+    net.run(net.now + 3_000)
+    return { net, ids }
+  }
+
+  it('a node that gains a neighbour pulls the messages accepted there lately, once each', async () => {
+    const { net, ids } = await late({})
+    for (const id of ids) {
+      expect(net.reached(id)).toBe(3)
+      expect(net.nodes[2]!.delivered.get(id)).toBe(1)
+    }
+  })
+
+  it('with catchUpMs 0 it does not, and messages older than catchUpMs are not announced', async () => {
+    const off = await late({ catchUpMs: 0 })
+    for (const id of off.ids) expect(off.net.reached(id)).toBe(2)
+    const short = await late({ catchUpMs: 500 })
+    for (const id of short.ids) expect(short.net.reached(id)).toBe(2)
+  })
+})
