@@ -19,8 +19,6 @@ const RECORD_BYTES = 48
 
 /** Collects the events for one destination part during a window. */
 export interface BatchWriter {
-  /** Events written since the last `finish`. */
-  readonly count: number
   event(
     time: number,
     order: number,
@@ -48,7 +46,6 @@ export function createBatchWriter(): BatchWriter {
   let view = new DataView(buffer)
   let bytes = new Uint8Array(buffer)
   let length = HEADER_BYTES
-  let count = 0
   const reserve = (extra: number): void => {
     if (length + extra <= capacity) return
     while (capacity < length + extra) capacity *= 2
@@ -59,9 +56,6 @@ export function createBatchWriter(): BatchWriter {
     bytes = new Uint8Array(buffer)
   }
   return {
-    get count() {
-      return count
-    },
     event(time, order, kind, node, peer, tag, n, frame) {
       const frameLength = frame === undefined ? 0 : frame.length
       reserve(RECORD_BYTES + frameLength)
@@ -78,7 +72,6 @@ export function createBatchWriter(): BatchWriter {
         bytes.set(frame, length)
         length += frameLength
       }
-      count++
     },
     finish() {
       view.setUint32(0, length, true)
@@ -89,7 +82,6 @@ export function createBatchWriter(): BatchWriter {
       view = new DataView(buffer)
       bytes = new Uint8Array(buffer)
       length = HEADER_BYTES
-      count = 0
       return sealed
     },
   }

@@ -7,10 +7,11 @@
  * it finds itself in a worker (the CLI and `pnpm scenarios` do both).
  *
  * @example
- * // in your entry script, before anything else:
- * if (await serveSimWorker()) process.exit(0)
- * setSimWorkerEntry(import.meta.url)
- * await runGossip({ strategy: plumtreeStrategy, nodes: 10_000, messages: 100, seed: 1, workers: 2 })
+ * // in your entry script: a worker serves its part and does nothing else
+ * if (!(await serveSimWorker())) {
+ *   setSimWorkerEntry(new URL(import.meta.url))
+ *   await runGossip({ strategy: plumtreeStrategy, nodes: 10_000, messages: 100, seed: 1, workers: 2 })
+ * }
  */
 import { availableParallelism } from 'node:os'
 import {

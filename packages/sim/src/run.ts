@@ -211,7 +211,7 @@ export async function runGossip(options: GossipRunOptions): Promise<GossipRunRes
  * returns false at once. Entry scripts named with `setSimWorkerEntry` call it first.
  * @returns whether this thread served a part
  * @example
- * if (await serveSimWorker()) process.exit(0)
+ * if (!(await serveSimWorker())) await main()
  */
 export function serveSimWorker(): Promise<boolean> {
   return servePart(async (task, parts) => {

@@ -202,8 +202,6 @@ export interface Simulator {
    * run); nothing to do in a whole run.
    */
   syncView(): void
-  /** Whether this simulator holds a node's router (always, unless the run is split). */
-  isLocal(node: number): boolean
 }
 
 interface NodeState {
@@ -868,10 +866,6 @@ export function createSimulator(options: SimulatorOptions): Simulator {
           viewPeers.set(ints.subarray(k + 2, k + 2 + ints[k + 1]!), viewStart[ints[k]!]!)
         }
       }
-    },
-    isLocal(node) {
-      assertNode(node)
-      return isLocal(node)
     },
   }
   return sim
