@@ -153,6 +153,8 @@ async function runPeerkit(load: Load, seed: number): Promise<Outcome> {
   const links = new Set<string>()
   const link = (a: number, b: number) => (a < b ? `${a}:${b}` : `${b}:${a}`)
   let delivered = 0
+  /** Each router's latest wake: it replaces the ones before, so only it becomes a tick. */
+  const wakeAt = new Array<number>(routers.length).fill(-1)
   const input = (i: number, event: Parameters<Gossip['handle']>[0]): void => {
     for (const o of routers[i]!.handle(event)) carry(i, o)
   }
@@ -172,9 +174,16 @@ async function runPeerkit(load: Load, seed: number): Promise<Outcome> {
         })
         return
       }
-      case 'wake':
-        push(Math.max(now, o.at), () => input(i, { type: 'tick', now }))
+      case 'wake': {
+        const at = Math.max(now, o.at)
+        wakeAt[i] = at
+        push(at, () => {
+          if (wakeAt[i] !== at) return
+          wakeAt[i] = -1
+          input(i, { type: 'tick', now })
+        })
         return
+      }
       case 'deliver':
         if (o.hops > 0) delivered++
         return

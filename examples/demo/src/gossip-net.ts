@@ -79,7 +79,8 @@ export function createGossipNet(options: GossipNetOptions): GossipNet {
   const verifyCache = createVerifyCache() // identical bytes, identical verdict: one per process
   const queue: Event[] = []
   const links = new Set<string>()
-  const wakes = new Set<string>()
+  /** Each router's latest wake, by person. */
+  const wakes = new Map<string, number>()
   let now = options.start
   let seq = 0
   let payloadCopies = 0
@@ -170,12 +171,13 @@ export function createGossipNet(options: GossipNetOptions): GossipNet {
         return
       }
       case 'wake': {
+        // each wake replaces the one before: only the latest becomes a tick
         const at = Math.max(output.at, now)
-        const key = `${node.person.key}@${at}`
-        if (wakes.has(key)) return
-        wakes.add(key)
+        if (wakes.get(node.person.key) === at) return
+        wakes.set(node.person.key, at)
         schedule(at, () => {
-          wakes.delete(key)
+          if (wakes.get(node.person.key) !== at) return
+          wakes.delete(node.person.key)
           input(node, { type: 'tick', now })
         })
         return

@@ -1456,7 +1456,9 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       if (head.deadline < next) next = head.deadline
       break
     }
-    if (scheduledWake === undefined || scheduledWake <= now || next < scheduledWake) {
+    // a wake replaces the one before: say so whenever the next deadline moves, also later
+    // (a repair timer made moot by the payload), so the driver does not tick in vain
+    if (scheduledWake === undefined || scheduledWake <= now || next !== scheduledWake) {
       scheduledWake = next
       out.push({ type: 'wake', at: next })
     }

@@ -59,7 +59,10 @@ export type GossipOutput =
     }
   /** Ask the application to validate; answer with a `validation-result` input. */
   | { type: 'validate'; topic: string; messageId: string; envelope: Uint8Array; from: PeerId }
-  /** Call `handle({ type: 'tick', now })` at or after this time. */
+  /**
+   * Call `handle({ type: 'tick', now })` at or after this time. Each wake replaces the ones
+   * before: keep only the latest (ticking earlier or more often is harmless, only wasted).
+   */
   | { type: 'wake'; at: number }
   | { type: 'misbehaved'; peer: PeerId; reason: string }
   | { type: 'connect'; peer: PeerId }

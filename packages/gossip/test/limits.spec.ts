@@ -98,3 +98,31 @@ describe('limits', () => {
     expect(net.nodes[0]!.router.hasSeen(messageIdOf(envelope).toString())).toBe(true)
   })
 })
+
+describe('wake', () => {
+  it('moves its wake later when the repair timer it was for becomes moot', async () => {
+    const net = await createLine({ nodes: 2, seed: 8, init: { heartbeatIntervalMs: 5_000 } })
+    net.run(net.now + 6_000)
+    const envelope = await net.seal(0, 't', 'announced')
+    const bytes = messageIdOf(envelope).bytes
+    const source = net.nodes[0]!.peer.publicKey
+    const ihave = encodeFrame({
+      kind: 'ihave',
+      topic: 't',
+      ids: [{ id: { bytes, key: idKeyOf(bytes) }, hops: 1, source }],
+    })
+    const wakes = (out: GossipOutput[]): number[] =>
+      out.flatMap((o) => (o.type === 'wake' ? [o.at] : []))
+    // unknown and announced: node 1 asks for it and wants a tick when the answer is late
+    const asked = net.inject(0, 1, ihave)
+    expect(asked.some((o) => o.type === 'send')).toBe(true)
+    expect(wakes(asked)).toEqual([net.now + 500])
+    // the payload comes in time: that tick is moot, and the new wake says so
+    const got = net.inject(0, 1, encodeFrame({ kind: 'gossip', topic: 't', hops: 1, envelope }))
+    expect(got.some((o) => o.type === 'deliver')).toBe(true)
+    const [later] = wakes(got)
+    expect(later).toBeGreaterThan(net.now + 500)
+    // nothing changes after that: no wake again
+    expect(wakes(net.inject(0, 1, ihave))).toEqual([])
+  })
+})

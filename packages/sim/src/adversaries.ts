@@ -104,7 +104,12 @@ export function createAdversary(options: AdversaryOptions): Adversary {
   }
   const connected = new Map<PeerKey, PeerId>()
   const captured: Captured[] = []
-  const innerWakes: number[] = []
+  /** The inner router's latest wake (each replaces the one before); +∞ for none. */
+  let innerWake = Number.POSITIVE_INFINITY
+  /** When this adversary's own timers are next due; +∞ for never. */
+  let ownWake = Number.POSITIVE_INFINITY
+  /** The wake last passed on to the driver. */
+  let wakeSent = Number.NaN
   let nextEclipse = -1
   let nextSpam = -1
   let nextReplay = 0
@@ -115,7 +120,14 @@ export function createAdversary(options: AdversaryOptions): Adversary {
     const offset = indexOf(frame, envelope)
     if (offset < 0) return
     const [mutableAt, mutableLength] = mutableRegion(envelope)
-    const entry: Captured = { frame, offset, length: envelope.length, mutableAt, mutableLength }
+    // a copy: the frame may be a view into a larger buffer (a batch of a split run)
+    const entry: Captured = {
+      frame: frame.slice(),
+      offset,
+      length: envelope.length,
+      mutableAt,
+      mutableLength,
+    }
     if (captured.length >= maxCaptured) captured.shift()
     captured.push(entry)
   }
@@ -123,8 +135,7 @@ export function createAdversary(options: AdversaryOptions): Adversary {
   const filter = (outputs: GossipOutput[], out: GossipOutput[]): void => {
     for (const output of outputs) {
       if (output.type === 'wake') {
-        if (!innerWakes.includes(output.at)) innerWakes.push(output.at)
-        out.push(output)
+        innerWake = output.at
         continue
       }
       if (output.type === 'send' && output.payloads > 0 && role !== 'replayer') {
@@ -198,7 +209,7 @@ export function createAdversary(options: AdversaryOptions): Adversary {
         }
       }
     }
-    const next = Math.min(
+    ownWake = Math.min(
       eclipse ? nextEclipse : Number.POSITIVE_INFINITY,
       role === 'replayer' && nextReplayDial < replayAt.length
         ? replayAt[nextReplayDial]! - 2_000
@@ -208,7 +219,16 @@ export function createAdversary(options: AdversaryOptions): Adversary {
         ? replayAt[nextReplay]!
         : Number.POSITIVE_INFINITY,
     )
-    if (Number.isFinite(next)) out.push({ type: 'wake', at: next })
+  }
+
+  /** One wake for both clocks, the inner router's and this adversary's own. */
+  const wakeUp = (out: GossipOutput[]): GossipOutput[] => {
+    const next = Math.min(innerWake, ownWake)
+    if (Number.isFinite(next) && next !== wakeSent) {
+      wakeSent = next
+      out.push({ type: 'wake', at: next })
+    }
+    return out
   }
 
   return {
@@ -229,17 +249,12 @@ export function createAdversary(options: AdversaryOptions): Adversary {
           connected.delete(input.peer.toString())
           break
         case 'tick': {
-          let due = false
-          for (let i = innerWakes.length - 1; i >= 0; i--) {
-            if (innerWakes[i]! <= now) {
-              due = true
-              innerWakes[i] = innerWakes[innerWakes.length - 1]!
-              innerWakes.pop()
-            }
+          if (innerWake <= now) {
+            innerWake = Number.POSITIVE_INFINITY
+            filter(inner.handle(input), out)
           }
-          if (due) filter(inner.handle(input), out)
           ownTimers(now, out)
-          return out
+          return wakeUp(out)
         }
         default:
           break
@@ -251,7 +266,7 @@ export function createAdversary(options: AdversaryOptions): Adversary {
         }
       }
       filter(outputs, out)
-      return out
+      return wakeUp(out)
     },
   }
 }

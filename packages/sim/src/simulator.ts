@@ -2,7 +2,8 @@
  * The deterministic discrete-event engine. It holds N nodes, each running any
  * `GossipRouter`, and carries out their outputs over simulated links: frames arrive after
  * the link's delay (or are lost, or fall into a partition), connections open in one
- * round trip and close when an end leaves or crashes, wake requests become ticks, and
+ * round trip and close when an end leaves or crashes, wake requests become ticks (a node's
+ * latest wake replaces its earlier ones, so a tick it no longer wants never reaches it), and
  * validation requests are answered by the simulated application. Time is virtual; all
  * randomness comes from the seed; the same seed and the same calls give the same run.
  *
@@ -213,6 +214,8 @@ interface NodeState {
   dialing: Set<number> | undefined
   /** Tick times scheduled and not yet fired. */
   ticks: number[]
+  /** The time of the node's latest wake: the only tick it still wants (-1: none). */
+  wake: number
 }
 
 /**
@@ -464,8 +467,21 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const wake = (node: number, at: number): void => {
     let time = Math.ceil(at / resolution) * resolution
     if (!(time > now)) time = now
-    const ticks = nodes[node]!.ticks
-    if (ticks.includes(time)) return
+    const state = nodes[node]!
+    state.wake = time
+    // a tick already due by then passes the wake on when it fires (see TICK), so a wake
+    // moved later and later costs no event
+    if (tickBy(state.ticks, time)) return
+    addTick(node, state.ticks, time)
+  }
+
+  /** Whether one of `ticks` comes at or before `time`. */
+  const tickBy = (ticks: number[], time: number): boolean => {
+    for (let i = 0; i < ticks.length; i++) if (ticks[i]! <= time) return true
+    return false
+  }
+
+  const addTick = (node: number, ticks: number[], time: number): void => {
     ticks.push(time)
     schedule(node, time, TICK, node, -1, incarnation[node]!, 0, undefined)
   }
@@ -523,12 +539,20 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       }
       case TICK: {
         if (incarnation[node] !== tag || up[node] === 0) return
-        const ticks = nodes[node]!.ticks
+        const state = nodes[node]!
+        const ticks = state.ticks
         const at = ticks.indexOf(now)
         if (at >= 0) {
           ticks[at] = ticks[ticks.length - 1]!
           ticks.pop()
         }
+        const wanted = state.wake
+        if (wanted !== now) {
+          // a later wake replaced this one: the router has nothing due now
+          if (wanted > now && !tickBy(ticks, wanted)) addTick(node, ticks, wanted)
+          return
+        }
+        state.wake = -1
         feed(node, { type: 'tick', now })
         return
       }
@@ -669,7 +693,14 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       if (byKey.has(spec.peerId.toString())) {
         throw new InvalidOptionError('peerId', 'two nodes share a peer id')
       }
-      nodes.push({ spec, router: undefined, conns: new Map(), dialing: undefined, ticks: [] })
+      nodes.push({
+        spec,
+        router: undefined,
+        conns: new Map(),
+        dialing: undefined,
+        ticks: [],
+        wake: -1,
+      })
       if (index >= up.length) {
         const grownUp = new Uint8Array(up.length * 2)
         grownUp.set(up)
@@ -695,6 +726,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       incarnation[node] = incarnation[node]! + 1
       up[node] = 1
       state.ticks = []
+      state.wake = -1
       state.dialing = undefined
       if (!isLocal(node)) return
       const stream = nodeRandom.fork(node * 65_536 + incarnation[node]!)
@@ -711,6 +743,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       up[node] = 0
       state.router = undefined
       state.ticks = []
+      state.wake = -1
       state.dialing = undefined
       if (!isLocal(node)) return
       observer.crashed?.(node, now)

@@ -257,15 +257,20 @@ describe('simulator: links, loss, partitions, crashes', () => {
     expect(sim.connections(1)).toEqual([0])
   })
 
-  it('wakes become ticks at the requested time, rounded up to the resolution, once per time', () => {
+  it('a wake becomes a tick at its time rounded up to the resolution; the latest wake wins', () => {
     const ticks: number[] = []
     const ids = peerIds(1)
     const sim = createSimulator({ seed: 1, tickResolutionMs: 10 })
     sim.addNode({
       peerId: ids[0]!,
       create: () => ({
-        handle(input) {
-          if (input.type === 'tick') ticks.push(input.now)
+        handle(input): GossipOutput[] {
+          if (input.type === 'tick') {
+            ticks.push(input.now)
+            // the tick at 40 asks for 121 (rounded up to 130)
+            return input.now === 40 ? [{ type: 'wake', at: 121 }] : []
+          }
+          // three wakes in one answer: only the last stands, so no tick at 30
           if (input.type === 'subscribe') {
             return [
               { type: 'wake', at: 25 },
@@ -273,14 +278,18 @@ describe('simulator: links, loss, partitions, crashes', () => {
               { type: 'wake', at: 40 },
             ]
           }
+          // an earlier wake replaces a later one: 80 instead of 130
+          if (input.type === 'unsubscribe') return [{ type: 'wake', at: 75 }]
           return []
         },
       }),
     })
     sim.start(0)
     sim.input(0, { type: 'subscribe', topic: 'x', now: 0 })
-    sim.runUntil(100)
-    expect(ticks).toEqual([30, 40])
+    sim.runUntil(60)
+    sim.input(0, { type: 'unsubscribe', topic: 'x', now: 60 })
+    sim.runUntil(300)
+    expect(ticks).toEqual([40, 80])
   })
 
   it('rejects bad options with typed errors', () => {
