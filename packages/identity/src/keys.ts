@@ -7,8 +7,9 @@
  * keyPairFromSeed(keyPair.privateKey).publicKey // the same public key
  */
 import { assertBytes } from './assert'
+import { bytesEqual } from './bytes'
 import { SEED_LENGTH } from './constants'
-import { expandSeed } from './curve'
+import { type ExpandedSeed, expandSeed } from './curve'
 import { InvalidArgumentError } from './errors'
 import { systemRandomBytes } from './runtime'
 
@@ -52,8 +53,34 @@ export function generateKeyPair(options?: GenerateKeyPairOptions): KeyPair {
 export function keyPairFromSeed(seed: Uint8Array): KeyPair {
   assertBytes(seed, 'seed', SEED_LENGTH)
   const privateKey = Uint8Array.from(seed)
-  const { publicKey } = expandSeed(privateKey)
-  return { publicKey, privateKey }
+  const expanded = expandSeed(privateKey)
+  const keyPair = { publicKey: Uint8Array.from(expanded.publicKey), privateKey }
+  derived.set(keyPair, { seed: Uint8Array.from(seed), expanded })
+  return keyPair
+}
+
+/**
+ * What `keyPairFromSeed` derived, by the key pair it returned, so that a signer made from
+ * that key pair does not derive it again (the derivation is most of a signer's cost).
+ */
+const derived = new WeakMap<KeyPair, { seed: Uint8Array; expanded: ExpandedSeed }>()
+
+/**
+ * The expansion `keyPairFromSeed` made for `keyPair`, when both keys still hold the bytes
+ * it returned them with.
+ * @param keyPair - any key pair
+ * @returns the expansion, or undefined (derive it again)
+ */
+export function derivedExpansion(keyPair: KeyPair): ExpandedSeed | undefined {
+  const entry = derived.get(keyPair)
+  if (
+    entry === undefined ||
+    !bytesEqual(entry.seed, keyPair.privateKey) ||
+    !bytesEqual(entry.expanded.publicKey, keyPair.publicKey)
+  ) {
+    return undefined
+  }
+  return entry.expanded
 }
 
 /**

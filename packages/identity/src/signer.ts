@@ -14,7 +14,7 @@ import { type ExpandedSeed, expandSeed, signWithExpandedSeed } from './curve'
 import { seedToPkcs8 } from './der'
 import { InvalidArgumentError, KeyPairMismatchError } from './errors'
 import { rememberDerivedKey } from './key-cache'
-import { assertKeyPair, type KeyPair } from './keys'
+import { assertKeyPair, derivedExpansion, type KeyPair } from './keys'
 import { type PeerId, trustedPeerId } from './peer-id'
 import { getNodeCrypto, type NodeKeyObject } from './runtime'
 
@@ -60,7 +60,7 @@ export function signerFromKeyPair(keyPair: KeyPair, options?: SignerOptions): Ke
     )
   }
   const seed = Uint8Array.from(keyPair.privateKey)
-  const expanded: ExpandedSeed = expandSeed(seed)
+  const expanded: ExpandedSeed = derivedExpansion(keyPair) ?? expandSeed(seed)
   if (!bytesEqual(expanded.publicKey, keyPair.publicKey)) throw new KeyPairMismatchError()
   rememberDerivedKey(expanded.publicKey, expanded.point)
   const peerId = trustedPeerId(expanded.publicKey)

@@ -98,6 +98,28 @@ describe('signerFromKeyPair', () => {
     expect(errorName(() => signerFromKeyPair(null as never))).toBe('InvalidArgumentError')
   })
 
+  it('still checks a key pair from keyPairFromSeed that was changed after (no stale derivation)', () => {
+    const a = keyPairFromSeed(new Uint8Array(32).fill(5))
+    const b = keyPairFromSeed(new Uint8Array(32).fill(6))
+    const message = new TextEncoder().encode('m')
+    // unchanged: the signer matches a fresh derivation
+    const signer = signerFromKeyPair(a)
+    expect(signer.peerId.equals(peerIdFromPublicKey(a.publicKey))).toBe(true)
+    expect(verifySignatureSync(a.publicKey, message, signer.signSync(message))).toBe(true)
+    // the public key replaced in place, then the seed: each is refused
+    const pub = a.publicKey.slice()
+    a.publicKey.set(b.publicKey)
+    expect(errorName(() => signerFromKeyPair(a))).toBe('KeyPairMismatchError')
+    a.publicKey.set(pub)
+    a.privateKey.set(b.privateKey)
+    expect(errorName(() => signerFromKeyPair(a))).toBe('KeyPairMismatchError')
+    // both replaced: it is b's key pair now, and signs as b
+    a.publicKey.set(b.publicKey)
+    const now = signerFromKeyPair(a)
+    expect(now.peerId.equals(peerIdFromPublicKey(b.publicKey))).toBe(true)
+    expect(verifySignatureSync(b.publicKey, message, now.signSync(message))).toBe(true)
+  })
+
   it('rejects a non-byte message with a typed error', async () => {
     const signer = signerFromKeyPair(generateKeyPair())
     const error = await signer.sign('hello' as never).catch((e: unknown) => e)
