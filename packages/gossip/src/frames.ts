@@ -96,6 +96,18 @@ export function idKeyOf(bytes: Uint8Array): string {
   return keyOfIdAt(bytes, 0)
 }
 
+/**
+ * The message id a key of `idKeyOf` was made from (the key holds its digest).
+ * @param key - a key of a sha2-256 content id
+ * @returns the id, with fresh bytes
+ */
+export function wireIdOfKey(key: string): WireId {
+  const bytes = new Uint8Array(4 + key.length)
+  bytes.set(ID_PREFIX)
+  for (let i = 0; i < key.length; i++) bytes[4 + i] = key.charCodeAt(i)
+  return { bytes, key }
+}
+
 /** Turns peer id bytes into a `PeerId` (a router passes one that reuses known peers). */
 export type PeerResolver = (bytes: Uint8Array) => PeerId
 

@@ -23,6 +23,7 @@ import {
   idKeyOf,
   type PruneReason,
   type WireId,
+  wireIdOfKey,
 } from './frames'
 import { type OpenRules, openMessage, tryMessageId } from './message'
 import { type GossipComponents, type GossipInit, resolveInit } from './options'
@@ -88,8 +89,8 @@ interface Seen {
   cachedUntil: number
   /** One entry per request answered, naming the peer (a handful at most). */
   answered: PeerKey[] | undefined
-  /** The message's id while it is cached (to announce it to new neighbours). */
-  id: WireId | undefined
+  /** Its key in the seen map (the message id's digest, from which catch-up rebuilds the id). */
+  key: string
 }
 
 interface Missing {
@@ -373,14 +374,18 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       const entry = cached[i]
       if (entry === undefined) continue
       if (entry.cachedUntil - cfg.messageCacheMs < since) break
-      if (entry.envelope === undefined || entry.id === undefined || entry.from === key) continue
+      if (entry.envelope === undefined || entry.from === key) continue
       let list = byTopic.get(entry.topic)
       if (list === undefined) {
         list = []
         byTopic.set(entry.topic, list)
       }
       if (list.length < cfg.maxIdsPerFrame) {
-        list.push({ id: entry.id, hops: entry.hops + 1, source: sourceOfKey(entry.source) })
+        list.push({
+          id: wireIdOfKey(entry.key),
+          hops: entry.hops + 1,
+          source: sourceOfKey(entry.source),
+        })
       }
     }
     for (const [topic, ids] of byTopic) {
@@ -657,7 +662,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       envelope: undefined,
       cachedUntil: 0,
       answered: undefined,
-      id: undefined,
+      key,
     }
     seen.set(key, entry)
     return entry
@@ -742,11 +747,10 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   }
 
   /** Keeps an accepted message's envelope in its seen entry, to answer requests. */
-  function cacheMessage(entry: Seen, envelope: Uint8Array, id: WireId): void {
+  function cacheMessage(entry: Seen, envelope: Uint8Array): void {
     if (cfg.maxCachedMessages === 0 || cfg.messageCacheMs === 0) return
     if (cachedCount >= cfg.maxCachedMessages) uncache(Number.POSITIVE_INFINITY)
     entry.envelope = envelope
-    entry.id = id
     entry.cachedUntil = now + cfg.messageCacheMs
     cached.push(entry)
     cachedCount++
@@ -763,7 +767,6 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       if (entry.envelope !== undefined) {
         entry.envelope = undefined
         entry.answered = undefined
-        entry.id = undefined
         cachedCount--
         if (one) break
       }
@@ -777,7 +780,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   function accept(p: Pending, key: string): void {
     const { topic, envelope, hops, from } = p
     const fromKey = from.toString()
-    cacheMessage(markSeen(key, ACCEPTED, hops, fromKey, topic, p.source), envelope, p.id)
+    cacheMessage(markSeen(key, ACCEPTED, hops, fromKey, topic, p.source), envelope)
     stats.delivered++
     out.push({ type: 'deliver', topic, messageId: p.messageId, envelope, from, hops })
     report(fromKey, 'first-delivery')
@@ -1381,7 +1384,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       deadline: now,
     }
     stats.published++
-    cacheMessage(markSeen(key, ACCEPTED, 0, selfKey, topic, p.source), envelope, p.id)
+    cacheMessage(markSeen(key, ACCEPTED, 0, selfKey, topic, p.source), envelope)
     if (topics.has(topic)) {
       stats.delivered++
       out.push({ type: 'deliver', topic, messageId, envelope, from: self, hops: 0 })

@@ -6,7 +6,7 @@ import { encode } from '@peerkit/codec'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { fastDecode } from '../src/fast-frames'
-import { decodeFrameGeneral, encodeFrameGeneral, idKeyOf } from '../src/frames'
+import { decodeFrameGeneral, encodeFrameGeneral, idKeyOf, wireIdOfKey } from '../src/frames'
 import {
   decodeFrame,
   encodeFrame,
@@ -79,6 +79,16 @@ describe('frames', () => {
       expect(normal(decodeFrame(bytes, limits))).toEqual(normal(frame))
       expect(encodeFrame(decodeFrame(bytes, limits))).toEqual(bytes)
     }
+  })
+
+  it('property: an id key gives back the id it was made from', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (digest) => {
+        const bytes = Uint8Array.of(0x01, 0x51, 0x12, 0x20, ...digest)
+        const key = idKeyOf(bytes)
+        expect(wireIdOfKey(key)).toEqual({ bytes, key })
+      }),
+    )
   })
 
   it('rejects frames larger than the limit before decoding', () => {
