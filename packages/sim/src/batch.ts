@@ -2,8 +2,9 @@
  * Events in flight between the parts of a split run (see `simulator.ts`), packed into one
  * buffer per window and destination: a header (the bytes used), then fixed-size event
  * records, each frame followed by its bytes. The writer hands its buffer over whole (no
- * copy) and starts a new one; the reader copies each frame out, so nothing it keeps pins
- * the batch.
+ * copy) and starts a new one; the reader hands out each frame as a view into the batch (no
+ * copy either: routers copy what they keep of a frame, so a batch lives only as long as
+ * its frames are in flight).
  *
  * @example
  * const out = createBatchWriter()
@@ -90,7 +91,7 @@ export function createBatchWriter(): BatchWriter {
 /**
  * Reads a batch, calling `onEvent` for each event in the order written.
  * @param buffer - a buffer made by `BatchWriter.finish`
- * @param onEvent - receives each event; frames come as fresh copies
+ * @param onEvent - receives each event; frames come as views into `buffer`
  * @throws InvalidOptionError when the buffer is not a well-formed batch
  */
 export function readBatch(
@@ -131,7 +132,7 @@ export function readBatch(
       view.getInt32(at + 28, true),
       view.getFloat64(at + 16, true),
       view.getInt32(at + 32, true),
-      hasFrame ? all.slice(start, end) : undefined,
+      hasFrame ? all.subarray(start, end) : undefined,
     )
     at = end
   }

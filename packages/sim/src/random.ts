@@ -112,3 +112,23 @@ export function sample<T>(items: readonly T[], count: number, random: Random): T
   copy.length = n
   return copy
 }
+
+/**
+ * `sample` of the integers 0 … n − 1, without building them: the same picks from the same
+ * stream, in O(count) time and memory.
+ * @param n - size of the range
+ * @param count - how many to pick
+ * @param random - the stream
+ * @returns the picked integers, in random order
+ */
+export function sampleRange(n: number, count: number, random: Random): number[] {
+  // the partial Fisher–Yates shuffle of `sample`, with only the moved slots stored
+  const moved = new Map<number, number>()
+  const picked: number[] = []
+  for (let i = 0; i < Math.min(count, n); i++) {
+    const j = i + random.int(n - i)
+    picked.push(moved.get(j) ?? j)
+    moved.set(j, moved.get(i) ?? i)
+  }
+  return picked
+}

@@ -36,7 +36,7 @@ import {
   type RunFigures,
 } from './metrics'
 import { runInParts, servePart } from './parallel'
-import { createRandom, sample, shuffleInPlace } from './random'
+import { createRandom, sample, sampleRange, shuffleInPlace } from './random'
 import { createSimulator, type SimObserver, type SimParts, type Simulator } from './simulator'
 import { strategyFromName } from './strategies/index'
 import type { Strategy, StrategyContext } from './strategies/types'
@@ -386,20 +386,25 @@ async function runPart(options: GossipRunOptions, parts: SimParts | undefined): 
     })
   }
   const at = (t: number, fn: () => void): void => sim.at(EPOCH_MS + t, fn)
-  const join = (node: number, candidates: readonly number[]): void => {
+  const join = (node: number, contacts: readonly number[]): void => {
     sim.start(node)
     sim.input(node, { type: 'subscribe', topic, now: sim.now })
-    for (const contact of sample(candidates, strategy.bootstrapDegree, random)) {
-      sim.connect(node, contact)
-    }
+    for (const contact of contacts) sim.connect(node, contact)
   }
+  /** Nodes the driver has crashed so far. */
+  let crashes = 0
   for (let i = 0; i < size; i++) {
     const node = i
     const joinAt = i < total ? Math.floor((i * joinSpread) / total) : tWarm - 1_000
     at(joinAt, () => {
+      // nodes join in index order: before any crash, every node below this one is up
+      if (crashes === 0) {
+        join(node, sampleRange(node, strategy.bootstrapDegree, random))
+        return
+      }
       const candidates: number[] = []
       for (let j = 0; j < node; j++) if (sim.isUp(j)) candidates.push(j)
-      join(node, candidates)
+      join(node, sample(candidates, strategy.bootstrapDegree, random))
     })
   }
   let measuringStarted = false
@@ -423,6 +428,7 @@ async function runPart(options: GossipRunOptions, parts: SimParts | undefined): 
   if (crashed.size > 0) {
     at(tSettled, () => {
       for (const node of crashed) sim.crash(node)
+      crashes += crashed.size
       const crashAt = sim.now
       const check = (round: number): void => {
         if (overlayConnected(sim, honest)) {
@@ -440,11 +446,12 @@ async function runPart(options: GossipRunOptions, parts: SimParts | undefined): 
     const tDown = Math.max(tLast + 1, Math.max(...replayTimes) - 10_000)
     at(tDown, () => {
       for (const node of restarted) sim.crash(node)
+      crashes += restarted.size
     })
     at(tDown + 1_000, () => {
       const up: number[] = []
       for (let j = 0; j < size; j++) if (sim.isUp(j) && roles[j] === 'honest') up.push(j)
-      for (const node of restarted) join(node, up)
+      for (const node of restarted) join(node, sample(up, strategy.bootstrapDegree, random))
     })
   }
   if (replayTimes.length > 0) {

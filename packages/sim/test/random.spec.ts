@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createEventQueue } from '../src/event-queue'
-import { createRandom, sample, shuffleInPlace } from '../src/random'
+import { createRandom, sample, sampleRange, shuffleInPlace } from '../src/random'
 
 describe('createRandom', () => {
   it('gives the same stream for the same seed and different streams for different seeds', () => {
@@ -56,6 +56,15 @@ describe('createRandom', () => {
           expect(shuffled.slice().sort()).toEqual(xs.slice().sort())
         },
       ),
+    )
+  })
+
+  it('sampleRange picks what sample picks from the same range and stream', () => {
+    fc.assert(
+      fc.property(fc.nat(200), fc.nat(30), fc.integer(), (n, k, seed) => {
+        const range = Array.from({ length: n }, (_, i) => i)
+        expect(sampleRange(n, k, createRandom(seed))).toEqual(sample(range, k, createRandom(seed)))
+      }),
     )
   })
 })

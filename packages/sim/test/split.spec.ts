@@ -79,7 +79,7 @@ describe('split runs', () => {
 type BatchEvent = [number, number, number, number, number, number, number, Uint8Array | undefined]
 
 describe('event batches', () => {
-  it('carry events and copies of their frames, in order', () => {
+  it('carry events and their frames (copied in, read out as views of the batch), in order', () => {
     const writer = createBatchWriter()
     const frame = Uint8Array.from({ length: 5000 }, (_, i) => i & 0xff)
     writer.event(10, 1, 1, 4, 5, 6, 1, frame)
@@ -96,6 +96,7 @@ describe('event batches', () => {
     expect(first[7]!.length).toBe(5000)
     expect(first[7]![0]).toBe(0)
     expect(first[7]![4999]).toBe(4999 & 0xff)
+    expect(first[7]!.buffer).toBe(buffer)
     expect(second).toEqual([11, 2, 3, 7, 8, 9, 0, undefined])
     // the writer starts over
     const empty = writer.finish()
