@@ -361,12 +361,19 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     noteViewSize()
     if (topics.size > 0)
       send(key, { kind: 'subscriptions', subscribe: true, topics: [...topics.keys()] })
-    catchUp(key)
+    // topics the peer is not yet known to subscribe to are caught up when its
+    // subscriptions arrive (`onSubscriptions`): until then nothing is announced to it
+    catchUp(key, conn.topics)
   }
 
-  /** Announces to a new neighbour the messages accepted in the last `catchUpMs`. */
-  function catchUp(key: PeerKey): void {
-    if (cfg.catchUpMs === 0 || cachedCount === 0 || score(key) < th.gossip) return
+  /**
+   * Announces to a neighbour the messages of `only` (topics) accepted in the last
+   * `catchUpMs`: when it becomes active, for the topics it is known to subscribe to, and
+   * when an active neighbour's subscription arrives, for that topic.
+   */
+  function catchUp(key: PeerKey, only: ReadonlySet<string>): void {
+    if (cfg.catchUpMs === 0 || cachedCount === 0 || only.size === 0 || score(key) < th.gossip)
+      return
     const since = now - cfg.catchUpMs
     const byTopic = new Map<string, Announcement[]>()
     // newest first: the cache queue is in the order messages were accepted
@@ -375,6 +382,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       if (entry === undefined) continue
       if (entry.cachedUntil - cfg.messageCacheMs < since) break
       if (entry.envelope === undefined || entry.from === key) continue
+      if (!only.has(entry.topic)) continue
       let list = byTopic.get(entry.topic)
       if (list === undefined) {
         list = []
@@ -435,6 +443,17 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     const candidates = [...passive.keys()].filter(
       (k) => !recentlyTried.has(k) && !neighborRequests.has(k),
     )
+    if (active.size === 0 && candidates.length === 0 && neighborRequests.size === 0) {
+      // cut off: every neighbour and every passive peer is gone. A live connection outside
+      // the views (a shuffle reply's, a dial of the application's) is the way back: join
+      // through it, as a newcomer does, rather than wait for the application to dial
+      const key = pick([...conns.keys()].filter((k) => !cut.has(k)), random)
+      if (key !== undefined) {
+        send(key, { kind: 'join' })
+        addActive(key)
+        return
+      }
+    }
     // one missing neighbour is no danger to connectivity, and making room at a full peer
     // costs that peer a link: so only views short by two or more escalate
     const high =
@@ -1135,18 +1154,24 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   }
 
   function onSubscriptions(key: PeerKey, conn: Conn, subscribe: boolean, list: string[]): void {
+    let added: Set<string> | undefined
     for (const topic of list) {
       if (subscribe) {
-        if (!conn.topics.has(topic) && conn.topics.size >= cfg.maxTopics) {
+        if (conn.topics.has(topic)) continue
+        if (conn.topics.size >= cfg.maxTopics) {
           violation(key, 'too-many-topics')
           return
         }
         conn.topics.add(topic)
+        // a new neighbour's subscription: the messages announced before it arrived skipped
+        // the neighbour (`topicPeers`), so catch it up now
+        if (conn.active && topics.has(topic)) (added ??= new Set()).add(topic)
       } else {
         conn.topics.delete(topic)
         unlinkTopic(topic, key)
       }
     }
+    if (added !== undefined) catchUp(key, added)
   }
 
   // ------------------------------------------------------------------ inputs

@@ -155,6 +155,22 @@ describe('catch-up for new neighbours', () => {
     }
   })
 
+  it('a neighbour whose subscription comes after the link is caught up when it comes', async () => {
+    const net = await createNetwork({ nodes: 3, seed: 4 })
+    for (const i of [0, 1]) net.input(i, { type: 'subscribe', topic: TOPIC, now: net.now })
+    net.connect(0, 1)
+    net.run(net.now + 1_000)
+    const ids = [await net.publish(0, TOPIC, 'a'), await net.publish(0, TOPIC, 'b')]
+    net.run(net.now + 1_000)
+    net.connect(2, 1)
+    net.run(net.now + 1_000)
+    for (const id of ids) expect(net.nodes[2]!.delivered.get(id)).toBeUndefined()
+    // node 2 subscribes only now: node 1 announces what node 2 missed on that topic
+    net.input(2, { type: 'subscribe', topic: TOPIC, now: net.now })
+    net.run(net.now + 3_000)
+    for (const id of ids) expect(net.nodes[2]!.delivered.get(id)).toBe(1)
+  })
+
   it('with catchUpMs 0 it does not, and messages older than catchUpMs are not announced', async () => {
     const off = await late({ catchUpMs: 0 })
     for (const id of off.ids) expect(off.net.reached(id)).toBe(2)

@@ -4,8 +4,8 @@
  * shuffles keep the passive views filled.
  */
 import { describe, expect, it } from 'vitest'
-import { encodeFrame } from '../src/index'
-import { createNetwork, type Network } from './fixtures/network'
+import { createGossip, decodeFrame, encodeFrame, type GossipOutput } from '../src/index'
+import { createNetwork, type Network, signerAt } from './fixtures/network'
 
 async function formed(nodes: number, seed: number): Promise<Network> {
   const net = await createNetwork({ nodes, seed, init: { shuffleIntervalMs: 2_000 } })
@@ -141,5 +141,29 @@ describe('membership', () => {
     net.connect(1, 31)
     net.run(net.now + 120_000)
     expect(activeComponents(net)).toEqual([60])
+  })
+})
+
+describe('rejoining', () => {
+  const limits = { maxFrameBytes: 65_536, maxIds: 64, maxPeers: 64, maxTopics: 8, maxTtl: 8 }
+  const sent = (out: GossipOutput[]): string[] =>
+    out.flatMap((o) => (o.type === 'send' ? [decodeFrame(o.bytes, limits).kind] : []))
+
+  it('a router left with no neighbour and no passive peer joins again through any open connection', () => {
+    let state = 7
+    const random = (): number => (state = (state * 16_807) % 2_147_483_647) / 2_147_483_647
+    const router = createGossip({}, { self: signerAt(0).peerId, random })
+    const other = signerAt(1).peerId
+    const now = 1_700_000_000_000
+    router.handle({ type: 'subscribe', topic: 't', now })
+    // a connection outside both views (as a shuffle reply's): nothing happens at once
+    expect(
+      sent(router.handle({ type: 'peer-connected', peer: other, outbound: false, now })),
+    ).toEqual([])
+    expect(router.activeView()).toEqual([])
+    // at the next heartbeat the router finds itself cut off and joins through it
+    const out = router.handle({ type: 'tick', now: now + 3_000 })
+    expect(sent(out)).toContain('join')
+    expect(keys(router.activeView())).toEqual([other.toString()])
   })
 })
