@@ -65,6 +65,9 @@ interface TopicState {
   parents: Map<string, PeerKey>
   /** Announcements waiting for the next lazy flush. */
   ihave: { entry: Announcement; from: PeerKey; source: string; skip: PeerKey[] | undefined }[]
+  /** Active neighbours subscribed to the topic, as of `peersVersion` (see `topicPeers`). */
+  peers: PeerKey[]
+  peersVersion: number
 }
 
 const ACCEPTED = 0
@@ -214,6 +217,8 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   /** `topic SEP peer` → until when that peer must not graft us without a missing message. */
   const prunedUntil = new Map<string, number>()
   const seen = new Map<string, Seen>()
+  /** Bumped by `linksChanged`. */
+  let linksVersion = 0
   /**
    * Seen entries holding an envelope, oldest first (from `cachedHead`): the message cache is
    * part of the seen map, so a message costs one entry; this queue only orders its expiry.
@@ -355,6 +360,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       }
     }
     active.set(key, conn.peer)
+    linksChanged()
     conn.active = true
     passive.delete(key)
     neighborRequests.delete(key)
@@ -407,6 +413,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     const peer = active.get(key)
     if (peer === undefined) return
     active.delete(key)
+    linksChanged()
     const conn = conns.get(key)
     if (conn !== undefined) conn.active = false
     noteViewSize()
@@ -447,7 +454,10 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       // cut off: every neighbour and every passive peer is gone. A live connection outside
       // the views (a shuffle reply's, a dial of the application's) is the way back: join
       // through it, as a newcomer does, rather than wait for the application to dial
-      const key = pick([...conns.keys()].filter((k) => !cut.has(k)), random)
+      const key = pick(
+        [...conns.keys()].filter((k) => !cut.has(k)),
+        random,
+      )
       if (key !== undefined) {
         send(key, { kind: 'join' })
         addActive(key)
@@ -477,6 +487,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     dials.delete(key)
     neighborRequests.delete(key)
     const wasConnected = conns.delete(key)
+    linksChanged()
     if (peer !== undefined && wasConnected) out.push({ type: 'disconnect', peer })
     ensureActive()
   }
@@ -556,6 +567,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     }
     neighborRequests.delete(key)
     conns.delete(key)
+    linksChanged()
     if (peer !== undefined) out.push({ type: 'disconnect', peer })
   }
 
@@ -620,10 +632,24 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
    */
 
   /** Active peers subscribed to `topic` (the candidates for its trees). */
-  function topicPeers(topic: string): PeerKey[] {
+  /**
+   * The active neighbours subscribed to `topic` (read-only). Every message needs them and
+   * they rarely change, so they are kept per topic and rebuilt after `linksChanged`.
+   */
+  function topicPeers(topic: string, t = topics.get(topic)): readonly PeerKey[] {
+    if (t !== undefined && t.peersVersion === linksVersion) return t.peers
     const result: PeerKey[] = []
     for (const key of active.keys()) if (conns.get(key)?.topics.has(topic)) result.push(key)
+    if (t !== undefined) {
+      t.peers = result
+      t.peersVersion = linksVersion
+    }
     return result
+  }
+
+  /** Voids every topic's `topicPeers`: call on any change of the active view, the connections or a neighbour's topics. */
+  function linksChanged(): void {
+    linksVersion++
   }
 
   function addChild(t: TopicState, source: string, key: PeerKey): void {
@@ -719,7 +745,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       t.trees.delete(p.source)
       t.trees.set(p.source, children)
     }
-    const eager = publisher ? topicPeers(topic) : (children ?? [])
+    const eager = publisher ? topicPeers(topic, t) : (children ?? [])
     let bytes: Uint8Array | undefined
     for (const peer of eager) {
       if (peer === fromKey || peer === p.signer || score(peer) < th.gossip) continue
@@ -742,7 +768,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       if (t.ihave.length === 0) continue
       const queued = t.ihave
       t.ihave = []
-      const peers = topicPeers(topic)
+      const peers = topicPeers(topic, t)
       // a single announcement skips its sender and the children that get the payload
       const only = queued.length === 1 ? queued[0]! : undefined
       const children = only === undefined ? undefined : t.trees.get(only.source)
@@ -1119,6 +1145,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       return
     }
     conn.topics.add(topic)
+    linksChanged()
     for (const s of sources) addChild(t, sourceKeyOf(s), key)
     answer(key, topic, ids, t)
   }
@@ -1139,6 +1166,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   ): void {
     if (reason === 'unsubscribed') {
       conn.topics.delete(topic)
+      linksChanged()
       unlinkTopic(topic, key)
       return
     }
@@ -1163,11 +1191,13 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
           return
         }
         conn.topics.add(topic)
+        linksChanged()
         // a new neighbour's subscription: the messages announced before it arrived skipped
         // the neighbour (`topicPeers`), so catch it up now
         if (conn.active && topics.has(topic)) (added ??= new Set()).add(topic)
       } else {
         conn.topics.delete(topic)
+        linksChanged()
         unlinkTopic(topic, key)
       }
     }
@@ -1246,6 +1276,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       return
     }
     if (!conns.has(key)) {
+      linksChanged()
       conns.set(key, {
         peer,
         lastActivity: now,
@@ -1283,6 +1314,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   function onDisconnected(peer: PeerId): void {
     const key = peer.toString()
     if (!conns.delete(key)) return
+    linksChanged()
     neighborRequests.delete(key)
     if (active.has(key)) {
       // a failed link: the peer may be gone, so it does not go back to the passive view,
@@ -1351,6 +1383,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       if (active.has(key) || neighborRequests.has(key)) continue
       if (conn.lastActivity + cfg.idleConnectionMs <= now) {
         conns.delete(key)
+        linksChanged()
         out.push({ type: 'disconnect', peer: conn.peer })
       }
     }
@@ -1423,7 +1456,13 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     if (topics.has(topic)) return
     if (topics.size >= cfg.maxTopics)
       throw new InvalidArgumentError('input.topic', `more than ${cfg.maxTopics} topics`)
-    topics.set(topic, { trees: new Map(), parents: new Map(), ihave: [] })
+    topics.set(topic, {
+      trees: new Map(),
+      parents: new Map(),
+      ihave: [],
+      peers: [],
+      peersVersion: -1,
+    })
     for (const key of active.keys()) {
       send(key, { kind: 'subscriptions', subscribe: true, topics: [topic] })
     }
