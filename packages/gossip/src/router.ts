@@ -1388,8 +1388,8 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       }
     }
     ensureActive()
-    // a passive view under half full (a newcomer's, or after a wave of failures) is
-    // refilled by a shuffle every heartbeat rather than every shuffle interval
+    // the passive view is refreshed by a shuffle every shuffle interval (a view that runs
+    // low is not refilled sooner: see "A router cut off joins again" in docs/gossip.md)
     if (now >= nextShuffle) {
       nextShuffle = now + cfg.shuffleIntervalMs
       shuffle()
