@@ -1194,7 +1194,10 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         linksChanged()
         // a new neighbour's subscription: the messages announced before it arrived skipped
         // the neighbour (`topicPeers`), so catch it up now
-        if (conn.active && topics.has(topic)) (added ??= new Set()).add(topic)
+        if (conn.active && topics.has(topic)) {
+          added ??= new Set()
+          added.add(topic)
+        }
       } else {
         conn.topics.delete(topic)
         linksChanged()

@@ -151,7 +151,10 @@ describe('rejoining', () => {
 
   it('a router left with no neighbour and no passive peer joins again through any open connection', () => {
     let state = 7
-    const random = (): number => (state = (state * 16_807) % 2_147_483_647) / 2_147_483_647
+    const random = (): number => {
+      state = (state * 16_807) % 2_147_483_647
+      return state / 2_147_483_647
+    }
     const router = createGossip({}, { self: signerAt(0).peerId, random })
     const other = signerAt(1).peerId
     const now = 1_700_000_000_000
