@@ -631,7 +631,6 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
    * payload, duplicates prune redundant links, and shorter lazy paths replace long ones.
    */
 
-  /** Active peers subscribed to `topic` (the candidates for its trees). */
   /**
    * The active neighbours subscribed to `topic` (read-only). Every message needs them and
    * they rarely change, so they are kept per topic and rebuilt after `linksChanged`.
@@ -1144,8 +1143,11 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       violation(key, 'graft-backoff')
       return
     }
-    conn.topics.add(topic)
-    linksChanged()
+    // a graft usually comes from a neighbour already known to subscribe: no change then
+    if (!conn.topics.has(topic)) {
+      conn.topics.add(topic)
+      linksChanged()
+    }
     for (const s of sources) addChild(t, sourceKeyOf(s), key)
     answer(key, topic, ids, t)
   }
@@ -1165,8 +1167,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     sources: Uint8Array[],
   ): void {
     if (reason === 'unsubscribed') {
-      conn.topics.delete(topic)
-      linksChanged()
+      if (conn.topics.delete(topic)) linksChanged()
       unlinkTopic(topic, key)
       return
     }
@@ -1199,8 +1200,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
           added.add(topic)
         }
       } else {
-        conn.topics.delete(topic)
-        linksChanged()
+        if (conn.topics.delete(topic)) linksChanged()
         unlinkTopic(topic, key)
       }
     }

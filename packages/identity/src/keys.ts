@@ -43,6 +43,12 @@ export function generateKeyPair(options?: GenerateKeyPairOptions): KeyPair {
 }
 
 /**
+ * What `keyPairFromSeed` derived, by the key pair it returned, so that a signer made from
+ * that key pair does not derive it again (the derivation is most of a signer's cost).
+ */
+const derived = new WeakMap<KeyPair, { seed: Uint8Array; expanded: ExpandedSeed }>()
+
+/**
  * Derives the key pair of a 32-byte seed (RFC 8032 §5.1.5).
  * @param seed - the private key seed
  * @returns the key pair (the seed is copied)
@@ -58,12 +64,6 @@ export function keyPairFromSeed(seed: Uint8Array): KeyPair {
   derived.set(keyPair, { seed: Uint8Array.from(seed), expanded })
   return keyPair
 }
-
-/**
- * What `keyPairFromSeed` derived, by the key pair it returned, so that a signer made from
- * that key pair does not derive it again (the derivation is most of a signer's cost).
- */
-const derived = new WeakMap<KeyPair, { seed: Uint8Array; expanded: ExpandedSeed }>()
 
 /**
  * The expansion `keyPairFromSeed` made for `keyPair`, when both keys still hold the bytes

@@ -18,18 +18,21 @@ const HEADER_BYTES = 8
 /** time f64, order f64, tag f64, node i32, peer i32, count i32, kind u32, frame length u32 */
 const RECORD_BYTES = 48
 
+/** One event of a batch, as written and as read back. */
+export type BatchEvent = (
+  time: number,
+  order: number,
+  kind: number,
+  node: number,
+  peer: number,
+  tag: number,
+  count: number,
+  bytes: Uint8Array | undefined,
+) => void
+
 /** Collects the events for one destination part during a window. */
 export interface BatchWriter {
-  event(
-    time: number,
-    order: number,
-    kind: number,
-    node: number,
-    peer: number,
-    tag: number,
-    count: number,
-    bytes: Uint8Array | undefined,
-  ): void
+  event: BatchEvent
   /**
    * Seals the batch and starts a new one.
    * @returns the buffer to hand over (the writer keeps no reference; transfer it)
@@ -94,19 +97,7 @@ export function createBatchWriter(): BatchWriter {
  * @param onEvent - receives each event; frames come as views into `buffer`
  * @throws InvalidOptionError when the buffer is not a well-formed batch
  */
-export function readBatch(
-  buffer: ArrayBuffer,
-  onEvent: (
-    time: number,
-    order: number,
-    kind: number,
-    node: number,
-    peer: number,
-    tag: number,
-    count: number,
-    bytes: Uint8Array | undefined,
-  ) => void,
-): void {
+export function readBatch(buffer: ArrayBuffer, onEvent: BatchEvent): void {
   if (buffer.byteLength < HEADER_BYTES) throw new InvalidOptionError('batch', 'batch too short')
   const view = new DataView(buffer)
   const all = new Uint8Array(buffer)
