@@ -15,20 +15,29 @@ import {
   DEFAULT_MAX_PAYLOAD_DEPTH,
   DEFAULT_MAX_SIGNATURES,
 } from './constants'
-import { parseEnvelope, releaseParsed } from './wire'
+import { InvalidArgumentError } from './errors'
+import { parseEnvelope, parseOuter, releaseParsed } from './wire'
 
-/** Limits of `envelopeId`. */
+/** Limits of `envelopeId`, and how much of the envelope it checks. */
 export interface EnvelopeIdOptions {
   maxBytes?: number | undefined
   maxDepth?: number | undefined
   maxSignatures?: number | undefined
+  /**
+   * Whether the body is read and checked (default true). With `false` only the outer layer
+   * is (version, a body byte string, the signatures' shape) and the body is hashed unread:
+   * the id of a valid envelope is the same, malformed bodies get an id too. For dropping
+   * duplicates before `open`, which checks everything, at the cost of one hash.
+   */
+  checkBody?: boolean | undefined
 }
 
 /**
  * The id of an envelope: the sha2-256 content id of its canonical body bytes. The form of
  * the envelope is checked (as `open` would), its signatures and times are not.
  * @param bytes - an envelope
- * @param options - the limits of `open` (defaults 64 KiB, depth 32, 16 signatures)
+ * @param options - the limits of `open` (defaults 64 KiB, depth 32, 16 signatures), and
+ *   `checkBody: false` to hash the body without reading it
  * @returns the content id of the body
  * @throws {MalformedEnvelopeError | UnsupportedVersionError | LimitExceededError} for bytes
  *   that are not a readable envelope
@@ -38,21 +47,24 @@ export interface EnvelopeIdOptions {
 export function envelopeId(bytes: Uint8Array, options: EnvelopeIdOptions = {}): ContentId {
   assertBytes(bytes, 'bytes')
   assertObject(options, 'options')
-  const parsed = parseEnvelope(
-    bytes,
-    {
-      maxBytes: limitOption(options.maxBytes, 'options.maxBytes', DEFAULT_MAX_ENVELOPE_BYTES),
-      maxDepth: limitOption(options.maxDepth, 'options.maxDepth', DEFAULT_MAX_PAYLOAD_DEPTH),
-      maxSignatures: limitOption(
-        options.maxSignatures,
-        'options.maxSignatures',
-        DEFAULT_MAX_SIGNATURES,
-      ),
-      useMaps: false,
-    },
-    // only the digest outlives this call: the body may sit in the shared scratch buffer
-    { transient: true },
-  )
+  const { checkBody = true } = options
+  if (typeof checkBody !== 'boolean') {
+    throw new InvalidArgumentError('options.checkBody', 'options.checkBody must be a boolean')
+  }
+  const limits = {
+    maxBytes: limitOption(options.maxBytes, 'options.maxBytes', DEFAULT_MAX_ENVELOPE_BYTES),
+    maxDepth: limitOption(options.maxDepth, 'options.maxDepth', DEFAULT_MAX_PAYLOAD_DEPTH),
+    maxSignatures: limitOption(
+      options.maxSignatures,
+      'options.maxSignatures',
+      DEFAULT_MAX_SIGNATURES,
+    ),
+    useMaps: false,
+  }
+  // only the digest outlives this call: the body may sit in the shared scratch buffer
+  const parsed = checkBody
+    ? parseEnvelope(bytes, limits, { transient: true })
+    : parseOuter(bytes, limits, { transient: true })
   try {
     return bodyId(parsed.body)
   } finally {

@@ -71,7 +71,7 @@ export interface ParsedEnvelope {
 }
 
 /** The outer layer of an envelope: body and signatures, before the body is decoded. */
-interface Frame {
+export interface Frame {
   readonly message: Uint8Array
   readonly body: Uint8Array
   readonly signature: Uint8Array
@@ -316,7 +316,7 @@ function messageOf(source: Uint8Array, start: number, end: number, transient: bo
  * Gives the scratch buffer back once a transient parse is done with (safe to call for any
  * parse, and more than once).
  */
-export function releaseParsed(parsed: ParsedEnvelope | undefined): void {
+export function releaseParsed(parsed: { readonly message: Uint8Array } | undefined): void {
   if (parsed !== undefined) releaseFrame(parsed)
 }
 
@@ -463,6 +463,30 @@ export interface ParseMode {
 }
 
 /**
+ * Reads an envelope's outer layer only: version, body bytes (unread) and signatures' shape.
+ * @param bytes - the envelope as received
+ * @param limits - size, depth and signature-count limits
+ * @param mode - `general`, `transient`
+ * @returns the signed message, the body bytes and the signatures
+ * @throws {LimitExceededError} for input over a limit (checked before it is read)
+ * @throws {UnsupportedVersionError} for another wire version
+ * @throws {MalformedEnvelopeError} for an outer layer that is not canonical
+ */
+export function parseOuter(bytes: Uint8Array, limits: ParseLimits, mode: ParseMode = {}): Frame {
+  if (bytes.length > limits.maxBytes) {
+    throw new LimitExceededError(
+      'maxBytes',
+      `envelope of ${bytes.length} bytes exceeds ${limits.maxBytes}`,
+    )
+  }
+  const transient = mode.transient === true
+  return (
+    (mode.general === true ? undefined : fastFrame(bytes, limits.maxSignatures, transient)) ??
+    decodedFrame(bytes, limits, transient)
+  )
+}
+
+/**
  * Parses an envelope and checks its form (not its signatures, domain or times).
  * @param bytes - the envelope as received
  * @param limits - size, depth and signature-count limits
@@ -477,16 +501,7 @@ export function parseEnvelope(
   limits: ParseLimits,
   mode: ParseMode = {},
 ): ParsedEnvelope {
-  if (bytes.length > limits.maxBytes) {
-    throw new LimitExceededError(
-      'maxBytes',
-      `envelope of ${bytes.length} bytes exceeds ${limits.maxBytes}`,
-    )
-  }
-  const transient = mode.transient === true
-  const frame =
-    (mode.general === true ? undefined : fastFrame(bytes, limits.maxSignatures, transient)) ??
-    decodedFrame(bytes, limits, transient)
+  const frame = parseOuter(bytes, limits, mode)
   try {
     const fields = parseBody(frame.body, limits)
     const signatures: SignatureEntry[] = [{ publicKey: fields.signer, signature: frame.signature }]

@@ -81,6 +81,7 @@ describe('properties', () => {
         expect(opened.timestamp).toBe(input.timestamp)
         expect(opened.payload).toEqual(normalize(input.payload))
         expect(opened.id.equals(envelopeId(bytes))).toBe(true)
+        expect(opened.id.equals(envelopeId(bytes, { checkBody: false }))).toBe(true)
       }),
       { numRuns: RUNS },
     )
@@ -205,6 +206,41 @@ describe('properties', () => {
       }),
       { numRuns: RUNS * 5 },
     )
+  })
+
+  test('an id without the body check is the id of the body bytes, and the full id where there is one', async () => {
+    const { decode, encode } = await import('@peerkit/codec')
+    const input = fc.oneof(
+      fc.uint8Array({ maxLength: 600 }),
+      value.map((v) => encode(v)),
+      // the right outer shape around a body that is not one
+      fc
+        .tuple(value, fc.uint8Array({ minLength: 64, maxLength: 64 }))
+        .map(([body, sig]) => encode([1, encode(body), sig, []])),
+      sealed,
+    )
+    const idOf = (bytes: Uint8Array, checkBody: boolean): string | undefined => {
+      try {
+        return envelopeId(bytes, { checkBody }).toString()
+      } catch (error) {
+        expect(isEnvelopeError(error), String(error)).toBe(true)
+        return undefined
+      }
+    }
+    await fc.assert(
+      fc.asyncProperty(input, async (generated) => {
+        const bytes = generated instanceof Uint8Array ? generated : await make(generated)
+        const full = idOf(bytes, true)
+        const shallow = idOf(bytes, false)
+        if (full !== undefined) expect(shallow).toBe(full)
+        if (shallow !== undefined) {
+          const body = (decode(bytes) as Value[])[1] as Uint8Array
+          expect(shallow).toBe(contentId(body).toString())
+        }
+      }),
+      { numRuns: RUNS * 5 },
+    )
+    expect(() => envelopeId(new Uint8Array(4), { checkBody: 'no' as never })).toThrow(/checkBody/)
   })
 
   test('native hashing and the codec give the same id', () => {
