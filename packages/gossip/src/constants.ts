@@ -177,6 +177,22 @@ export const MAX_TOPIC_BYTES = 256
 /** Deepest nesting in a wire frame (frames are at most three levels deep). */
 export const FRAME_MAX_DEPTH = 4
 
+/**
+ * Bytes a kept view of a frame (an envelope, an id) may leave unused in its buffer. A view
+ * whose buffer holds more (a transport's read buffer, a batch of frames) is copied before
+ * the router keeps it, so it does not pin that buffer.
+ */
+export const MAX_PINNED_SLACK = 256
+
+/**
+ * Control frames (ihave, iwant, graft) are cut from shared slabs of this many bytes, as
+ * Node cuts small Buffers from a pool: one allocation per slab instead of one per frame.
+ */
+export const FRAME_SLAB_BYTES = 16 * 1024
+
+/** Larger control frames get a buffer of their own. */
+export const MAX_SLAB_FRAME_BYTES = 1024
+
 // ---------------------------------------------------------------- scores
 
 /**

@@ -9,7 +9,7 @@
  * @example
  * fastDecode(bytes, limits) ?? generalDecode(bytes, limits)
  */
-import { FRAME_VERSION } from './constants'
+import { FRAME_SLAB_BYTES, FRAME_VERSION, MAX_SLAB_FRAME_BYTES } from './constants'
 import {
   type Announcement,
   type Frame,
@@ -96,18 +96,18 @@ function topicAt(b: Uint8Array, maxBytes: number): string | undefined {
   return text
 }
 
-/** A byte string of exactly `length` bytes, copied; undefined otherwise. */
+/** A byte string of exactly `length` bytes, as a view of `b`; undefined otherwise. */
 function fixedBytes(b: Uint8Array, length: number): Uint8Array | undefined {
   if (head(b, 2) !== length || pos + length > b.length) return undefined
   pos += length
-  return b.slice(pos - length, pos)
+  return b.subarray(pos - length, pos)
 }
 
 function wireIdAt(b: Uint8Array): WireId | undefined {
   if (head(b, 2) !== ID_BYTES || pos + ID_BYTES > b.length || !isIdPrefix(b, pos)) return undefined
   const start = pos
   pos += ID_BYTES
-  return { bytes: b.slice(start, pos), key: keyOfIdAt(b, start) }
+  return { bytes: b.subarray(start, pos), key: keyOfIdAt(b, start) }
 }
 
 function idList(b: Uint8Array, maxIds: number): WireId[] | undefined {
@@ -139,7 +139,8 @@ function sourceList(b: Uint8Array, maxIds: number): Uint8Array[] | undefined {
  * @param b - the frame bytes (already checked against `limits.maxFrameBytes`)
  * @param limits - the decoder's limits
  * @param maxTopicBytes - the longest topic name
- * @returns the frame, or undefined when the general decoder must decide
+ * @returns the frame (its byte fields are views of `b`), or undefined when the general
+ *   decoder must decide
  */
 export function fastDecode(
   b: Uint8Array,
@@ -159,7 +160,7 @@ export function fastDecode(
     if (hops < 0 || hops > MAX_HOPS) return undefined
     const n = head(b, 2)
     if (n < 0 || pos + n !== b.length) return undefined
-    frame = { kind: 'gossip', topic, hops, envelope: b.slice(pos) }
+    frame = { kind: 'gossip', topic, hops, envelope: b.subarray(pos) }
     pos = b.length
   } else if (kind === KIND_IHAVE) {
     const n = head(b, 4)
@@ -191,6 +192,28 @@ export function fastDecode(
 }
 
 // ------------------------------------------------------------------ writing
+
+/** The slab control frames are cut from, and where its free part starts. */
+let slab = new Uint8Array(0)
+let slabAt = 0
+
+/**
+ * A buffer for a control frame of `size` bytes: a view of the current slab (a new slab when
+ * it is full). A slab is freed once no frame cut from it is alive, so a frame kept for long
+ * keeps its slab; frames that carry a message get their own buffer, since receivers keep
+ * the message as a view of the frame. Every byte of the view is written by the caller.
+ */
+function controlFrame(size: number): Uint8Array {
+  if (size > MAX_SLAB_FRAME_BYTES) return new Uint8Array(size)
+  if (slabAt + size > slab.length) {
+    slab = new Uint8Array(FRAME_SLAB_BYTES)
+    slabAt = 0
+  }
+  const out = slab.subarray(slabAt, slabAt + size)
+  // the next frame starts 8-byte aligned
+  slabAt += (size + 7) & ~7
+  return out
+}
 
 /** Bytes a head of argument `n` takes. */
 function headSize(n: number): number {
@@ -275,7 +298,7 @@ export function fastEncode(frame: Frame): Uint8Array | undefined {
           return undefined
         size += 1 + 2 + ID_BYTES + headSize(e.hops) + 2 + SOURCE_BYTES
       }
-      const out = new Uint8Array(size)
+      const out = controlFrame(size)
       out[0] = 0x84
       out[1] = FRAME_VERSION
       out[2] = KIND_IHAVE
@@ -306,7 +329,7 @@ export function fastEncode(frame: Frame): Uint8Array | undefined {
         3 + headSize(t.length) + t.length + headSize(ids.length) + ids.length * (2 + ID_BYTES)
       if (sources !== undefined)
         size += headSize(sources.length) + sources.length * (2 + SOURCE_BYTES)
-      const out = new Uint8Array(size)
+      const out = controlFrame(size)
       out[0] = sources === undefined ? 0x84 : 0x85
       out[1] = FRAME_VERSION
       out[2] = sources === undefined ? KIND_IWANT : KIND_GRAFT

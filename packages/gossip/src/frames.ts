@@ -10,7 +10,13 @@
  */
 import { decode, encode, isBytes, type Value } from '@peerkit/codec'
 import { type PeerId, peerIdFromBytes } from '@peerkit/identity'
-import { FRAME_MAX_DEPTH, FRAME_VERSION, MAX_PRUNE_BACKOFF_MS, MAX_TOPIC_BYTES } from './constants'
+import {
+  FRAME_MAX_DEPTH,
+  FRAME_VERSION,
+  MAX_PINNED_SLACK,
+  MAX_PRUNE_BACKOFF_MS,
+  MAX_TOPIC_BYTES,
+} from './constants'
 import { FrameTooLargeError, MalformedFrameError, UnsupportedFrameVersionError } from './errors'
 import { fastDecode, fastEncode } from './fast-frames'
 import { isValidTopic } from './topic'
@@ -108,6 +114,20 @@ export function wireIdOfKey(key: string): WireId {
   return { bytes, key }
 }
 
+/**
+ * Bytes from a decoded frame, ready to be kept after the frame is gone: the view itself when
+ * its buffer is its own (give or take `MAX_PINNED_SLACK` bytes of frame around it), else a
+ * copy, so that keeping a small view never pins a large or shared buffer.
+ * @param view - bytes a decoder returned
+ * @returns the view, or a copy of it
+ */
+export function keepable(view: Uint8Array): Uint8Array {
+  const { buffer } = view
+  return buffer instanceof ArrayBuffer && buffer.byteLength - view.length <= MAX_PINNED_SLACK
+    ? view
+    : view.slice()
+}
+
 /** Turns peer id bytes into a `PeerId` (a router passes one that reuses known peers). */
 export type PeerResolver = (bytes: Uint8Array) => PeerId
 
@@ -174,7 +194,9 @@ const PRUNE_CODES: Record<PruneReason, number> = {
 const PRUNE_REASONS: PruneReason[] = ['duplicate', 'optimization', 'unsubscribed', 'score']
 
 /**
- * Encodes a frame as canonical CBOR.
+ * Encodes a frame as canonical CBOR. Small ihave, iwant and graft frames are views of a
+ * shared slab (as Node's pooled Buffers are): read them through `byteOffset` and
+ * `byteLength` when you use their `buffer`.
  * @param frame - the frame
  * @returns the bytes to send
  * @example encodeFrame({ kind: 'join' })
@@ -301,7 +323,8 @@ function arity(fields: Value[], n: number): void {
 }
 
 /**
- * Decodes one wire frame under limits.
+ * Decodes one wire frame under limits. Byte fields (ids, sources, envelopes) may be views of
+ * `input`: what outlives it should be copied, or passed through `keepable`.
  * @param input - bytes from a peer
  * @param limits - size and count limits
  * @param resolve - reads peer id bytes (default `peerIdFromBytes`)

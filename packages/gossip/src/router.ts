@@ -21,6 +21,7 @@ import {
   type Frame,
   type FrameLimits,
   idKeyOf,
+  keepable,
   type PruneReason,
   type WireId,
   wireIdOfKey,
@@ -912,6 +913,8 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     if (wanted !== undefined) forget(key, wanted)
     const signer = opened.message.signer
     const messageId = mid.toString()
+    // from here on the envelope is kept (pending, cached, delivered): not as a view of a larger buffer
+    envelope = keepable(envelope)
     const p: Pending = {
       topic,
       id: { bytes: mid.bytes, key },
@@ -1012,10 +1015,11 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       // with a live parent the pushed copy is on its way: give it time; else pull now
       const wait = parent !== undefined && parent !== fromKey && active.has(parent)
       const deadline = wait ? now + cfg.ihaveTimeoutMs : now
+      // the announcement's bytes are views of the frame: the entry keeps copies
       const entry: Missing = {
         topic,
-        id,
-        source,
+        id: wireIdOfKey(id.key),
+        source: source.slice(),
         announcers: [fromKey],
         asked: undefined,
         deadline,

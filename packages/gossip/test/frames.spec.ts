@@ -5,8 +5,15 @@
 import { encode } from '@peerkit/codec'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { MAX_PINNED_SLACK } from '../src/constants'
 import { fastDecode } from '../src/fast-frames'
-import { decodeFrameGeneral, encodeFrameGeneral, idKeyOf, wireIdOfKey } from '../src/frames'
+import {
+  decodeFrameGeneral,
+  encodeFrameGeneral,
+  idKeyOf,
+  keepable,
+  wireIdOfKey,
+} from '../src/frames'
 import {
   decodeFrame,
   encodeFrame,
@@ -282,12 +289,64 @@ describe('frames', () => {
       )
     })
 
-    it('keeps no view of the input: decoded bytes are copies', () => {
-      const f: Frame = { kind: 'gossip', topic: 'a', hops: 1, envelope: new Uint8Array([1, 2, 3]) }
+    it('hands out byte fields as views of the input, not copies', () => {
+      const source = signerAt(2).peerId.publicKey
+      const f: Frame = { kind: 'ihave', topic: 'a', ids: [{ id: id(1), hops: 2, source }] }
       const bytes = encodeFrame(f)
       const decoded = decodeFrame(bytes, limits)
-      bytes.fill(0)
+      if (decoded.kind !== 'ihave') throw new Error('expected an ihave frame')
       expect(decoded).toEqual(f)
+      expect(decoded.ids[0]!.id.bytes.buffer).toBe(bytes.buffer)
+      expect(decoded.ids[0]!.source.buffer).toBe(bytes.buffer)
+      const g = decodeFrame(
+        encodeFrame({ kind: 'gossip', topic: 'a', hops: 1, envelope: new Uint8Array(300) }),
+        limits,
+      )
+      if (g.kind !== 'gossip') throw new Error('expected a gossip frame')
+      expect(g.envelope.byteOffset).toBeGreaterThan(0)
+    })
+  })
+
+  it('cuts control frames from a shared slab without overlap, and gives messages their own buffer', () => {
+    const input: Frame[] = Array.from({ length: 300 }, (_, i) => ({
+      kind: 'iwant',
+      topic: 'a',
+      ids: [id(i % 7), id(i % 5)],
+    }))
+    const frames = input.map(encodeFrame)
+    // all encoded before any is read: a frame written over another would show here
+    expect(frames.map((f) => decodeFrame(f, limits))).toEqual(input)
+    for (let i = 1; i < frames.length; i++) {
+      const [a, b] = [frames[i - 1]!, frames[i]!]
+      if (a.buffer === b.buffer)
+        expect(b.byteOffset).toBeGreaterThanOrEqual(a.byteOffset + a.length)
+    }
+    const slabs = new Set(frames.map((f) => f.buffer)).size
+    expect(slabs).toBeGreaterThan(1)
+    expect(slabs).toBeLessThan(frames.length / 10)
+    const g = encodeFrame({ kind: 'gossip', topic: 'a', hops: 1, envelope: new Uint8Array(300) })
+    expect(g.buffer.byteLength).toBe(g.length)
+  })
+
+  describe('keepable', () => {
+    it('keeps a view whose buffer is its own, give or take MAX_PINNED_SLACK bytes', () => {
+      const frame = new Uint8Array(300 + MAX_PINNED_SLACK)
+      const view = frame.subarray(MAX_PINNED_SLACK)
+      expect(keepable(view)).toBe(view)
+      expect(keepable(frame)).toBe(frame)
+    })
+
+    it('copies a view that would pin a larger buffer, or a shared one', () => {
+      const big = new Uint8Array(4096)
+      big.set([1, 2, 3], 100)
+      const view = big.subarray(100, 400)
+      const kept = keepable(view)
+      expect(kept).not.toBe(view)
+      expect(kept).toEqual(view)
+      big.fill(0)
+      expect([...kept.subarray(0, 3)]).toEqual([1, 2, 3])
+      const shared = new Uint8Array(new SharedArrayBuffer(8))
+      expect(keepable(shared).buffer).toBeInstanceOf(ArrayBuffer)
     })
   })
 })

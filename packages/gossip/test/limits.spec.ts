@@ -46,6 +46,23 @@ describe('limits', () => {
     expect(outs.map(reasons)).toEqual([[], [], [], ['frame-rate']])
   })
 
+  it('keeps a message that came inside a larger buffer as a copy of its own', async () => {
+    const net = await createLine({ nodes: 2, seed: 8 })
+    const envelope = await net.seal(0, 't', 'x')
+    const frame = encodeFrame({ kind: 'gossip', topic: 't', hops: 1, envelope })
+    // a transport's read buffer: the frame sits among other bytes, which it then reuses
+    const buffer = new Uint8Array(4096)
+    buffer.set(frame, 1000)
+    const out = net.inject(0, 1, buffer.subarray(1000, 1000 + frame.length))
+    const delivered = out.flatMap((o) => (o.type === 'deliver' ? [o.envelope] : []))
+    buffer.fill(0)
+    expect(delivered).toEqual([envelope])
+    const id = messageIdOf(envelope).bytes
+    const iwant = encodeFrame({ kind: 'iwant', topic: 't', ids: [{ bytes: id, key: idKeyOf(id) }] })
+    const answer = net.inject(0, 1, iwant).flatMap((o) => (o.type === 'send' ? [o.bytes] : []))
+    expect(answer).toEqual([encodeFrame({ kind: 'gossip', topic: 't', hops: 2, envelope })])
+  })
+
   it('drops frames over the size limit before decoding', async () => {
     const { net } = await pair({ maxFrameBytes: 2048, maxMessageBytes: 1024 })
     const before = net.nodes[1]!.router.stateDigest()
