@@ -95,6 +95,24 @@ export function contentId(input: Value | Uint8Array): ContentId {
  * @throws {InvalidContentIdError} when the bytes are not a peerkit content id
  */
 export function contentIdFromBytes(bytes: Uint8Array): ContentId {
+  checkIdBytes(bytes)
+  return makeId(bytes.slice())
+}
+
+/**
+ * The text form of a content id given in binary: `contentIdFromBytes(bytes).toString()`
+ * without building the id (for code that names many ids and keeps only the text).
+ * @param bytes - the 36 bytes of a content id
+ * @returns its text (`bafirei…`)
+ * @throws {InvalidContentIdError} when the bytes are not a peerkit content id
+ * @example contentIdText(contentId(value).bytes) === contentId(value).toString() // true
+ */
+export function contentIdText(bytes: Uint8Array): string {
+  checkIdBytes(bytes)
+  return `b${base32Text(bytes)}`
+}
+
+function checkIdBytes(bytes: Uint8Array): void {
   if (!isBytes(bytes) || bytes.length !== PREFIX.length + 32) {
     throw new InvalidContentIdError('a content id is 36 bytes')
   }
@@ -102,7 +120,6 @@ export function contentIdFromBytes(bytes: Uint8Array): ContentId {
   if (bytes[1] !== CBOR_CODEC) throw new InvalidContentIdError('content id does not name cbor')
   if (bytes[2] !== SHA2_256) throw new InvalidContentIdError('unsupported hash function')
   if (bytes[3] !== 32) throw new InvalidContentIdError('wrong digest length')
-  return makeId(bytes.slice())
 }
 
 /**

@@ -18,7 +18,13 @@ export {
   MAX_DEPTH_CEILING,
   SHA2_256,
 } from './constants'
-export { type ContentId, contentId, contentIdFromBytes, contentIdFromString } from './content-id'
+export {
+  type ContentId,
+  contentId,
+  contentIdFromBytes,
+  contentIdFromString,
+  contentIdText,
+} from './content-id'
 export { type DecodeOptions, decode } from './decode'
 export { type EncodeOptions, encode } from './encode'
 export {

@@ -2,7 +2,14 @@ import fc from 'fast-check'
 import { toString as uint8arraysText } from 'uint8arrays/to-string'
 import { describe, expect, it } from 'vitest'
 import { base32Text } from '../src/content-id'
-import { contentId, contentIdFromBytes, contentIdFromString, encode, toHex } from '../src/index'
+import {
+  contentId,
+  contentIdFromBytes,
+  contentIdFromString,
+  contentIdText,
+  encode,
+  toHex,
+} from '../src/index'
 import { valueArbitrary } from './helpers'
 
 const named = (name: string) => expect.objectContaining({ name })
@@ -45,6 +52,7 @@ describe('content ids', () => {
         const id = contentId(x)
         expect(contentIdFromString(id.toString()).equals(id)).toBe(true)
         expect(contentIdFromBytes(id.bytes).toString()).toBe(id.toString())
+        expect(contentIdText(id.bytes)).toBe(id.toString())
       }),
       { numRuns: 200 },
     )
@@ -79,6 +87,7 @@ describe('content ids', () => {
       const b = id.bytes.slice()
       b[at] = byte
       expect(() => contentIdFromBytes(b)).toThrowError(named('InvalidContentIdError'))
+      expect(() => contentIdText(b)).toThrowError(named('InvalidContentIdError'))
     }
     expect(() => contentIdFromBytes(id.bytes.subarray(1))).toThrowError(
       named('InvalidContentIdError'),

@@ -15,7 +15,7 @@ import {
   CBOR_CODEC,
   type ContentId,
   contentId,
-  contentIdFromBytes,
+  contentIdText,
   equalBytes,
   SHA2_256,
 } from '@peerkit/codec'
@@ -91,7 +91,7 @@ class BodyContentId implements ContentId {
   }
 
   toString(): string {
-    this.#text ??= contentIdFromBytes(this.bytes).toString()
+    this.#text ??= contentIdText(this.bytes)
     return this.#text
   }
 

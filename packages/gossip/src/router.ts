@@ -107,6 +107,20 @@ interface Missing {
   deadline: number
 }
 
+/** A queued request of a missing message, void once the entry's deadline moved. */
+interface Timer {
+  deadline: number
+  m: Missing
+}
+
+/** Ids to request from one peer in one frame. */
+interface Request {
+  topic: string
+  peer: PeerKey
+  ids: WireId[]
+  graft: boolean
+}
+
 interface Pending {
   topic: string
   id: WireId
@@ -228,9 +242,14 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   let cachedHead = 0
   let cachedCount = 0
   const missing = new Map<string, Missing>()
-  /** Repair timers in deadline order (deadlines only grow, so a queue suffices). */
-  const timers: { deadline: number; m: Missing }[] = []
+  /**
+   * Repair timers in deadline order: each is `ihaveTimeoutMs` after the input that set it, so
+   * deadlines only grow and a queue suffices.
+   */
+  const timers: Timer[] = []
   let timerHead = 0
+  /** Announced messages to pull at once (nothing pushed is on its way), in arrival order. */
+  let pulls: Timer[] = []
   /** Messages waiting for the application's verdict, by public message id. */
   const pending = new Map<string, Pending>()
   let shuffleRepliesExpected = 0
@@ -1025,7 +1044,9 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         deadline,
       }
       missing.set(id.key, entry)
-      timers.push({ deadline, m: entry })
+      // a pull due now must not queue behind a repair timer due later
+      if (wait) timers.push({ deadline, m: entry })
+      else pulls.push({ deadline, m: entry })
     }
   }
 
@@ -1045,48 +1066,25 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     missing.delete(key)
   }
 
-  /** Repair: announced messages that did not arrive in time are requested. */
+  /**
+   * Requests announced messages: those to pull at once, and those whose pushed copy or whose
+   * answer did not arrive in time (from the next announcer).
+   */
   function runTimers(): void {
     // most inputs find nothing due: no allocation for them
-    if (timerHead >= timers.length || timers[timerHead]!.deadline > now) return
-    const requests = new Map<
-      string,
-      { topic: string; peer: PeerKey; ids: WireId[]; graft: boolean }
-    >()
+    const pulling = pulls.length > 0
+    if (!pulling && (timerHead >= timers.length || timers[timerHead]!.deadline > now)) return
+    const requests = new Map<string, Request>()
+    if (pulling) {
+      // due since they were queued, so before any timer
+      const due = pulls
+      pulls = []
+      for (const { deadline, m } of due) if (m.deadline === deadline) request(m, requests)
+    }
     while (timerHead < timers.length && timers[timerHead]!.deadline <= now) {
       const { deadline, m } = timers[timerHead++]!
-      if (m.deadline !== deadline) continue
-      const key = m.id.key
-      const t = topics.get(m.topic)
-      if (t === undefined) {
-        forget(key, m)
-        continue
-      }
-      if (m.asked !== undefined && conns.has(m.asked)) report(m.asked, 'broken-promise')
-      let next: PeerKey | undefined
-      while (m.announcers.length > 0) {
-        const candidate = m.announcers.shift()!
-        if (active.has(candidate) && !cut.has(candidate) && score(candidate) >= th.graft) {
-          next = candidate
-          break
-        }
-      }
-      if (next === undefined) {
-        forget(key, m)
-        continue
-      }
-      const graft = !inBackoff(graftBackoff, m.topic, next)
-      const batchKey = pairKey(m.topic, next) + SEP + (graft ? 'g' : 'w')
-      let batch = requests.get(batchKey)
-      if (batch === undefined) {
-        batch = { topic: m.topic, peer: next, ids: [], graft }
-        requests.set(batchKey, batch)
-      }
-      if (batch.ids.length < cfg.maxIdsPerFrame) batch.ids.push(m.id)
-      if (graft) t.parents.set(sourceKeyOf(m.source), next)
-      m.asked = next
-      m.deadline = now + cfg.ihaveTimeoutMs
-      timers.push({ deadline: m.deadline, m })
+      // a timer whose entry was answered or replaced is void
+      if (m.deadline === deadline) request(m, requests)
     }
     if (timerHead >= 32 && timerHead * 2 > timers.length) {
       // spent entries go once they are half the queue (amortised O(1); thousands of routers
@@ -1102,6 +1100,41 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         send(b.peer, { kind: 'iwant', topic: b.topic, ids: b.ids })
       }
     }
+  }
+
+  /** Adds a missing message to the batch for its next announcer, and sets its repair timer. */
+  function request(m: Missing, requests: Map<string, Request>): void {
+    const key = m.id.key
+    const t = topics.get(m.topic)
+    if (t === undefined) {
+      forget(key, m)
+      return
+    }
+    if (m.asked !== undefined && conns.has(m.asked)) report(m.asked, 'broken-promise')
+    let next: PeerKey | undefined
+    while (m.announcers.length > 0) {
+      const candidate = m.announcers.shift()!
+      if (active.has(candidate) && !cut.has(candidate) && score(candidate) >= th.graft) {
+        next = candidate
+        break
+      }
+    }
+    if (next === undefined) {
+      forget(key, m)
+      return
+    }
+    const graft = !inBackoff(graftBackoff, m.topic, next)
+    const batchKey = pairKey(m.topic, next) + SEP + (graft ? 'g' : 'w')
+    let batch = requests.get(batchKey)
+    if (batch === undefined) {
+      batch = { topic: m.topic, peer: next, ids: [], graft }
+      requests.set(batchKey, batch)
+    }
+    if (batch.ids.length < cfg.maxIdsPerFrame) batch.ids.push(m.id)
+    if (graft) t.parents.set(sourceKeyOf(m.source), next)
+    m.asked = next
+    m.deadline = now + cfg.ihaveTimeoutMs
+    timers.push({ deadline: m.deadline, m })
   }
 
   /** Sends requested messages, at most `maxRequestsPerMessage` times per peer and message. */
@@ -1520,6 +1553,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     if (cfg.lazyFlushMs === 0 && flushAt !== undefined) flushLazy()
     let next = nextHeartbeat
     if (flushAt !== undefined && flushAt < next) next = flushAt
+    if (pulls.length > 0) next = now
     while (timerHead < timers.length) {
       const head = timers[timerHead]!
       // a timer whose entry was answered or replaced is void (checked without a map lookup)

@@ -59,9 +59,15 @@ export function createPenaltyScore(init: PenaltyScoreInit = {}): ScoreHook {
       const w = weights[event]
       if (w === 0) return
       const entry = entries.get(peer)
-      const base = entry === undefined ? 0 : current(entry, now)
-      entries.delete(peer)
-      entries.set(peer, { value: Math.min(maxScore, base + w), at: now })
+      if (entry !== undefined) {
+        // updated in place, and moved to the back of the recently seen order
+        entry.value = Math.min(maxScore, current(entry, now) + w)
+        entry.at = now
+        entries.delete(peer)
+        entries.set(peer, entry)
+        return
+      }
+      entries.set(peer, { value: Math.min(maxScore, w), at: now })
       if (entries.size > maxPeers) {
         const oldest = entries.keys().next().value
         if (oldest !== undefined) entries.delete(oldest)

@@ -143,3 +143,24 @@ describe('wake', () => {
     expect(wakes(net.inject(0, 1, ihave))).toEqual([])
   })
 })
+
+describe('pulls', () => {
+  it('pulls an announced message at once while an earlier pull is still unanswered', async () => {
+    const net = await createLine({ nodes: 3, seed: 8, init: { heartbeatIntervalMs: 5_000 } })
+    net.run(net.now + 6_000)
+    const announce = async (from: number, data: string): Promise<Uint8Array> => {
+      const envelope = await net.seal(from, 't', data)
+      const bytes = messageIdOf(envelope).bytes
+      const source = net.nodes[from]!.peer.publicKey
+      const id = { bytes, key: idKeyOf(bytes) }
+      return encodeFrame({ kind: 'ihave', topic: 't', ids: [{ id, hops: 1, source }] })
+    }
+    const grafts = (out: GossipOutput[]): number =>
+      out.filter((o) => o.type === 'send' && o.payloads === 0).length
+    // node 1 asks node 0 for its message; the answer is still on its way...
+    expect(grafts(net.inject(0, 1, await announce(0, 'first')))).toBe(1)
+    // ...when node 2 announces another one: node 1 asks for it now, not when the first
+    // request times out
+    expect(grafts(net.inject(2, 1, await announce(2, 'second')))).toBe(1)
+  })
+})
