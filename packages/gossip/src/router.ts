@@ -68,6 +68,8 @@ interface TopicState {
   ihave: { entry: Announcement; from: PeerKey; source: string; skip: PeerKey[] | undefined }[]
   /** Active neighbours subscribed to the topic, as of `peersVersion` (see `topicPeers`). */
   peers: PeerKey[]
+  /** Their connections, in the same order. */
+  peerConns: Conn[]
   peersVersion: number
 }
 
@@ -309,7 +311,10 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
 
   function sendBytes(peer: PeerKey, bytes: Uint8Array, payloads: number): void {
     const conn = conns.get(peer)
-    if (conn === undefined) return
+    if (conn !== undefined) sendTo(conn, bytes, payloads)
+  }
+
+  function sendTo(conn: Conn, bytes: Uint8Array, payloads: number): void {
     conn.lastActivity = now
     out.push({ type: 'send', to: conn.peer, bytes, payloads })
     if (payloads > 0) stats.payloadsSent += payloads
@@ -658,9 +663,17 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   function topicPeers(topic: string, t = topics.get(topic)): readonly PeerKey[] {
     if (t !== undefined && t.peersVersion === linksVersion) return t.peers
     const result: PeerKey[] = []
-    for (const key of active.keys()) if (conns.get(key)?.topics.has(topic)) result.push(key)
+    const resultConns: Conn[] = []
+    for (const key of active.keys()) {
+      const conn = conns.get(key)
+      if (conn?.topics.has(topic)) {
+        result.push(key)
+        resultConns.push(conn)
+      }
+    }
     if (t !== undefined) {
       t.peers = result
+      t.peerConns = resultConns
       t.peersVersion = linksVersion
     }
     return result
@@ -767,9 +780,11 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     const eager = publisher ? topicPeers(topic, t) : (children ?? [])
     let bytes: Uint8Array | undefined
     for (const peer of eager) {
-      if (peer === fromKey || peer === p.signer || score(peer) < th.gossip) continue
+      if (peer === fromKey || peer === p.signer) continue
+      const conn = conns.get(peer)
+      if (conn === undefined || connScore(peer, conn) < th.gossip) continue
       bytes ??= encodeFrame({ kind: 'gossip', topic, hops: hops + 1, envelope })
-      sendBytes(peer, bytes, 1)
+      sendTo(conn, bytes, 1)
     }
     if (t === undefined || publisher) return
     t.ihave.push({
@@ -788,23 +803,26 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       const queued = t.ihave
       t.ihave = []
       const peers = topicPeers(topic, t)
+      const peerConns = t.peerConns
       // a single announcement skips its sender and the children that get the payload
       const only = queued.length === 1 ? queued[0]! : undefined
       const children = only === undefined ? undefined : t.trees.get(only.source)
       for (let i = 0; i < queued.length; i += cfg.maxIdsPerFrame) {
         const entries = queued.slice(i, i + cfg.maxIdsPerFrame).map((q) => q.entry)
         let bytes: Uint8Array | undefined
-        for (const key of peers) {
+        for (let j = 0; j < peers.length; j++) {
+          const key = peers[j]!
+          const conn = peerConns[j]!
           if (
             key === only?.from ||
             children?.includes(key) ||
             only?.skip?.includes(key) ||
-            score(key) < th.gossip
+            connScore(key, conn) < th.gossip
           )
             continue
           bytes ??= encodeFrame({ kind: 'ihave', topic, ids: entries })
           stats.ihavesSent++
-          sendBytes(key, bytes, 0)
+          sendTo(conn, bytes, 0)
         }
       }
     }
@@ -1501,6 +1519,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       parents: new Map(),
       ihave: [],
       peers: [],
+      peerConns: [],
       peersVersion: -1,
     })
     for (const key of active.keys()) {
