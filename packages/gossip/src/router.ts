@@ -46,6 +46,8 @@ import type {
 /** A live connection to a peer (in the active view or not). */
 interface Conn {
   peer: PeerId
+  /** `peer.toString()`: the connection's key in `conns`. */
+  key: PeerKey
   lastActivity: number
   /** Topics the peer told us it subscribes to. */
   topics: Set<string>
@@ -66,10 +68,8 @@ interface TopicState {
   parents: Map<string, PeerKey>
   /** Announcements waiting for the next lazy flush. */
   ihave: { entry: Announcement; from: PeerKey; source: string; skip: PeerKey[] | undefined }[]
-  /** Active neighbours subscribed to the topic, as of `peersVersion` (see `topicPeers`). */
-  peers: PeerKey[]
-  /** Their connections, in the same order. */
-  peerConns: Conn[]
+  /** Connections of the active neighbours subscribed to the topic, as of `peersVersion` (see `topicPeers`). */
+  peers: Conn[]
   peersVersion: number
 }
 
@@ -657,23 +657,18 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
    */
 
   /**
-   * The active neighbours subscribed to `topic` (read-only). Every message needs them and
+   * The connections of the active neighbours subscribed to `topic` (read-only). Every message needs them and
    * they rarely change, so they are kept per topic and rebuilt after `linksChanged`.
    */
-  function topicPeers(topic: string, t = topics.get(topic)): readonly PeerKey[] {
+  function topicPeers(topic: string, t = topics.get(topic)): readonly Conn[] {
     if (t !== undefined && t.peersVersion === linksVersion) return t.peers
-    const result: PeerKey[] = []
-    const resultConns: Conn[] = []
+    const result: Conn[] = []
     for (const key of active.keys()) {
       const conn = conns.get(key)
-      if (conn?.topics.has(topic)) {
-        result.push(key)
-        resultConns.push(conn)
-      }
+      if (conn?.topics.has(topic)) result.push(conn)
     }
     if (t !== undefined) {
       t.peers = result
-      t.peerConns = resultConns
       t.peersVersion = linksVersion
     }
     return result
@@ -777,7 +772,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       t.trees.delete(p.source)
       t.trees.set(p.source, children)
     }
-    const eager = publisher ? topicPeers(topic, t) : (children ?? [])
+    const eager = publisher ? topicPeers(topic, t).map((c) => c.key) : (children ?? [])
     let bytes: Uint8Array | undefined
     for (const peer of eager) {
       if (peer === fromKey || peer === p.signer) continue
@@ -803,16 +798,14 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       const queued = t.ihave
       t.ihave = []
       const peers = topicPeers(topic, t)
-      const peerConns = t.peerConns
       // a single announcement skips its sender and the children that get the payload
       const only = queued.length === 1 ? queued[0]! : undefined
       const children = only === undefined ? undefined : t.trees.get(only.source)
       for (let i = 0; i < queued.length; i += cfg.maxIdsPerFrame) {
         const entries = queued.slice(i, i + cfg.maxIdsPerFrame).map((q) => q.entry)
         let bytes: Uint8Array | undefined
-        for (let j = 0; j < peers.length; j++) {
-          const key = peers[j]!
-          const conn = peerConns[j]!
+        for (const conn of peers) {
+          const key = conn.key
           if (
             key === only?.from ||
             children?.includes(key) ||
@@ -1337,6 +1330,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       linksChanged()
       conns.set(key, {
         peer,
+        key,
         lastActivity: now,
         topics: new Set(),
         messages: createBucket(cfg.maxMessagesPerPeerPerSecond, now),
@@ -1519,7 +1513,6 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       parents: new Map(),
       ihave: [],
       peers: [],
-      peerConns: [],
       peersVersion: -1,
     })
     for (const key of active.keys()) {
@@ -1688,7 +1681,13 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     eagerPeers: (topic, source) => keysOf(eagerKeys(topic, source)),
     lazyPeers(topic, source) {
       const eager = new Set(eagerKeys(topic, source))
-      return keysOf(topics.has(topic) ? topicPeers(topic).filter((k) => !eager.has(k)) : [])
+      return keysOf(
+        topics.has(topic)
+          ? topicPeers(topic)
+              .map((c) => c.key)
+              .filter((k) => !eager.has(k))
+          : [],
+      )
     },
     parent(topic, source) {
       const key = topics.get(topic)?.parents.get(sourceKeyOf(source.publicKey))
