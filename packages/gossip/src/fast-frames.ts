@@ -110,6 +110,27 @@ function wireIdAt(b: Uint8Array): WireId | undefined {
   return { bytes: b.subarray(start, pos), key: keyOfIdAt(b, start) }
 }
 
+/** The hop count of the announcement `announcementAt` read last. */
+let announcedHops = 0
+
+/**
+ * Reads one announcement `[id, hops, source]` (the source ends at `pos`).
+ * @returns where its id starts (hops in `announcedHops`), or -1 when it is not the fast shape
+ */
+function announcementAt(b: Uint8Array): number {
+  if (b[pos] !== 0x83) return -1
+  pos++
+  if (head(b, 2) !== ID_BYTES || pos + ID_BYTES > b.length || !isIdPrefix(b, pos)) return -1
+  const at = pos
+  pos += ID_BYTES
+  const hops = head(b, 0)
+  if (hops < 0 || hops > MAX_HOPS) return -1
+  if (head(b, 2) !== SOURCE_BYTES || pos + SOURCE_BYTES > b.length) return -1
+  pos += SOURCE_BYTES
+  announcedHops = hops
+  return at
+}
+
 function idList(b: Uint8Array, maxIds: number): WireId[] | undefined {
   const n = head(b, 4)
   if (n < 0 || n > maxIds) return undefined
@@ -167,15 +188,13 @@ export function fastDecode(
     if (n < 0 || n > limits.maxIds) return undefined
     const ids: Announcement[] = new Array(n)
     for (let i = 0; i < n; i++) {
-      if (b[pos] !== 0x83) return undefined
-      pos++
-      const id = wireIdAt(b)
-      if (id === undefined) return undefined
-      const hops = head(b, 0)
-      if (hops < 0 || hops > MAX_HOPS) return undefined
-      const source = fixedBytes(b, SOURCE_BYTES)
-      if (source === undefined) return undefined
-      ids[i] = { id, hops, source }
+      const at = announcementAt(b)
+      if (at < 0) return undefined
+      ids[i] = {
+        id: { bytes: b.subarray(at, at + ID_BYTES), key: keyOfIdAt(b, at) },
+        hops: announcedHops,
+        source: b.subarray(pos - SOURCE_BYTES, pos),
+      }
     }
     frame = { kind: 'ihave', topic, ids }
   } else {
@@ -189,6 +208,39 @@ export function fastDecode(
     }
   }
   return pos === b.length ? frame : undefined
+}
+
+/**
+ * Whether `b` is an ihave frame of the exact fast shape in which `known` accepts every
+ * announcement, read without building the frame. Nearly every announcement names a message
+ * the receiver already has and then needs nothing: this answers that case without
+ * allocating. `known` is asked as the frame is read and must not change anything; false
+ * (a frame of another kind or shape, an announcement `known` declines) means "decode it".
+ * @param b - the frame bytes
+ * @param limits - the decoder's limits
+ * @param maxTopicBytes - the longest topic name
+ * @param known - whether an announcement (topic, id key, hops) needs nothing
+ * @returns true when the frame is well formed and every announcement is known
+ */
+export function ihaveAllKnown(
+  b: Uint8Array,
+  limits: FrameLimits,
+  maxTopicBytes: number,
+  known: (topic: string, key: string, hops: number) => boolean,
+): boolean {
+  if (b.length < 4 || b.length > limits.maxFrameBytes) return false
+  if (b[0] !== ARRAY_HEADS[KIND_IHAVE] || b[1] !== FRAME_VERSION || b[2] !== KIND_IHAVE)
+    return false
+  pos = 3
+  const topic = topicAt(b, maxTopicBytes)
+  if (topic === undefined) return false
+  const n = head(b, 4)
+  if (n < 0 || n > limits.maxIds) return false
+  for (let i = 0; i < n; i++) {
+    const at = announcementAt(b)
+    if (at < 0 || !known(topic, keyOfIdAt(b, at), announcedHops)) return false
+  }
+  return pos === b.length
 }
 
 // ------------------------------------------------------------------ writing

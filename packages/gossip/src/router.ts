@@ -13,7 +13,9 @@
 import { contentId, contentIdFromString, encode, isBytes, type Value } from '@peerkit/codec'
 import type { PeerId } from '@peerkit/identity'
 import { type Bucket, createBucket, take } from './bucket'
+import { MAX_TOPIC_BYTES } from './constants'
 import { DuplicatePublishError, InvalidArgumentError, PublishRejectedError } from './errors'
+import { ihaveAllKnown } from './fast-frames'
 import {
   type Announcement,
   decodeFrame,
@@ -101,8 +103,10 @@ interface Seen {
 
 interface Missing {
   topic: string
-  id: WireId
-  source: Uint8Array
+  /** The id's key in `seen` and `missing` (its bytes are rebuilt for a request). */
+  key: string
+  /** The publisher's key (`sourceKeyOf`). */
+  source: string
   announcers: PeerKey[]
   asked: PeerKey | undefined
   /** When to ask (again); -1 once the entry left `missing`, which voids its timers. */
@@ -246,9 +250,10 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   const missing = new Map<string, Missing>()
   /**
    * Repair timers in deadline order: each is `ihaveTimeoutMs` after the input that set it, so
-   * deadlines only grow and a queue suffices.
+   * deadlines only grow and a queue suffices. Slots before `timerHead` are spent and cleared,
+   * so a spent timer does not keep its entry alive until the queue is compacted.
    */
-  const timers: Timer[] = []
+  const timers: (Timer | undefined)[] = []
   let timerHead = 0
   /** Announced messages to pull at once (nothing pushed is on its way), in arrival order. */
   let pulls: Timer[] = []
@@ -1004,13 +1009,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       const s = seen.get(id.key)
       if (s !== undefined) {
         // the cheap tests first: nearly every announcement of a known message stops here
-        if (
-          cfg.optimizationThreshold === 0 ||
-          s.state !== ACCEPTED ||
-          s.hops - hops < cfg.optimizationThreshold ||
-          s.topic !== topic
-        )
-          continue
+        if (noShorterPath(s, topic, hops)) continue
         const parent = t.parents.get(s.source)
         if (
           parent !== undefined &&
@@ -1045,11 +1044,11 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       // with a live parent the pushed copy is on its way: give it time; else pull now
       const wait = parent !== undefined && parent !== fromKey && active.has(parent)
       const deadline = wait ? now + cfg.ihaveTimeoutMs : now
-      // the announcement's bytes are views of the frame: the entry keeps copies
+      // the announcement's bytes are views of the frame: the entry keeps keys, not bytes
       const entry: Missing = {
         topic,
-        id: wireIdOfKey(id.key),
-        source: source.slice(),
+        key: id.key,
+        source: sourceKey,
         announcers: [fromKey],
         asked: undefined,
         deadline,
@@ -1059,6 +1058,25 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       if (wait) timers.push({ deadline, m: entry })
       else pulls.push({ deadline, m: entry })
     }
+  }
+
+  /**
+   * Whether an announcement (`hops` away) of the known message `s` offers nothing: no
+   * optimization, or the message was not accepted here, or the path is not shorter enough.
+   */
+  function noShorterPath(s: Seen, topic: string, hops: number): boolean {
+    return (
+      cfg.optimizationThreshold === 0 ||
+      s.state !== ACCEPTED ||
+      s.hops - hops < cfg.optimizationThreshold ||
+      s.topic !== topic
+    )
+  }
+
+  /** Whether an announced id needs nothing (`ihaveAllKnown`): known, and no shorter path. */
+  const announcedKnown = (topic: string, key: string, hops: number): boolean => {
+    const s = seen.get(key)
+    return s !== undefined && noShorterPath(s, topic, hops)
   }
 
   /** The neighbours that announced a missing message (asked or not). */
@@ -1093,7 +1111,8 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       for (const { deadline, m } of due) if (m.deadline === deadline) request(m, requests)
     }
     while (timerHead < timers.length && timers[timerHead]!.deadline <= now) {
-      const { deadline, m } = timers[timerHead++]!
+      const { deadline, m } = timers[timerHead]!
+      timers[timerHead++] = undefined
       // a timer whose entry was answered or replaced is void
       if (m.deadline === deadline) request(m, requests)
     }
@@ -1115,7 +1134,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
 
   /** Adds a missing message to the batch for its next announcer, and sets its repair timer. */
   function request(m: Missing, requests: Map<string, Request>): void {
-    const key = m.id.key
+    const key = m.key
     const t = topics.get(m.topic)
     if (t === undefined) {
       forget(key, m)
@@ -1141,8 +1160,8 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       batch = { topic: m.topic, peer: next, ids: [], graft }
       requests.set(batchKey, batch)
     }
-    if (batch.ids.length < cfg.maxIdsPerFrame) batch.ids.push(m.id)
-    if (graft) t.parents.set(sourceKeyOf(m.source), next)
+    if (batch.ids.length < cfg.maxIdsPerFrame) batch.ids.push(wireIdOfKey(key))
+    if (graft) t.parents.set(m.source, next)
     m.asked = next
     m.deadline = now + cfg.ihaveTimeoutMs
     timers.push({ deadline: m.deadline, m })
@@ -1266,6 +1285,11 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     }
     if (!take(conn.frames, cfg.maxFramesPerPeerPerSecond, now)) {
       violation(key, 'frame-rate')
+      return
+    }
+    // an announcement of known messages needs nothing: answered without building the frame
+    if (ihaveAllKnown(bytes, frameLimits, MAX_TOPIC_BYTES, announcedKnown)) {
+      conn.lastActivity = now
       return
     }
     let frame: Frame
@@ -1570,7 +1594,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       const head = timers[timerHead]!
       // a timer whose entry was answered or replaced is void (checked without a map lookup)
       if (head.m.deadline !== head.deadline) {
-        timerHead++
+        timers[timerHead++] = undefined
         continue
       }
       if (head.deadline < next) next = head.deadline

@@ -6,7 +6,7 @@ import { encode } from '@peerkit/codec'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { MAX_PINNED_SLACK } from '../src/constants'
-import { fastDecode } from '../src/fast-frames'
+import { fastDecode, ihaveAllKnown } from '../src/fast-frames'
 import {
   decodeFrameGeneral,
   encodeFrameGeneral,
@@ -263,29 +263,67 @@ describe('frames', () => {
       )
     })
 
+    const edit = fc.record({
+      at: fc.nat(),
+      op: fc.constantFrom('flip', 'set', 'cut', 'insert', 'drop'),
+      value: fc.integer({ min: 0, max: 255 }),
+    })
+    const edits = fc.array(edit, { minLength: 1, maxLength: 3 })
+
+    function corrupt(bytes: Uint8Array, changes: { at: number; op: string; value: number }[]) {
+      let out = bytes.slice()
+      for (const { at, op, value } of changes) {
+        const i = out.length === 0 ? 0 : at % out.length
+        if (op === 'flip') out[i] = out[i]! ^ (1 << (value % 8))
+        else if (op === 'set') out[i] = value
+        else if (op === 'cut') out = out.slice(0, i)
+        else if (op === 'insert')
+          out = new Uint8Array([...out.subarray(0, i), value, ...out.subarray(i)])
+        else out = new Uint8Array([...out.subarray(0, i), ...out.subarray(i + 1)])
+      }
+      return out
+    }
+
     it('property: the same verdict on corrupted frames', () => {
-      const edit = fc.record({
-        at: fc.nat(),
-        op: fc.constantFrom('flip', 'set', 'cut', 'insert', 'drop'),
-        value: fc.integer({ min: 0, max: 255 }),
-      })
       fc.assert(
-        fc.property(hot, fc.array(edit, { minLength: 1, maxLength: 3 }), (f, edits) => {
-          let bytes = encodeFrame(f)
-          for (const { at, op, value } of edits) {
-            const i = bytes.length === 0 ? 0 : at % bytes.length
-            if (op === 'flip') bytes[i] = bytes[i]! ^ (1 << (value % 8))
-            else if (op === 'set') bytes[i] = value
-            else if (op === 'cut') bytes = bytes.slice(0, i)
-            else if (op === 'insert')
-              bytes = new Uint8Array([...bytes.subarray(0, i), value, ...bytes.subarray(i)])
-            else bytes = new Uint8Array([...bytes.subarray(0, i), ...bytes.subarray(i + 1)])
-          }
+        fc.property(hot, edits, (f, changes) => {
+          const bytes = corrupt(encodeFrame(f), changes)
           expect(outcome(() => decodeFrame(bytes, wide))).toEqual(
             outcome(() => decodeFrameGeneral(bytes, wide)),
           )
         }),
         { numRuns: RUNS * 5 },
+      )
+    })
+
+    it('property: an ihave is "all known" exactly when it decodes directly and every announcement is known', () => {
+      // known or not by a bit of the id and the hops, so frames mix both
+      const known = (topic: string, key: string, hops: number) =>
+        topic.length > 0 && ((key.charCodeAt(0) ^ hops) & 1) === 0
+      fc.assert(
+        fc.property(hot, fc.option(edits), fc.boolean(), (f, changes, all) => {
+          const bytes = changes === null ? encodeFrame(f) : corrupt(encodeFrame(f), changes)
+          const asked: unknown[] = []
+          const verdict = ihaveAllKnown(bytes, wide, 256, (topic, key, hops) => {
+            asked.push([topic, key, hops])
+            return all || known(topic, key, hops)
+          })
+          const direct =
+            bytes.length <= wide.maxFrameBytes ? fastDecode(bytes, wide, 256) : undefined
+          const expected =
+            direct?.kind === 'ihave' &&
+            direct.ids.every((a) => all || known(direct.topic, a.id.key, a.hops))
+          expect(verdict).toBe(expected)
+          // a byte more or less at the end is never well formed
+          for (const changed of [new Uint8Array([...bytes, 0]), bytes.subarray(0, -1)])
+            expect(ihaveAllKnown(changed, wide, 256, () => true)).toBe(false)
+          if (verdict && direct?.kind === 'ihave') {
+            // asked about every announcement, in order, and the general codec agrees
+            expect(asked).toEqual(direct.ids.map((a) => [direct.topic, a.id.key, a.hops]))
+            expect(normal(decodeFrameGeneral(bytes, wide))).toEqual(normal(direct))
+          }
+        }),
+        { numRuns: RUNS * 3 },
       )
     })
 

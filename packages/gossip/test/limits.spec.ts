@@ -3,7 +3,7 @@
  * and frames per peer per second, frame size, ids per announcement.
  */
 import { describe, expect, it } from 'vitest'
-import { idKeyOf } from '../src/frames'
+import { decodeFrame, type FrameLimits, idKeyOf } from '../src/frames'
 import { encodeFrame, type GossipInit, type GossipOutput, messageIdOf } from '../src/index'
 import { createLine } from './fixtures/network'
 
@@ -162,5 +162,44 @@ describe('pulls', () => {
     // ...when node 2 announces another one: node 1 asks for it now, not when the first
     // request times out
     expect(grafts(net.inject(2, 1, await announce(2, 'second')))).toBe(1)
+  })
+})
+
+describe('tree optimization', () => {
+  const frameLimits: FrameLimits = {
+    maxFrameBytes: 65_536,
+    maxIds: 64,
+    maxPeers: 64,
+    maxTopics: 64,
+    maxTtl: 16,
+  }
+  it('moves its parent to a neighbour announcing the message optimizationThreshold hops closer', async () => {
+    const net = await createLine({ nodes: 3, seed: 8, init: { heartbeatIntervalMs: 5_000 } })
+    net.run(net.now + 6_000)
+    const envelope = await net.seal(0, 't', 'far')
+    const bytes = messageIdOf(envelope).bytes
+    const source = net.nodes[0]!.peer.publicKey
+    const id = { bytes, key: idKeyOf(bytes) }
+    const ihave = (hops: number) =>
+      encodeFrame({ kind: 'ihave', topic: 't', ids: [{ id, hops, source }] })
+    const sent = (out: GossipOutput[]) =>
+      out.flatMap((o) =>
+        o.type === 'send' ? [[o.to.toString(), decodeFrame(o.bytes, frameLimits)] as const] : [],
+      )
+    // node 1 gets node 0's message the long way, through node 2, 5 hops from the source
+    const got = net.inject(2, 1, encodeFrame({ kind: 'gossip', topic: 't', hops: 5, envelope }))
+    expect(got.some((o) => o.type === 'deliver')).toBe(true)
+    // an announcement 2 hops shorter is not worth a move (threshold 3)...
+    expect(sent(net.inject(0, 1, ihave(3)))).toEqual([])
+    // ...4 hops shorter is: graft the short path, prune the long one
+    const moved = sent(net.inject(0, 1, ihave(1)))
+    const [a, b, c] = [0, 1, 2].map((i) => net.nodes[i]!.peer.toString())
+    expect(moved).toContainEqual([a, { kind: 'graft', topic: 't', ids: [], sources: [source] }])
+    expect(
+      moved.some(([to, f]) => to === c && f.kind === 'prune' && f.reason === 'optimization'),
+    ).toBe(true)
+    expect(moved.every(([to]) => to !== b)).toBe(true)
+    // once moved, the same announcement again changes nothing
+    expect(sent(net.inject(0, 1, ihave(1)))).toEqual([])
   })
 })
