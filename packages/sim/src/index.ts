@@ -18,6 +18,11 @@ export {
   createAdversary,
 } from './adversaries'
 export { parseSimArgs, type SimArgs } from './args'
+export {
+  type ConnectionLog,
+  type ConnectionReplay,
+  createConnectionReplay,
+} from './connection-log'
 export * from './constants'
 export {
   InvalidArgumentError,

@@ -11,6 +11,7 @@
  * metrics.publishing(sim, publisher, envelope, true)  // before feeding the publish input
  */
 import { envelopeId } from '@peerkit/envelope'
+import { type ConnectionLog, createConnectionReplay } from './connection-log'
 import type { GossipOutput } from './contract'
 import { InvalidOptionError } from './errors'
 import type { SimObserver, Simulator } from './simulator'
@@ -19,6 +20,11 @@ import type { SimObserver, Simulator } from './simulator'
 export type NodeRole = 'honest' | 'dropper' | 'spammer' | 'replayer'
 
 const HONEST = 0
+
+/** Codes of a node in a record's `eligible` array until its eligibility is computed. */
+const UP_SUBSCRIBER = 1
+const PASSABLE = 2
+const IN_COMPONENT = 4
 
 /** One published message, as the metrics follow it. */
 export interface MessageRecord {
@@ -31,9 +37,10 @@ export interface MessageRecord {
   /**
    * Who should receive it: 0 for nodes down or not subscribed at publication, 1 for live
    * subscribers outside the publisher's connected component of the overlay, 2 for live
-   * subscribers inside it.
+   * subscribers inside it. Fixed at publication, computed when first read (or by
+   * `figures`): in a split run, only after the other parts were absorbed.
    */
-  eligible: Uint8Array
+  readonly eligible: Uint8Array
   /** Deliveries per node (across restarts). */
   delivered: Uint8Array
   deliveries: number
@@ -99,7 +106,8 @@ export interface Metrics {
    * Records a message about to be published by `publisher` now; call before feeding the
    * publish input. Eligibility is fixed now: up and subscribed, and whether the node is in
    * the publisher's component of the connection graph (over links the partition lets
-   * through).
+   * through). The graph is marked (`Simulator.markConnections`), not read: its component
+   * is found when `eligible` is first read, so the parts of a split run need not stop here.
    */
   publishing(
     sim: Simulator,
@@ -120,11 +128,14 @@ export interface Metrics {
   readonly lateDeliveries: number
   /** Computes the figures at the current time; adversaries connected for less than `cutOffGraceMs` count as cut off. */
   figures(sim: Pick<Simulator, 'size' | 'now'>, options: { cutOffGraceMs: number }): RunFigures
-  /** What this collector counted, as plain data (for the parts of a split run). */
+  /**
+   * What this collector counted, as plain data (for the parts of a split run), with the
+   * connection log of the simulator it recorded publications in.
+   */
   exportState(): MetricsState
   /**
    * Adds what another part of a split run counted (its nodes are not this part's; both
-   * recorded the same publications).
+   * recorded the same publications), and takes its connection log for eligibility.
    */
   absorb(state: MetricsState): void
 }
@@ -145,6 +156,8 @@ export interface MetricsState {
   reported: number[]
   adversaryLinks: Array<[number, number]>
   lastCrash: Array<[number, number]>
+  /** The part's connection log (absent when it recorded no publication). */
+  connections?: ConnectionLog
 }
 
 /**
@@ -201,6 +214,21 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const reported = new Set<number>()
   /** Open honest-side connections to adversaries: key → opened at. */
   const adversaryLinks = new Map<number, number>()
+  /** The simulator publications were recorded in (its connection log). */
+  let marked: Simulator | undefined
+  /** Other parts' connection logs, by part index (from `absorb`). */
+  const partLogs: Array<ConnectionLog | undefined> = []
+  /** Each record's connection mark, by record index. */
+  const marks: number[] = []
+  /**
+   * Each record's `eligible` array, by record index: until its eligibility is computed, a
+   * code per node (UP_SUBSCRIBER, plus PASSABLE when up and on the publisher's side of any
+   * partition).
+   */
+  const eligibleArrays: Uint8Array[] = []
+  /** Records whose eligibility is computed (a prefix of `records`). */
+  let resolved = 0
+  const replay = createConnectionReplay()
 
   const role = (node: number): number => {
     if (node >= roles.length) {
@@ -277,38 +305,79 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
   }
 
-  const componentOf = (sim: Simulator, start: number): Uint8Array => {
-    const seen = new Uint8Array(sim.size)
-    const stack = [start]
-    seen[start] = 1
-    while (stack.length > 0) {
-      const node = stack.pop()!
-      for (const peer of sim.connections(node)) {
-        if (seen[peer] === 1 || !sim.isUp(peer) || !sim.reachable(node, peer)) continue
-        seen[peer] = 1
-        stack.push(peer)
+  /**
+   * Computes the eligibility of every record not computed yet: the connection graph at each
+   * one's mark, rebuilt from the parts' logs, and the publisher's component in it.
+   */
+  const resolveEligibility = (): void => {
+    if (resolved === records.length) return
+    const logs = [...partLogs]
+    const local = marked!.connectionLog()
+    logs[local.part] = local
+    let stack = new Int32Array(64)
+    for (; resolved < records.length; resolved++) {
+      const record = records[resolved]!
+      replay.advance(logs, marks[resolved]!)
+      const codes = eligibleArrays[resolved]!
+      // Every node reached is on the publisher's side (each step stays on one side), so
+      // "reachable from the node before" is "on the publisher's side": PASSABLE says it.
+      const start = record.publisher
+      codes[start] = codes[start]! | IN_COMPONENT
+      stack[0] = start
+      let top = 1
+      while (top > 0) {
+        const peers = replay.peers(stack[--top]!)
+        for (let k = 0; k < peers.length; k++) {
+          const peer = peers[k]!
+          const code = codes[peer]!
+          if ((code & (PASSABLE | IN_COMPONENT)) !== PASSABLE) continue
+          codes[peer] = code | IN_COMPONENT
+          if (top === stack.length) {
+            const grown = new Int32Array(stack.length * 2)
+            grown.set(stack)
+            stack = grown
+          }
+          stack[top++] = peer
+        }
+      }
+      for (let i = 0; i < codes.length; i++) {
+        const code = codes[i]!
+        codes[i] = (code & UP_SUBSCRIBER) === 0 ? 0 : (code & IN_COMPONENT) === 0 ? 1 : 2
       }
     }
-    return seen
   }
 
   return {
     observer,
     messages: records,
     publishing(sim, publisher, envelope, measured) {
-      sim.syncView()
+      if (marked !== undefined && marked !== sim) {
+        throw new InvalidOptionError(
+          'sim',
+          'one collector records the publications of one simulator',
+        )
+      }
+      marked = sim
       const size = sim.size
-      const component = componentOf(sim, publisher)
+      const index = records.length
+      // codes until the eligibility is computed (see `eligibleArrays`)
       const eligible = new Uint8Array(size)
+      marks.push(sim.markConnections())
+      eligibleArrays.push(eligible)
       for (let i = 0; i < size; i++) {
-        if (sim.isUp(i) && isSubscriber(i)) eligible[i] = component[i] === 1 ? 2 : 1
+        if (!sim.isUp(i)) continue
+        eligible[i] =
+          (isSubscriber(i) ? UP_SUBSCRIBER : 0) | (sim.reachable(publisher, i) ? PASSABLE : 0)
       }
       const record: MessageRecord = {
-        index: records.length,
+        index,
         publisher,
         publishedAt: sim.now,
         measured,
-        eligible,
+        get eligible() {
+          if (index >= resolved) resolveEligibility()
+          return eligible
+        },
         delivered: new Uint8Array(size),
         deliveries: 0,
         maxHops: 0,
@@ -352,12 +421,14 @@ export function createMetrics(options: MetricsOptions): Metrics {
         reported: [...reported],
         adversaryLinks: [...adversaryLinks],
         lastCrash: crashes,
+        ...(marked === undefined ? {} : { connections: marked.connectionLog() }),
       }
     },
     absorb(state) {
       if (state.records.length !== records.length) {
         throw new InvalidOptionError('state', 'the parts recorded different publications')
       }
+      if (state.connections !== undefined) partLogs[state.connections.part] = state.connections
       state.records.forEach((other, i) => {
         const record = records[i]!
         for (let node = 0; node < other.delivered.length; node++) {
@@ -400,19 +471,20 @@ export function createMetrics(options: MetricsOptions): Metrics {
         let eligibleComponent = 0
         let gotComponent = 0
         let receivers = 0
-        for (let i = 0; i < record.eligible.length; i++) {
+        const eligible = record.eligible
+        for (let i = 0; i < eligible.length; i++) {
           const got = record.delivered[i]! > 0
           if (got && role(i) === HONEST) receivers++
           // A node that went down after the publish is no longer eligible.
           // A node that crashed after the publish without the message had no fair chance.
-          if (record.eligible[i] === 0) continue
+          if (eligible[i] === 0) continue
           if (!got && (lastCrash[i] ?? Number.NEGATIVE_INFINITY) >= record.publishedAt) continue
           eligibleAll++
           if (got) gotAll++
           if (role(i) === HONEST) {
             eligibleHonest++
             if (got) gotHonest++
-            if (record.eligible[i] === 2) {
+            if (eligible[i] === 2) {
               eligibleComponent++
               if (got) gotComponent++
             }

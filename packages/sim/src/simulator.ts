@@ -27,6 +27,7 @@
 
 import { createBatchWriter, readBatch } from './batch'
 import { createConnTable } from './conn-table'
+import { type ConnectionLog, createConnectionLogWriter } from './connection-log'
 import { DEFAULT_LATENCY, DEFAULT_TICK_RESOLUTION_MS } from './constants'
 import type { GossipInput, GossipOutput, GossipRouter, PeerId, ValidationVerdict } from './contract'
 import { InvalidOptionError } from './errors'
@@ -203,6 +204,17 @@ export interface Simulator {
    * run); nothing to do in a whole run.
    */
   syncView(): void
+  /**
+   * Marks the connections of this part's nodes (all nodes in a whole run) as they are now,
+   * without waiting for the other parts. The first mark starts a log of their opens and
+   * closes (`connectionLog`), from which the whole graph at every mark can be rebuilt once
+   * the parts' logs are together (`createConnectionReplay`); every part must mark at the
+   * same points of the run.
+   * @returns the mark's number (0, 1, …)
+   */
+  markConnections(): number
+  /** This part's connection log up to its last mark (a copy; empty before the first mark). */
+  connectionLog(): ConnectionLog
 }
 
 interface NodeState {
@@ -274,6 +286,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const queue = createEventQueue(4096)
   /** The same connections as the nodes' `conns` maps, for the per-frame lookups. */
   const connTable = createConnTable()
+  /** Opens and closes of this part's nodes' connections from the first mark on. */
+  const connectionLog = createConnectionLogWriter()
   const nodeRandom: Random = createRandom(seed).fork(0x90de)
   const linkRandomRoot: Random = createRandom(seed).fork(0x1ee7)
   /** Each sender's stream for loss and jitter (made when first needed). */
@@ -512,6 +526,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     if (connection === undefined) return
     state.conns.delete(b)
     connTable.delete(a, b)
+    if (connectionLog.started) connectionLog.closed(a, b)
     observer.closed?.(a, b, now)
     schedule(a, now + linkDelay(a, b), CLOSED, b, a, connection, 0, undefined)
   }
@@ -571,6 +586,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         const connection = nextConnection++ * partCount + me
         state.conns.set(peer, connection)
         connTable.set(node, peer, connection)
+        if (connectionLog.started) connectionLog.opened(node, peer)
         schedule(
           node,
           now + linkDelay(node, peer),
@@ -600,6 +616,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
           feed(node, { type: 'connect-failed', peer: peerIds[peer]!, now })
           return
         }
+        if (connectionLog.started && !state.conns.has(peer)) connectionLog.opened(node, peer)
         state.conns.set(peer, tag)
         connTable.set(node, peer, tag)
         feed(node, {
@@ -629,6 +646,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         if (up[node] === 0 || state.conns.get(peer) !== tag) return
         state.conns.delete(peer)
         connTable.delete(node, peer)
+        if (connectionLog.started) connectionLog.closed(node, peer)
         observer.closed?.(node, peer, now)
         feed(node, { type: 'peer-disconnected', peer: peerIds[peer]!, now })
         return
@@ -751,6 +769,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         const delay = detectMs ?? linkDelay(node, peer)
         schedule(node, now + delay, CLOSED, peer, node, connection, 0, undefined)
         connTable.delete(node, peer)
+        if (connectionLog.started) connectionLog.closed(node, peer)
       }
       state.conns.clear()
     },
@@ -899,6 +918,18 @@ export function createSimulator(options: SimulatorOptions): Simulator {
           viewPeers.set(ints.subarray(k + 2, k + 2 + ints[k + 1]!), viewStart[ints[k]!]!)
         }
       }
+    },
+    markConnections() {
+      if (!connectionLog.started) {
+        connectionLog.start()
+        for (let node = me; node < nodes.length; node += partCount) {
+          for (const peer of nodes[node]!.conns.keys()) connectionLog.opened(node, peer)
+        }
+      }
+      return connectionLog.mark()
+    },
+    connectionLog() {
+      return connectionLog.log(me, partCount)
     },
   }
   return sim

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { createBatchWriter, readBatch } from '../src/batch'
 import { isSimError } from '../src/errors'
-import { setSimWorkerEntry } from '../src/parallel'
+import type { Metrics, MetricsState } from '../src/metrics'
+import { runInParts, setSimWorkerEntry } from '../src/parallel'
 import { type GossipRunOptions, runGossip } from '../src/run'
+import type { Simulator } from '../src/simulator'
 import { meshStrategy } from '../src/strategies/mesh'
 import { createPlumtreeStrategy, plumtreeStrategy } from '../src/strategies/plumtree'
+import { runScenario } from './fixtures/split-scenario'
 
 setSimWorkerEntry(new URL('./fixtures/part-worker.mjs', import.meta.url))
 
@@ -42,6 +45,57 @@ describe('split runs', () => {
       expect(JSON.parse(two).replaysSent).toBeGreaterThan(0)
     }
   }, 120_000)
+
+  it('fix eligibility at each publish as a barrier there would: crash, partition, sever, close, rejoin', async () => {
+    // the reference: the whole graph read at the publish call, as a per-publish barrier did
+    const expected: number[][] = []
+    const reference = (sim: Simulator, publisher: number): void => {
+      const seen = new Uint8Array(sim.size)
+      const stack = [publisher]
+      seen[publisher] = 1
+      while (stack.length > 0) {
+        const node = stack.pop()!
+        for (const peer of sim.connections(node)) {
+          if (seen[peer] === 1 || !sim.isUp(peer) || !sim.reachable(node, peer)) continue
+          seen[peer] = 1
+          stack.push(peer)
+        }
+      }
+      expected.push(
+        Array.from(seen, (inside, i) => (!sim.isUp(i) || i === 29 ? 0 : inside === 1 ? 2 : 1)),
+      )
+    }
+    const eligibility = (metrics: Metrics): number[][] =>
+      metrics.messages.map((record) => Array.from(record.eligible))
+    const whole = runScenario(undefined, reference).metrics
+    expect(eligibility(whole)).toEqual(expected)
+    // the cases happened: nodes outside the publisher's component, and down nodes
+    expect(expected.some((e) => e.includes(1))).toBe(true)
+    expect(expected.filter((e) => e.filter((x) => x === 0).length > 1).length).toBeGreaterThan(3)
+    const figures = JSON.stringify(whole.figures({ size: 30, now: 2_000 }, { cutOffGraceMs: 0 }))
+
+    setSimWorkerEntry(new URL('./fixtures/scenario-worker.mjs', import.meta.url))
+    try {
+      for (const count of [2, 3]) {
+        let local: Metrics | undefined
+        const results = await runInParts<unknown>(count, null, async (parts) => {
+          local = runScenario(parts).metrics
+          return undefined
+        })
+        // a part cannot tell eligibility before it has every part's connection log
+        expect(() => local!.messages[0]!.eligible).toThrow(
+          expect.objectContaining({ name: 'InvalidOptionError' }),
+        )
+        for (const state of results.slice(1)) local!.absorb(state as MetricsState)
+        expect(eligibility(local!)).toEqual(expected)
+        expect(JSON.stringify(local!.figures({ size: 30, now: 2_000 }, { cutOffGraceMs: 0 }))).toBe(
+          figures,
+        )
+      }
+    } finally {
+      setSimWorkerEntry(new URL('./fixtures/part-worker.mjs', import.meta.url))
+    }
+  }, 60_000)
 
   it('fail at once, without waiting, when a worker cannot start', async () => {
     setSimWorkerEntry(new URL('./fixtures/no-such-entry.mjs', import.meta.url))
