@@ -13,6 +13,18 @@ export function pick<T>(items: readonly T[], random: () => number): T | undefine
   return items[Math.min(items.length - 1, Math.floor(random() * items.length))]
 }
 
+/**
+ * A uniformly chosen key of `map`: the one `pick([...map.keys()], random)` chooses, found
+ * without building the list.
+ */
+export function pickKey<K>(map: ReadonlyMap<K, unknown>, random: () => number): K | undefined {
+  const n = map.size
+  if (n === 0) return undefined
+  let i = Math.min(n - 1, Math.floor(random() * n))
+  for (const key of map.keys()) if (i-- === 0) return key
+  return undefined
+}
+
 /** Up to `count` distinct elements, uniformly chosen (partial Fisher–Yates on a copy). */
 export function sample<T>(items: readonly T[], count: number, random: () => number): T[] {
   const copy = items.slice()

@@ -30,7 +30,7 @@ import {
 } from './frames'
 import { type OpenRules, openMessage, tryMessageId } from './message'
 import { type GossipComponents, type GossipInit, resolveInit } from './options'
-import { pick, sample } from './random'
+import { pick, pickKey, sample } from './random'
 import { createPenaltyScore } from './score'
 import { assertTopic } from './topic'
 import type {
@@ -373,7 +373,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     if (key === selfKey || active.has(key) || passive.has(key) || cut.has(key)) return
     if (cfg.passiveViewSize === 0) return
     if (passive.size >= cfg.passiveViewSize) {
-      const victim = pick([...passive.keys()], random)
+      const victim = pickKey(passive, random)
       if (victim !== undefined) passive.delete(victim)
     }
     passive.set(key, peer)
@@ -383,7 +383,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     const conn = conns.get(key)
     if (conn === undefined || active.has(key) || key === selfKey || cut.has(key)) return
     if (active.size >= cfg.activeViewSize) {
-      const victim = pick([...active.keys()], random)
+      const victim = pickKey(active, random)
       if (victim !== undefined) {
         send(victim, { kind: 'disconnect' })
         dropActive(victim, true)
@@ -602,7 +602,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   }
 
   function shuffle(): void {
-    const target = pick([...active.keys()], random)
+    const target = pickKey(active, random)
     if (target === undefined) return
     const peers = [
       self,

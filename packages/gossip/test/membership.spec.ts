@@ -3,8 +3,10 @@
  * skipping peers that cannot be reached), DISCONNECT moves a peer to the passive view, and
  * shuffles keep the passive views filled.
  */
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createGossip, decodeFrame, encodeFrame, type GossipOutput } from '../src/index'
+import { pick, pickKey } from '../src/random'
 import { createNetwork, type Network, signerAt } from './fixtures/network'
 
 async function formed(nodes: number, seed: number): Promise<Network> {
@@ -168,5 +170,20 @@ describe('rejoining', () => {
     const out = router.handle({ type: 'tick', now: now + 3_000 })
     expect(sent(out)).toContain('join')
     expect(keys(router.activeView())).toEqual([other.toString()])
+  })
+})
+
+describe('picking a view member', () => {
+  it('property: pickKey chooses what pick chooses from the list of keys', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.string(), { maxLength: 40 }),
+        fc.double({ min: 0, max: 1 }),
+        (keys, r) => {
+          const map = new Map(keys.map((k) => [k, 0]))
+          expect(pickKey(map, () => r)).toBe(pick([...map.keys()], () => r))
+        },
+      ),
+    )
   })
 })

@@ -34,7 +34,44 @@ const tables = createLruCache<string, Point[]>(KEY_TABLE_CACHE_SIZE)
 
 /** Cache key of a 32-byte public key (a short latin-1 string). */
 export function cacheKeyOf(publicKey: Uint8Array): string {
-  return String.fromCharCode.apply(null, publicKey as unknown as number[])
+  const b = publicKey
+  if (b.length !== 32) return String.fromCharCode.apply(null, b as unknown as number[])
+  // one call with the bytes as arguments: about half the cost of `apply` on a typed array,
+  // and every key a peer id, a frame or a signature check names comes through here
+  return String.fromCharCode(
+    b[0]!,
+    b[1]!,
+    b[2]!,
+    b[3]!,
+    b[4]!,
+    b[5]!,
+    b[6]!,
+    b[7]!,
+    b[8]!,
+    b[9]!,
+    b[10]!,
+    b[11]!,
+    b[12]!,
+    b[13]!,
+    b[14]!,
+    b[15]!,
+    b[16]!,
+    b[17]!,
+    b[18]!,
+    b[19]!,
+    b[20]!,
+    b[21]!,
+    b[22]!,
+    b[23]!,
+    b[24]!,
+    b[25]!,
+    b[26]!,
+    b[27]!,
+    b[28]!,
+    b[29]!,
+    b[30]!,
+    b[31]!,
+  )
 }
 
 /** The entry of `publicKey`, validating it on first sight. */
