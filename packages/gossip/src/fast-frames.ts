@@ -210,37 +210,45 @@ export function fastDecode(
   return pos === b.length ? frame : undefined
 }
 
+/** What `readIhave` found: where each announced id starts, and its hop count. */
+export const announced: { count: number; at: number[]; hops: number[] } = {
+  count: 0,
+  at: [],
+  hops: [],
+}
+
 /**
- * Whether `b` is an ihave frame of the exact fast shape in which `known` accepts every
- * announcement, read without building the frame. Nearly every announcement names a message
- * the receiver already has and then needs nothing: this answers that case without
- * allocating. `known` is asked as the frame is read and must not change anything; false
- * (a frame of another kind or shape, an announcement `known` declines) means "decode it".
+ * Reads an ihave frame of the exact fast shape in place, without building it: the ids'
+ * offsets and hop counts go to `announced` (valid until the next call). Nearly every
+ * announcement names a message the receiver has or is already pulling, which needs no
+ * more than the id's key; the router handles those from here and decodes the rest.
  * @param b - the frame bytes
  * @param limits - the decoder's limits
  * @param maxTopicBytes - the longest topic name
- * @param known - whether an announcement (topic, id key, hops) needs nothing
- * @returns true when the frame is well formed and every announcement is known
+ * @returns the topic, or undefined when the frame must be decoded (another kind or shape)
  */
-export function ihaveAllKnown(
+export function readIhave(
   b: Uint8Array,
   limits: FrameLimits,
   maxTopicBytes: number,
-  known: (topic: string, key: string, hops: number) => boolean,
-): boolean {
-  if (b.length < 4 || b.length > limits.maxFrameBytes) return false
+): string | undefined {
+  if (b.length < 4 || b.length > limits.maxFrameBytes) return undefined
   if (b[0] !== ARRAY_HEADS[KIND_IHAVE] || b[1] !== FRAME_VERSION || b[2] !== KIND_IHAVE)
-    return false
+    return undefined
   pos = 3
   const topic = topicAt(b, maxTopicBytes)
-  if (topic === undefined) return false
+  if (topic === undefined) return undefined
   const n = head(b, 4)
-  if (n < 0 || n > limits.maxIds) return false
+  if (n < 0 || n > limits.maxIds) return undefined
   for (let i = 0; i < n; i++) {
     const at = announcementAt(b)
-    if (at < 0 || !known(topic, keyOfIdAt(b, at), announcedHops)) return false
+    if (at < 0) return undefined
+    announced.at[i] = at
+    announced.hops[i] = announcedHops
   }
-  return pos === b.length
+  if (pos !== b.length) return undefined
+  announced.count = n
+  return topic
 }
 
 // ------------------------------------------------------------------ writing

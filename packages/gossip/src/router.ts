@@ -15,7 +15,7 @@ import type { PeerId } from '@peerkit/identity'
 import { type Bucket, createBucket, take } from './bucket'
 import { MAX_TOPIC_BYTES } from './constants'
 import { DuplicatePublishError, InvalidArgumentError, PublishRejectedError } from './errors'
-import { ihaveAllKnown } from './fast-frames'
+import { announced, readIhave } from './fast-frames'
 import {
   type Announcement,
   decodeFrame,
@@ -24,6 +24,7 @@ import {
   type FrameLimits,
   idKeyOf,
   keepable,
+  keyOfIdAt,
   type PruneReason,
   type WireId,
   wireIdOfKey,
@@ -1029,13 +1030,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       }
       const m = missing.get(id.key)
       if (m !== undefined) {
-        if (
-          m.announcers.length < MAX_ANNOUNCERS &&
-          !m.announcers.includes(fromKey) &&
-          m.asked !== fromKey
-        ) {
-          m.announcers.push(fromKey)
-        }
+        addAnnouncer(m, fromKey)
         continue
       }
       if (missing.size >= cfg.maxMissing) continue
@@ -1073,10 +1068,39 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     )
   }
 
-  /** Whether an announced id needs nothing (`ihaveAllKnown`): known, and no shorter path. */
-  const announcedKnown = (topic: string, key: string, hops: number): boolean => {
-    const s = seen.get(key)
-    return s !== undefined && noShorterPath(s, topic, hops)
+  /**
+   * `onIhave` for a well-formed frame read in place (`readIhave`, ids in `announced`), as
+   * far as it needs no more than the ids' keys: known messages with no shorter path, and
+   * missing ones, which gain an announcer. False at the first id that needs more (unknown,
+   * or a shorter path): the frame is then decoded and `onIhave` goes over every id again,
+   * which repeats nothing (an announcer is added once).
+   */
+  function announcedInPlace(fromKey: PeerKey, conn: Conn, topic: string, b: Uint8Array): boolean {
+    if (!conn.active) return true
+    if (!topics.has(topic)) return true
+    if (connScore(fromKey, conn) < th.gossip) return true
+    for (let i = 0; i < announced.count; i++) {
+      const key = keyOfIdAt(b, announced.at[i]!)
+      const s = seen.get(key)
+      if (s !== undefined) {
+        if (noShorterPath(s, topic, announced.hops[i]!)) continue
+        return false
+      }
+      const m = missing.get(key)
+      if (m === undefined) return false
+      addAnnouncer(m, fromKey)
+    }
+    return true
+  }
+
+  /** Notes that `fromKey` announced the missing message `m` (a handful at most). */
+  function addAnnouncer(m: Missing, fromKey: PeerKey): void {
+    if (
+      m.announcers.length < MAX_ANNOUNCERS &&
+      !m.announcers.includes(fromKey) &&
+      m.asked !== fromKey
+    )
+      m.announcers.push(fromKey)
   }
 
   /** The neighbours that announced a missing message (asked or not). */
@@ -1287,8 +1311,9 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       violation(key, 'frame-rate')
       return
     }
-    // an announcement of known messages needs nothing: answered without building the frame
-    if (ihaveAllKnown(bytes, frameLimits, MAX_TOPIC_BYTES, announcedKnown)) {
+    // announcements of messages known or already missing: answered in place (`readIhave`)
+    const ihaveTopic = readIhave(bytes, frameLimits, MAX_TOPIC_BYTES)
+    if (ihaveTopic !== undefined && announcedInPlace(key, conn, ihaveTopic, bytes)) {
       conn.lastActivity = now
       return
     }
