@@ -110,25 +110,28 @@ function wireIdAt(b: Uint8Array): WireId | undefined {
   return { bytes: b.subarray(start, pos), key: keyOfIdAt(b, start) }
 }
 
-/** The hop count of the announcement `announcementAt` read last. */
-let announcedHops = 0
+/** What `readIhave` found: where each announced id and source starts, and its hop count. */
+export const announced: { count: number; at: number[]; hops: number[]; source: number[] } = {
+  count: 0,
+  at: [],
+  hops: [],
+  source: [],
+}
 
-/**
- * Reads one announcement `[id, hops, source]` (the source ends at `pos`).
- * @returns where its id starts (hops in `announcedHops`), or -1 when it is not the fast shape
- */
-function announcementAt(b: Uint8Array): number {
-  if (b[pos] !== 0x83) return -1
+/** Reads announcement `i`, `[id, hops, source]`, into `announced`; false when it is not the fast shape. */
+function announcementAt(b: Uint8Array, i: number): boolean {
+  if (b[pos] !== 0x83) return false
   pos++
-  if (head(b, 2) !== ID_BYTES || pos + ID_BYTES > b.length || !isIdPrefix(b, pos)) return -1
-  const at = pos
+  if (head(b, 2) !== ID_BYTES || pos + ID_BYTES > b.length || !isIdPrefix(b, pos)) return false
+  announced.at[i] = pos
   pos += ID_BYTES
   const hops = head(b, 0)
-  if (hops < 0 || hops > MAX_HOPS) return -1
-  if (head(b, 2) !== SOURCE_BYTES || pos + SOURCE_BYTES > b.length) return -1
+  if (hops < 0 || hops > MAX_HOPS) return false
+  if (head(b, 2) !== SOURCE_BYTES || pos + SOURCE_BYTES > b.length) return false
+  announced.hops[i] = hops
+  announced.source[i] = pos
   pos += SOURCE_BYTES
-  announcedHops = hops
-  return at
+  return true
 }
 
 function idList(b: Uint8Array, maxIds: number): WireId[] | undefined {
@@ -170,6 +173,10 @@ export function fastDecode(
 ): Frame | undefined {
   if (b.length < 4 || b[1] !== FRAME_VERSION) return undefined
   const kind = b[2]!
+  if (kind === KIND_IHAVE) {
+    const topic = readIhave(b, limits, maxTopicBytes)
+    return topic === undefined ? undefined : { kind: 'ihave', topic, ids: announcements(b) }
+  }
   // each kind has a fixed number of fields: the array head names it
   if (b[0] !== ARRAY_HEADS[kind]) return undefined
   pos = 3
@@ -183,20 +190,6 @@ export function fastDecode(
     if (n < 0 || pos + n !== b.length) return undefined
     frame = { kind: 'gossip', topic, hops, envelope: b.subarray(pos) }
     pos = b.length
-  } else if (kind === KIND_IHAVE) {
-    const n = head(b, 4)
-    if (n < 0 || n > limits.maxIds) return undefined
-    const ids: Announcement[] = new Array(n)
-    for (let i = 0; i < n; i++) {
-      const at = announcementAt(b)
-      if (at < 0) return undefined
-      ids[i] = {
-        id: { bytes: b.subarray(at, at + ID_BYTES), key: keyOfIdAt(b, at) },
-        hops: announcedHops,
-        source: b.subarray(pos - SOURCE_BYTES, pos),
-      }
-    }
-    frame = { kind: 'ihave', topic, ids }
   } else {
     const ids = idList(b, limits.maxIds)
     if (ids === undefined) return undefined
@@ -208,13 +201,6 @@ export function fastDecode(
     }
   }
   return pos === b.length ? frame : undefined
-}
-
-/** What `readIhave` found: where each announced id starts, and its hop count. */
-export const announced: { count: number; at: number[]; hops: number[] } = {
-  count: 0,
-  at: [],
-  hops: [],
 }
 
 /**
@@ -240,15 +226,28 @@ export function readIhave(
   if (topic === undefined) return undefined
   const n = head(b, 4)
   if (n < 0 || n > limits.maxIds) return undefined
-  for (let i = 0; i < n; i++) {
-    const at = announcementAt(b)
-    if (at < 0) return undefined
-    announced.at[i] = at
-    announced.hops[i] = announcedHops
-  }
+  for (let i = 0; i < n; i++) if (!announcementAt(b, i)) return undefined
   if (pos !== b.length) return undefined
   announced.count = n
   return topic
+}
+
+/**
+ * The announcements of the ihave frame `b` that `readIhave` just read, built: their byte
+ * fields are views of `b`.
+ */
+export function announcements(b: Uint8Array): Announcement[] {
+  const ids: Announcement[] = new Array(announced.count)
+  for (let i = 0; i < ids.length; i++) {
+    const at = announced.at[i]!
+    const source = announced.source[i]!
+    ids[i] = {
+      id: { bytes: b.subarray(at, at + ID_BYTES), key: keyOfIdAt(b, at) },
+      hops: announced.hops[i]!,
+      source: b.subarray(source, source + SOURCE_BYTES),
+    }
+  }
+  return ids
 }
 
 // ------------------------------------------------------------------ writing

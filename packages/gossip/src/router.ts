@@ -15,7 +15,7 @@ import type { PeerId } from '@peerkit/identity'
 import { type Bucket, createBucket, take } from './bucket'
 import { MAX_TOPIC_BYTES } from './constants'
 import { DuplicatePublishError, InvalidArgumentError, PublishRejectedError } from './errors'
-import { announced, readIhave } from './fast-frames'
+import { announced, announcements, readIhave } from './fast-frames'
 import {
   type Announcement,
   decodeFrame,
@@ -1001,11 +1001,17 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     out.push({ type: 'validate', topic, messageId, envelope, from: conn.peer })
   }
 
-  function onIhave(fromKey: PeerKey, conn: Conn, topic: string, ids: Announcement[]): void {
-    if (!conn.active) return
+  /** The topic's state when announcements from this neighbour are heard (active, subscribed, scored enough). */
+  function heardTopic(fromKey: PeerKey, conn: Conn, topic: string): TopicState | undefined {
+    if (!conn.active) return undefined
     const t = topics.get(topic)
+    if (t === undefined || connScore(fromKey, conn) < th.gossip) return undefined
+    return t
+  }
+
+  function onIhave(fromKey: PeerKey, conn: Conn, topic: string, ids: Announcement[]): void {
+    const t = heardTopic(fromKey, conn, topic)
     if (t === undefined) return
-    if (connScore(fromKey, conn) < th.gossip) return
     for (const { id, hops, source } of ids) {
       const s = seen.get(id.key)
       if (s !== undefined) {
@@ -1072,13 +1078,12 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
    * `onIhave` for a well-formed frame read in place (`readIhave`, ids in `announced`), as
    * far as it needs no more than the ids' keys: known messages with no shorter path, and
    * missing ones, which gain an announcer. False at the first id that needs more (unknown,
-   * or a shorter path): the frame is then decoded and `onIhave` goes over every id again,
-   * which repeats nothing (an announcer is added once).
+   * or a shorter path): the announcements are then built from the same reading
+   * (`announcements`) and `onIhave` goes over every id again, which repeats nothing (an
+   * announcer is added once).
    */
   function announcedInPlace(fromKey: PeerKey, conn: Conn, topic: string, b: Uint8Array): boolean {
-    if (!conn.active) return true
-    if (!topics.has(topic)) return true
-    if (connScore(fromKey, conn) < th.gossip) return true
+    if (heardTopic(fromKey, conn, topic) === undefined) return true
     for (let i = 0; i < announced.count; i++) {
       const key = keyOfIdAt(b, announced.at[i]!)
       const s = seen.get(key)
@@ -1311,10 +1316,13 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       violation(key, 'frame-rate')
       return
     }
-    // announcements of messages known or already missing: answered in place (`readIhave`)
+    // announcements of messages known or already missing are answered in place
+    // (`readIhave`); the others are built from that reading, not decoded again
     const ihaveTopic = readIhave(bytes, frameLimits, MAX_TOPIC_BYTES)
-    if (ihaveTopic !== undefined && announcedInPlace(key, conn, ihaveTopic, bytes)) {
+    if (ihaveTopic !== undefined) {
       conn.lastActivity = now
+      if (!announcedInPlace(key, conn, ihaveTopic, bytes))
+        onIhave(key, conn, ihaveTopic, announcements(bytes))
       return
     }
     let frame: Frame

@@ -3,9 +3,9 @@
  * and frames per peer per second, frame size, ids per announcement.
  */
 import { describe, expect, it } from 'vitest'
-import { decodeFrame, type FrameLimits, idKeyOf } from '../src/frames'
+import { idKeyOf } from '../src/frames'
 import { encodeFrame, type GossipInit, type GossipOutput, messageIdOf } from '../src/index'
-import { createLine } from './fixtures/network'
+import { createLine, type Network, sentFrames } from './fixtures/network'
 
 const reasons = (out: GossipOutput[]): string[] =>
   out.flatMap((o) => (o.type === 'misbehaved' ? [o.reason] : []))
@@ -19,6 +19,17 @@ async function pair(init: GossipInit) {
   net.run(net.now + 500)
   const bytes = messageIdOf(envelope).bytes
   return { net, envelope, id: { bytes, key: idKeyOf(bytes) } }
+}
+
+/** Node `from`'s message `data`, and an announcement of it `hops` from its source. */
+async function announced(net: Network, from: number, data: string) {
+  const envelope = await net.seal(from, 't', data)
+  const bytes = messageIdOf(envelope).bytes
+  const source = net.nodes[from]!.peer.publicKey
+  const id = { bytes, key: idKeyOf(bytes) }
+  const ihave = (hops = 1): Uint8Array =>
+    encodeFrame({ kind: 'ihave', topic: 't', ids: [{ id, hops, source }] })
+  return { envelope, source, ihave }
 }
 
 describe('limits', () => {
@@ -120,14 +131,8 @@ describe('wake', () => {
   it('moves its wake later when the repair timer it was for becomes moot', async () => {
     const net = await createLine({ nodes: 2, seed: 8, init: { heartbeatIntervalMs: 5_000 } })
     net.run(net.now + 6_000)
-    const envelope = await net.seal(0, 't', 'announced')
-    const bytes = messageIdOf(envelope).bytes
-    const source = net.nodes[0]!.peer.publicKey
-    const ihave = encodeFrame({
-      kind: 'ihave',
-      topic: 't',
-      ids: [{ id: { bytes, key: idKeyOf(bytes) }, hops: 1, source }],
-    })
+    const { envelope, ihave: announce } = await announced(net, 0, 'announced')
+    const ihave = announce()
     const wakes = (out: GossipOutput[]): number[] =>
       out.flatMap((o) => (o.type === 'wake' ? [o.at] : []))
     // unknown and announced: node 1 asks for it and wants a tick when the answer is late
@@ -148,13 +153,8 @@ describe('pulls', () => {
   it('pulls an announced message at once while an earlier pull is still unanswered', async () => {
     const net = await createLine({ nodes: 3, seed: 8, init: { heartbeatIntervalMs: 5_000 } })
     net.run(net.now + 6_000)
-    const announce = async (from: number, data: string): Promise<Uint8Array> => {
-      const envelope = await net.seal(from, 't', data)
-      const bytes = messageIdOf(envelope).bytes
-      const source = net.nodes[from]!.peer.publicKey
-      const id = { bytes, key: idKeyOf(bytes) }
-      return encodeFrame({ kind: 'ihave', topic: 't', ids: [{ id, hops: 1, source }] })
-    }
+    const announce = async (from: number, data: string): Promise<Uint8Array> =>
+      (await announced(net, from, data)).ihave()
     const grafts = (out: GossipOutput[]): number =>
       out.filter((o) => o.type === 'send' && o.payloads === 0).length
     // node 1 asks node 0 for its message; the answer is still on its way...
@@ -166,33 +166,17 @@ describe('pulls', () => {
 })
 
 describe('tree optimization', () => {
-  const frameLimits: FrameLimits = {
-    maxFrameBytes: 65_536,
-    maxIds: 64,
-    maxPeers: 64,
-    maxTopics: 64,
-    maxTtl: 16,
-  }
   it('moves its parent to a neighbour announcing the message optimizationThreshold hops closer', async () => {
     const net = await createLine({ nodes: 3, seed: 8, init: { heartbeatIntervalMs: 5_000 } })
     net.run(net.now + 6_000)
-    const envelope = await net.seal(0, 't', 'far')
-    const bytes = messageIdOf(envelope).bytes
-    const source = net.nodes[0]!.peer.publicKey
-    const id = { bytes, key: idKeyOf(bytes) }
-    const ihave = (hops: number) =>
-      encodeFrame({ kind: 'ihave', topic: 't', ids: [{ id, hops, source }] })
-    const sent = (out: GossipOutput[]) =>
-      out.flatMap((o) =>
-        o.type === 'send' ? [[o.to.toString(), decodeFrame(o.bytes, frameLimits)] as const] : [],
-      )
+    const { envelope, source, ihave } = await announced(net, 0, 'far')
     // node 1 gets node 0's message the long way, through node 2, 5 hops from the source
     const got = net.inject(2, 1, encodeFrame({ kind: 'gossip', topic: 't', hops: 5, envelope }))
     expect(got.some((o) => o.type === 'deliver')).toBe(true)
     // an announcement 2 hops shorter is not worth a move (threshold 3)...
-    expect(sent(net.inject(0, 1, ihave(3)))).toEqual([])
+    expect(sentFrames(net.inject(0, 1, ihave(3)))).toEqual([])
     // ...4 hops shorter is: graft the short path, prune the long one
-    const moved = sent(net.inject(0, 1, ihave(1)))
+    const moved = sentFrames(net.inject(0, 1, ihave(1)))
     const [a, b, c] = [0, 1, 2].map((i) => net.nodes[i]!.peer.toString())
     expect(moved).toContainEqual([a, { kind: 'graft', topic: 't', ids: [], sources: [source] }])
     expect(
@@ -200,6 +184,6 @@ describe('tree optimization', () => {
     ).toBe(true)
     expect(moved.every(([to]) => to !== b)).toBe(true)
     // once moved, the same announcement again changes nothing
-    expect(sent(net.inject(0, 1, ihave(1)))).toEqual([])
+    expect(sentFrames(net.inject(0, 1, ihave(1)))).toEqual([])
   })
 })

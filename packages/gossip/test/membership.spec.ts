@@ -5,9 +5,9 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { createGossip, decodeFrame, encodeFrame, type GossipOutput } from '../src/index'
+import { createGossip, encodeFrame, type GossipOutput } from '../src/index'
 import { pick, pickKey } from '../src/random'
-import { createNetwork, type Network, signerAt } from './fixtures/network'
+import { createNetwork, type Network, sentFrames, signerAt } from './fixtures/network'
 
 async function formed(nodes: number, seed: number): Promise<Network> {
   const net = await createNetwork({ nodes, seed, init: { shuffleIntervalMs: 2_000 } })
@@ -147,9 +147,7 @@ describe('membership', () => {
 })
 
 describe('rejoining', () => {
-  const limits = { maxFrameBytes: 65_536, maxIds: 64, maxPeers: 64, maxTopics: 8, maxTtl: 8 }
-  const sent = (out: GossipOutput[]): string[] =>
-    out.flatMap((o) => (o.type === 'send' ? [decodeFrame(o.bytes, limits).kind] : []))
+  const sent = (out: GossipOutput[]): string[] => sentFrames(out).map(([, frame]) => frame.kind)
 
   it('a router left with no neighbour and no passive peer joins again through any open connection', () => {
     let state = 7

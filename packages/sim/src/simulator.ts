@@ -520,13 +520,28 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     schedule(a, now + linkDelay(a, b), ACCEPT, b, a, incarnation[a]!, 0, undefined)
   }
 
+  /**
+   * `node` now holds connection `connection` to `peer`: in its map, the per-frame table and
+   * (from the first mark) the connection log, which sees an open only when there was none.
+   */
+  const hold = (state: NodeState, node: number, peer: number, connection: number): void => {
+    if (connectionLog.started && !state.conns.has(peer)) connectionLog.opened(node, peer)
+    state.conns.set(peer, connection)
+    connTable.set(node, peer, connection)
+  }
+
+  /** `node` no longer holds its connection to `peer` (the counterpart of `hold`). */
+  const release = (state: NodeState, node: number, peer: number): void => {
+    state.conns.delete(peer)
+    connTable.delete(node, peer)
+    if (connectionLog.started) connectionLog.closed(node, peer)
+  }
+
   const close = (a: number, b: number): void => {
     const state = nodes[a]!
     const connection = state.conns.get(b)
     if (connection === undefined) return
-    state.conns.delete(b)
-    connTable.delete(a, b)
-    if (connectionLog.started) connectionLog.closed(a, b)
+    release(state, a, b)
     observer.closed?.(a, b, now)
     schedule(a, now + linkDelay(a, b), CLOSED, b, a, connection, 0, undefined)
   }
@@ -584,9 +599,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
           return
         }
         const connection = nextConnection++ * partCount + me
-        state.conns.set(peer, connection)
-        connTable.set(node, peer, connection)
-        if (connectionLog.started) connectionLog.opened(node, peer)
+        hold(state, node, peer, connection)
         schedule(
           node,
           now + linkDelay(node, peer),
@@ -616,9 +629,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
           feed(node, { type: 'connect-failed', peer: peerIds[peer]!, now })
           return
         }
-        if (connectionLog.started && !state.conns.has(peer)) connectionLog.opened(node, peer)
-        state.conns.set(peer, tag)
-        connTable.set(node, peer, tag)
+        hold(state, node, peer, tag)
         feed(node, {
           type: 'peer-connected',
           peer: peerIds[peer]!,
@@ -644,9 +655,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       case CLOSED: {
         const state = nodes[node]!
         if (up[node] === 0 || state.conns.get(peer) !== tag) return
-        state.conns.delete(peer)
-        connTable.delete(node, peer)
-        if (connectionLog.started) connectionLog.closed(node, peer)
+        release(state, node, peer)
         observer.closed?.(node, peer, now)
         feed(node, { type: 'peer-disconnected', peer: peerIds[peer]!, now })
         return
@@ -768,10 +777,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       for (const [peer, connection] of state.conns) {
         const delay = detectMs ?? linkDelay(node, peer)
         schedule(node, now + delay, CLOSED, peer, node, connection, 0, undefined)
-        connTable.delete(node, peer)
-        if (connectionLog.started) connectionLog.closed(node, peer)
+        release(state, node, peer)
       }
-      state.conns.clear()
     },
     isUp(node) {
       assertNode(node)
