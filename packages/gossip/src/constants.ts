@@ -214,3 +214,21 @@ export const DEFAULT_ACCEPT_THRESHOLD = -20
  * that fails to open) or seven protocol violations in quick succession.
  */
 export const DEFAULT_GRAYLIST_THRESHOLD = -35
+
+/**
+ * Distinct settings kept for sharing (`resolveInit`): routers made with the same settings
+ * share one frozen object. Past this many distinct settings a router keeps its own.
+ */
+export const MAX_INTERNED_SETTINGS = 64
+
+/**
+ * Keys per generation of the process-wide key table (`internKey`): message ids and sources
+ * heard lately. Two generations are kept, so at most twice this many keys.
+ */
+export const INTERN_GENERATION = 16_384
+
+/**
+ * Bytes of envelopes per generation of the process-wide envelope table (`keptEnvelope`).
+ * Two generations are kept, so it holds at most twice this much beyond what routers keep.
+ */
+export const SHARED_ENVELOPE_GENERATION_BYTES = 4 * 1024 * 1024

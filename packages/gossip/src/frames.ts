@@ -10,15 +10,10 @@
  */
 import { decode, encode, isBytes, type Value } from '@peerkit/codec'
 import { type PeerId, peerIdFromBytes } from '@peerkit/identity'
-import {
-  FRAME_MAX_DEPTH,
-  FRAME_VERSION,
-  MAX_PINNED_SLACK,
-  MAX_PRUNE_BACKOFF_MS,
-  MAX_TOPIC_BYTES,
-} from './constants'
+import { FRAME_MAX_DEPTH, FRAME_VERSION, MAX_PRUNE_BACKOFF_MS, MAX_TOPIC_BYTES } from './constants'
 import { FrameTooLargeError, MalformedFrameError, UnsupportedFrameVersionError } from './errors'
 import { fastDecode, fastEncode } from './fast-frames'
+import { internKey } from './shared'
 import { isValidTopic } from './topic'
 
 /** Why a peer was pruned from an eager set. */
@@ -55,7 +50,7 @@ export function keyOfIdAt(b: Uint8Array, at: number): string {
   const d = at + 4
   // one call with the 32 digest bytes as arguments: no subarray, no apply (a hot path: every
   // announced, requested and received id goes through here)
-  return String.fromCharCode(
+  const key = String.fromCharCode(
     b[d]!,
     b[d + 1]!,
     b[d + 2]!,
@@ -89,6 +84,7 @@ export function keyOfIdAt(b: Uint8Array, at: number): string {
     b[d + 30]!,
     b[d + 31]!,
   )
+  return internKey(key)
 }
 
 /**
@@ -98,7 +94,7 @@ export function keyOfIdAt(b: Uint8Array, at: number): string {
  */
 export function idKeyOf(bytes: Uint8Array): string {
   if (bytes.length !== ID_BYTES)
-    return String.fromCharCode.apply(null, bytes.subarray(4) as unknown as number[])
+    return internKey(String.fromCharCode.apply(null, bytes.subarray(4) as unknown as number[]))
   return keyOfIdAt(bytes, 0)
 }
 
@@ -112,20 +108,6 @@ export function wireIdOfKey(key: string): WireId {
   bytes.set(ID_PREFIX)
   for (let i = 0; i < key.length; i++) bytes[4 + i] = key.charCodeAt(i)
   return { bytes, key }
-}
-
-/**
- * Bytes from a decoded frame, ready to be kept after the frame is gone: the view itself when
- * its buffer is its own (give or take `MAX_PINNED_SLACK` bytes of frame around it), else a
- * copy, so that keeping a small view never pins a large or shared buffer.
- * @param view - bytes a decoder returned
- * @returns the view, or a copy of it
- */
-export function keepable(view: Uint8Array): Uint8Array {
-  const { buffer } = view
-  return buffer instanceof ArrayBuffer && buffer.byteLength - view.length <= MAX_PINNED_SLACK
-    ? view
-    : view.slice()
 }
 
 /** Turns peer id bytes into a `PeerId` (a router passes one that reuses known peers). */

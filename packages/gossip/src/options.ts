@@ -321,5 +321,22 @@ export function resolveInit(init: GossipInit = {}): ResolvedInit {
   }
   // the replay guarantee: an id is remembered for as long as its envelope could still open
   resolved.seenTtlMs = resolved.maxMessageAgeMs + 2 * resolved.maxClockSkewMs
+  return intern(resolved)
+}
+
+/** Resolved settings by their values, so routers made with the same settings share one object. */
+const interned = new Map<string, ResolvedInit>()
+
+/**
+ * The one frozen object for these values. Every router reads its settings on every input;
+ * thousands of routers in one process sharing one object keep those reads in the cache.
+ */
+function intern(resolved: ResolvedInit): ResolvedInit {
+  const signature = JSON.stringify(resolved)
+  const known = interned.get(signature)
+  if (known !== undefined) return known
+  Object.freeze(resolved.scoreThresholds)
+  Object.freeze(resolved)
+  if (interned.size < C.MAX_INTERNED_SETTINGS) interned.set(signature, resolved)
   return resolved
 }

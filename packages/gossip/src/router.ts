@@ -23,16 +23,16 @@ import {
   type Frame,
   type FrameLimits,
   idKeyOf,
-  keepable,
   keyOfIdAt,
   type PruneReason,
   type WireId,
   wireIdOfKey,
 } from './frames'
 import { type OpenRules, openMessage, tryMessageId } from './message'
-import { type GossipComponents, type GossipInit, resolveInit } from './options'
+import { type GossipComponents, type GossipInit, type ResolvedInit, resolveInit } from './options'
 import { pick, pickKey, sample } from './random'
 import { createPenaltyScore } from './score'
+import { internKey, keptEnvelope } from './shared'
 import { assertTopic } from './topic'
 import type {
   Gossip,
@@ -47,7 +47,7 @@ import type {
 } from './types'
 
 /** A live connection to a peer (in the active view or not). */
-interface Conn {
+interface Conn extends Bucket {
   peer: PeerId
   /** `peer.toString()`: the connection's key in `conns`. */
   key: PeerKey
@@ -55,7 +55,6 @@ interface Conn {
   /** Topics the peer told us it subscribes to. */
   topics: Set<string>
   messages: Bucket
-  frames: Bucket
   pending: number
   /** The peer's score, as of `scoreAt` (refreshed each heartbeat and after each event). */
   score: number
@@ -158,7 +157,7 @@ const SEP = '\u0000'
 
 /** The map key of a source (a 32-byte public key): a binary string, one character per byte. */
 function sourceKeyOf(bytes: Uint8Array): string {
-  return String.fromCharCode.apply(null, bytes as unknown as number[])
+  return internKey(String.fromCharCode.apply(null, bytes as unknown as number[]))
 }
 
 /** The source bytes of a key made by `sourceKeyOf`. */
@@ -168,6 +167,27 @@ function sourceOfKey(key: string): Uint8Array {
   return bytes
 }
 const VERDICTS: ReadonlySet<string> = new Set(['accept', 'reject', 'ignore'])
+
+/** Frame limits per settings object (shared, like the settings, by routers made alike). */
+const limitsBySettings = new WeakMap<ResolvedInit, FrameLimits>()
+
+function frameLimitsOf(cfg: ResolvedInit): FrameLimits {
+  let limits = limitsBySettings.get(cfg)
+  if (limits !== undefined) return limits
+  limits = {
+    maxFrameBytes: cfg.maxFrameBytes,
+    maxIds: cfg.maxIdsPerFrame,
+    maxPeers: Math.max(
+      1 + cfg.shuffleActiveCount + cfg.shufflePassiveCount,
+      cfg.passiveViewSize,
+      1,
+    ),
+    maxTopics: cfg.maxTopics,
+    maxTtl: Math.max(cfg.activeRandomWalkLength, cfg.shuffleWalkLength),
+  }
+  limitsBySettings.set(cfg, limits)
+  return limits
+}
 
 /**
  * Creates a gossip router.
@@ -200,17 +220,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   const validate = components.validate
   const verifyCache = components.verifyCache
   const th = cfg.scoreThresholds
-  const frameLimits: FrameLimits = {
-    maxFrameBytes: cfg.maxFrameBytes,
-    maxIds: cfg.maxIdsPerFrame,
-    maxPeers: Math.max(
-      1 + cfg.shuffleActiveCount + cfg.shufflePassiveCount,
-      cfg.passiveViewSize,
-      1,
-    ),
-    maxTopics: cfg.maxTopics,
-    maxTtl: Math.max(cfg.activeRandomWalkLength, cfg.shuffleWalkLength),
-  }
+  const frameLimits = frameLimitsOf(cfg)
 
   // ------------------------------------------------------------------ state
   const conns = new Map<PeerKey, Conn>()
@@ -222,6 +232,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   const recentlyTried = new Set<PeerKey>()
   /** Peers cut off for a graylisted score. */
   const cut = new Set<PeerKey>()
+  let cuts = 0
   /**
    * Since when the active view has been below its target size (undefined: it is full), and
    * whether a low-priority request was refused since then. Either a refusal or a heartbeat
@@ -511,6 +522,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   function cutOff(key: PeerKey): void {
     if (cut.has(key)) return
     cut.add(key)
+    cuts = cut.size
     stats.graylisted++
     const peer = conns.get(key)?.peer ?? active.get(key) ?? passive.get(key) ?? dials.get(key)?.peer
     dropActive(key, false)
@@ -524,9 +536,10 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   }
 
   function isCut(key: PeerKey): boolean {
-    if (cut.size === 0 || !cut.has(key)) return false
+    if (cuts === 0 || !cut.has(key)) return false
     if (score(key) >= th.graylist) {
       cut.delete(key)
+      cuts = cut.size
       return false
     }
     return true
@@ -950,7 +963,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     const signer = opened.message.signer
     const messageId = mid.toString()
     // from here on the envelope is kept (pending, cached, delivered): not as a view of a larger buffer
-    envelope = keepable(envelope)
+    envelope = keptEnvelope(key, envelope)
     const p: Pending = {
       topic,
       id: { bytes: mid.bytes, key },
@@ -1312,7 +1325,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       cutOff(key)
       return
     }
-    if (!take(conn.frames, cfg.maxFramesPerPeerPerSecond, now)) {
+    if (!take(conn, cfg.maxFramesPerPeerPerSecond, now)) {
       violation(key, 'frame-rate')
       return
     }
@@ -1391,7 +1404,8 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         lastActivity: now,
         topics: new Set(),
         messages: createBucket(cfg.maxMessagesPerPeerPerSecond, now),
-        frames: createBucket(cfg.maxFramesPerPeerPerSecond, now),
+        tokens: cfg.maxFramesPerPeerPerSecond,
+        at: now,
         pending: 0,
         score: 0,
         scoreAt: Number.NEGATIVE_INFINITY,

@@ -51,6 +51,7 @@ export type GossipOutput =
       type: 'deliver'
       topic: string
       messageId: string
+      /** The envelope bytes the router keeps to serve requests (and may share with other routers of the process): read-only. */
       envelope: Uint8Array
       /** The peer it first arrived from (the router's own id for a local publish). */
       from: PeerId
@@ -101,7 +102,7 @@ export interface GossipMessage {
   readonly data: Value
   /** The envelope's timestamp (ms since the epoch). */
   readonly timestamp: number
-  /** The sealed envelope bytes, as received. */
+  /** The sealed envelope bytes, as received; the router keeps them, so they are read-only. */
   readonly envelope: Uint8Array
   /** The neighbour it arrived from. */
   readonly from: PeerId

@@ -11,7 +11,6 @@ import {
   decodeFrameGeneral,
   encodeFrameGeneral,
   idKeyOf,
-  keepable,
   keyOfIdAt,
   wireIdOfKey,
 } from '../src/frames'
@@ -23,6 +22,7 @@ import {
   isGossipError,
   type WireId,
 } from '../src/index'
+import { keepable } from '../src/shared'
 import { signerAt } from './fixtures/network'
 
 const RUNS = Number(process.env.PEERKIT_FC_RUNS ?? 200)

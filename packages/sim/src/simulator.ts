@@ -219,7 +219,6 @@ export interface Simulator {
 
 interface NodeState {
   spec: NodeSpec
-  router: GossipRouter | undefined
   /** peer index → connection id, for open connections. */
   conns: Map<number, number>
   /** Peers this node is dialling. */
@@ -293,6 +292,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   /** Each sender's stream for loss and jitter (made when first needed). */
   const linkRandoms: Array<Random | undefined> = []
   const nodes: NodeState[] = []
+  /** Each node's router while it is up (dense, beside `nodes`: a frame reaches it in one read). */
+  const routers: (GossipRouter | undefined)[] = []
   /** Each node's peer id, by index (read for every frame delivered). */
   const peerIds: PeerId[] = []
   let up = new Uint8Array(64)
@@ -390,7 +391,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const linkDelay = (a: number, b: number): number => linkLatency(model, a, b, seed)
 
   const feed = (node: number, input: GossipInput): void => {
-    const router = nodes[node]!.router
+    const router = routers[node]
     if (router === undefined) return
     let outputs: GossipOutput[]
     try {
@@ -722,7 +723,6 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       }
       nodes.push({
         spec,
-        router: undefined,
         conns: new Map(),
         dialing: undefined,
         ticks: [],
@@ -743,6 +743,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       }
       incarnation[index] = -1
       peerIds.push(spec.peerId)
+      routers.push(undefined)
       byObject.set(spec.peerId, index)
       byKey.set(spec.peerId.toString(), index)
       return index
@@ -757,7 +758,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       state.dialing = undefined
       if (!isLocal(node)) return
       const stream = nodeRandom.fork(node * 65_536 + incarnation[node]!)
-      state.router = state.spec.create({
+      routers[node] = state.spec.create({
         index: node,
         incarnation: incarnation[node]!,
         random: stream.next,
@@ -768,7 +769,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       const state = assertNode(node)
       if (up[node] === 0) return
       up[node] = 0
-      state.router = undefined
+      routers[node] = undefined
       state.ticks = []
       state.wake = -1
       state.dialing = undefined
