@@ -15,7 +15,7 @@ import { rmSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { build } from 'esbuild'
+import { build, stop } from 'esbuild'
 
 const [entry, ...args] = process.argv.slice(2)
 if (entry === undefined) {
@@ -40,6 +40,8 @@ await build({
     js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
   },
 })
+// the bundler's service process is not needed during the run
+await stop()
 process.argv = [process.argv[0], outfile, ...args]
 // the bundle is also the entry of the worker threads a large simulation is split across,
 // so it stays until the process ends
