@@ -332,7 +332,10 @@ const interned = new Map<string, ResolvedInit>()
  * thousands of routers in one process sharing one object keep those reads in the cache.
  */
 function intern(resolved: ResolvedInit): ResolvedInit {
-  const signature = JSON.stringify(resolved)
+  // JSON writes both infinities (allowed thresholds) as null: spell them out
+  const signature = JSON.stringify(resolved, (_, v) =>
+    typeof v === 'number' && !Number.isFinite(v) ? String(v) : v,
+  )
   const known = interned.get(signature)
   if (known !== undefined) return known
   Object.freeze(resolved.scoreThresholds)

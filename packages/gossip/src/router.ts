@@ -232,7 +232,6 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   const recentlyTried = new Set<PeerKey>()
   /** Peers cut off for a graylisted score. */
   const cut = new Set<PeerKey>()
-  let cuts = 0
   /**
    * Since when the active view has been below its target size (undefined: it is full), and
    * whether a low-priority request was refused since then. Either a refusal or a heartbeat
@@ -522,7 +521,6 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   function cutOff(key: PeerKey): void {
     if (cut.has(key)) return
     cut.add(key)
-    cuts = cut.size
     stats.graylisted++
     const peer = conns.get(key)?.peer ?? active.get(key) ?? passive.get(key) ?? dials.get(key)?.peer
     dropActive(key, false)
@@ -536,10 +534,9 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   }
 
   function isCut(key: PeerKey): boolean {
-    if (cuts === 0 || !cut.has(key)) return false
+    if (cut.size === 0 || !cut.has(key)) return false
     if (score(key) >= th.graylist) {
       cut.delete(key)
-      cuts = cut.size
       return false
     }
     return true

@@ -62,9 +62,12 @@ let youngBytes = 0
  * @returns bytes equal to `view` that are safe to keep
  */
 export function keptEnvelope(key: string, view: Uint8Array): Uint8Array {
-  const known = envelopesYoung.get(key) ?? envelopesOld.get(key)
+  const young = envelopesYoung.get(key)
+  const known = young ?? envelopesOld.get(key)
   if (known !== undefined && equalBytes(known, view)) return known
   const kept = keepable(view)
+  // other bytes under the same key replace the young entry
+  if (young !== undefined) youngBytes -= young.length
   if (youngBytes + kept.length > SHARED_ENVELOPE_GENERATION_BYTES) {
     envelopesOld = envelopesYoung
     envelopesYoung = new Map()

@@ -73,5 +73,14 @@ describe('process-wide tables', () => {
     expect(c).not.toBe(a)
     expect(c.scoreThresholds.gossip).toBe(-11)
     expect(a.scoreThresholds.gossip).not.toBe(-11)
+    // settings that differ only in an infinite threshold are not the same settings
+    const low = resolveInit({
+      scoreThresholds: { gossip: Number.NEGATIVE_INFINITY, graylist: Number.NEGATIVE_INFINITY },
+    })
+    const high = resolveInit({
+      scoreThresholds: { gossip: Number.POSITIVE_INFINITY, graylist: Number.NEGATIVE_INFINITY },
+    })
+    expect(high).not.toBe(low)
+    expect(high.scoreThresholds.gossip).toBe(Number.POSITIVE_INFINITY)
   })
 })
