@@ -1,0 +1,265 @@
+/**
+ * Crypto backends of the Noise core: X25519, ChaCha20-Poly1305 and SHA-256. `js` is pure
+ * JavaScript (@noble) and runs everywhere; `node` is Node's native OpenSSL, reached through
+ * `process.getBuiltinModule` (no static Node import), and gives the same bytes and the same
+ * verdicts. A backend is a plain object made per call of `noiseCrypto`: nothing is cached at
+ * module level.
+ *
+ * @example
+ * const crypto = noiseCrypto() // 'node' in Node, 'js' elsewhere
+ * const shared = crypto.dh(secretKey, remotePublicKey)
+ */
+import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
+import { x25519 } from '@noble/curves/ed25519.js'
+import { hmac } from '@noble/hashes/hmac.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { DH_BYTES, TAG_BYTES } from './constants'
+import {
+  BackendUnavailableError,
+  DecryptionError,
+  InvalidArgumentError,
+  InvalidPublicKeyError,
+} from './errors'
+
+/** Names of the crypto backends. */
+export type CryptoBackendName = 'js' | 'node'
+
+/** The primitives of `Noise_XX_25519_ChaChaPoly_SHA256`. Arguments are trusted (checked by callers). */
+export interface NoiseCrypto {
+  readonly name: CryptoBackendName
+  /** The X25519 public key of a 32-byte secret. */
+  publicKey(secretKey: Uint8Array): Uint8Array
+  /** X25519; throws `InvalidPublicKeyError` when the result is all zero (a low-order point). */
+  dh(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array
+  /** ChaCha20-Poly1305 with a 12-byte nonce: ciphertext ‖ 16-byte tag. */
+  encrypt(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, plaintext: Uint8Array): Uint8Array
+  /** The inverse of `encrypt`; throws `DecryptionError` when authentication fails. */
+  decrypt(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, ciphertext: Uint8Array): Uint8Array
+  /** SHA-256. */
+  hash(data: Uint8Array): Uint8Array
+  /** HMAC-SHA-256. */
+  hmac(key: Uint8Array, data: Uint8Array): Uint8Array
+}
+
+/** The part of `node:crypto` the `node` backend uses, typed structurally. */
+interface NodeCrypto {
+  createPrivateKey(input: { key: Uint8Array; format: 'der'; type: 'pkcs8' }): NodeKey
+  createPublicKey(input: NodeKey | { key: Uint8Array; format: 'der'; type: 'spki' }): NodeKey
+  diffieHellman(input: { privateKey: NodeKey; publicKey: NodeKey }): Uint8Array
+  createCipheriv(
+    algorithm: 'chacha20-poly1305',
+    key: Uint8Array,
+    iv: Uint8Array,
+    options: { authTagLength: number },
+  ): NodeCipher
+  createDecipheriv(
+    algorithm: 'chacha20-poly1305',
+    key: Uint8Array,
+    iv: Uint8Array,
+    options: { authTagLength: number },
+  ): NodeDecipher
+  createHash(algorithm: 'sha256'): { update(data: Uint8Array): { digest(): Uint8Array } }
+  createHmac(
+    algorithm: 'sha256',
+    key: Uint8Array,
+  ): { update(data: Uint8Array): { digest(): Uint8Array } }
+  getCiphers(): string[]
+}
+interface NodeKey {
+  export(options: { format: 'der'; type: 'spki' }): Uint8Array
+}
+interface NodeCipher {
+  setAAD(ad: Uint8Array, options: { plaintextLength: number }): void
+  update(data: Uint8Array): Uint8Array
+  final(): Uint8Array
+  getAuthTag(): Uint8Array
+}
+interface NodeDecipher {
+  setAAD(ad: Uint8Array, options: { plaintextLength: number }): void
+  setAuthTag(tag: Uint8Array): void
+  update(data: Uint8Array): Uint8Array
+  final(): Uint8Array
+}
+
+// DER wrappers of raw X25519 keys (RFC 8410): PKCS#8 for a secret, SPKI for a public key
+const PKCS8_PREFIX = Uint8Array.from([
+  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20,
+])
+const SPKI_PREFIX = Uint8Array.from([
+  0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00,
+])
+
+function prefixed(prefix: Uint8Array, key: Uint8Array): Uint8Array {
+  const out = new Uint8Array(prefix.length + key.length)
+  out.set(prefix)
+  out.set(key, prefix.length)
+  return out
+}
+
+function isAllZero(bytes: Uint8Array): boolean {
+  let acc = 0
+  for (const byte of bytes) acc |= byte
+  return acc === 0
+}
+
+/**
+ * The pure JavaScript backend (@noble/curves, @noble/ciphers, @noble/hashes).
+ * @returns the `js` backend
+ * @example
+ * const crypto = jsCrypto()
+ */
+export function jsCrypto(): NoiseCrypto {
+  return Object.freeze({
+    name: 'js' as const,
+    publicKey: (secretKey: Uint8Array) => x25519.getPublicKey(secretKey),
+    dh(secretKey: Uint8Array, publicKey: Uint8Array) {
+      let shared: Uint8Array
+      try {
+        shared = x25519.getSharedSecret(secretKey, publicKey)
+      } catch {
+        throw new InvalidPublicKeyError()
+      }
+      if (isAllZero(shared)) throw new InvalidPublicKeyError()
+      return shared
+    },
+    encrypt: (key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, plaintext: Uint8Array) =>
+      chacha20poly1305(key, nonce, ad).encrypt(plaintext),
+    decrypt(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, ciphertext: Uint8Array) {
+      if (ciphertext.length < TAG_BYTES)
+        throw new DecryptionError('ciphertext shorter than its tag')
+      try {
+        return chacha20poly1305(key, nonce, ad).decrypt(ciphertext)
+      } catch {
+        throw new DecryptionError()
+      }
+    },
+    hash: (data: Uint8Array) => sha256(data),
+    hmac: (key: Uint8Array, data: Uint8Array) => hmac(sha256, key, data),
+  })
+}
+
+function findNodeCrypto(): NodeCrypto | undefined {
+  try {
+    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
+      .process
+    const mod = proc?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined
+    if (
+      mod === undefined ||
+      typeof mod.diffieHellman !== 'function' ||
+      typeof mod.createCipheriv !== 'function' ||
+      !mod.getCiphers().includes('chacha20-poly1305')
+    ) {
+      return undefined
+    }
+    return mod
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Node's native backend (OpenSSL), or undefined outside Node or when it lacks
+ * ChaCha20-Poly1305 or X25519.
+ * @returns the `node` backend, when present
+ * @example
+ * const crypto = nodeCrypto() ?? jsCrypto()
+ */
+export function nodeCrypto(): NoiseCrypto | undefined {
+  const native = findNodeCrypto()
+  if (native === undefined) return undefined
+  const privateKeyOf = (secretKey: Uint8Array): NodeKey =>
+    native.createPrivateKey({
+      key: prefixed(PKCS8_PREFIX, secretKey),
+      format: 'der',
+      type: 'pkcs8',
+    })
+  const publicKeyOf = (publicKey: Uint8Array): NodeKey =>
+    native.createPublicKey({ key: prefixed(SPKI_PREFIX, publicKey), format: 'der', type: 'spki' })
+  const asView = (bytes: Uint8Array): Uint8Array =>
+    new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  return Object.freeze({
+    name: 'node' as const,
+    publicKey(secretKey: Uint8Array) {
+      const spki = native
+        .createPublicKey(privateKeyOf(secretKey))
+        .export({ format: 'der', type: 'spki' })
+      return Uint8Array.from(spki.subarray(SPKI_PREFIX.length))
+    },
+    dh(secretKey: Uint8Array, publicKey: Uint8Array) {
+      let shared: Uint8Array
+      try {
+        shared = native.diffieHellman({
+          privateKey: privateKeyOf(secretKey),
+          publicKey: publicKeyOf(publicKey),
+        })
+      } catch {
+        // OpenSSL refuses an all-zero result (a low-order point), as the js backend does
+        throw new InvalidPublicKeyError()
+      }
+      if (shared.length !== DH_BYTES || isAllZero(shared)) throw new InvalidPublicKeyError()
+      return asView(shared)
+    },
+    encrypt(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, plaintext: Uint8Array) {
+      const cipher = native.createCipheriv('chacha20-poly1305', key, nonce, {
+        authTagLength: TAG_BYTES,
+      })
+      cipher.setAAD(ad, { plaintextLength: plaintext.length })
+      const body = cipher.update(plaintext)
+      cipher.final()
+      const out = new Uint8Array(plaintext.length + TAG_BYTES)
+      out.set(body)
+      out.set(cipher.getAuthTag(), plaintext.length)
+      return out
+    },
+    decrypt(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, ciphertext: Uint8Array) {
+      if (ciphertext.length < TAG_BYTES)
+        throw new DecryptionError('ciphertext shorter than its tag')
+      const bodyLength = ciphertext.length - TAG_BYTES
+      try {
+        const decipher = native.createDecipheriv('chacha20-poly1305', key, nonce, {
+          authTagLength: TAG_BYTES,
+        })
+        decipher.setAAD(ad, { plaintextLength: bodyLength })
+        decipher.setAuthTag(ciphertext.subarray(bodyLength))
+        const body = decipher.update(ciphertext.subarray(0, bodyLength))
+        decipher.final()
+        return asView(body)
+      } catch {
+        throw new DecryptionError()
+      }
+    },
+    hash: (data: Uint8Array) => asView(native.createHash('sha256').update(data).digest()),
+    hmac: (key: Uint8Array, data: Uint8Array) =>
+      asView(native.createHmac('sha256', key).update(data).digest()),
+  })
+}
+
+/**
+ * The backends this runtime has, fastest first.
+ * @returns e.g. `['node', 'js']` in Node, `['js']` in a browser
+ * @example
+ * for (const name of availableCryptoBackends()) runVectors(noiseCrypto(name))
+ */
+export function availableCryptoBackends(): CryptoBackendName[] {
+  return findNodeCrypto() === undefined ? ['js'] : ['node', 'js']
+}
+
+/**
+ * A backend by name, or the fastest available.
+ * @param backend - `'js'` or `'node'` (default: `node` when present, else `js`)
+ * @returns the backend
+ * @throws BackendUnavailableError when `node` is asked for and missing
+ * @throws InvalidArgumentError for an unknown name
+ * @example
+ * const crypto = noiseCrypto('js')
+ */
+export function noiseCrypto(backend?: CryptoBackendName): NoiseCrypto {
+  if (backend === undefined) return nodeCrypto() ?? jsCrypto()
+  if (backend === 'js') return jsCrypto()
+  if (backend === 'node') {
+    const native = nodeCrypto()
+    if (native === undefined) throw new BackendUnavailableError('node')
+    return native
+  }
+  throw new InvalidArgumentError('backend', `unknown backend "${String(backend)}"`)
+}
