@@ -1,6 +1,7 @@
 /**
  * Shared vitest settings: every package tests its `src` directly (no build step),
- * with `@peerkit/*` imports resolved to the sibling package's `src/index.ts`.
+ * with `@peerkit/<pkg>` imports resolved to the sibling package's `src/index.ts` and
+ * `@peerkit/<pkg>/<sub>` to its `src/<sub>.ts`.
  */
 import { fileURLToPath } from 'node:url'
 import type { ViteUserConfig } from 'vitest/config'
@@ -9,7 +10,10 @@ const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url))
 
 const config: ViteUserConfig = {
   resolve: {
-    alias: [{ find: /^@peerkit\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/index.ts` }],
+    alias: [
+      { find: /^@peerkit\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/index.ts` },
+      { find: /^@peerkit\/([a-z0-9-]+)\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/$2.ts` },
+    ],
   },
   test: {
     include: ['test/**/*.spec.ts'],
