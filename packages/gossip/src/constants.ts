@@ -141,6 +141,12 @@ export const DEFAULT_VALIDATION_TIMEOUT_MS = 30_000
 /** Largest frame accepted from a peer, in bytes (checked before decoding). */
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024
 
+/**
+ * Largest opaque peer record a router sets for itself or keeps for a peer (bytes). Membership
+ * frames carry these records (a driver's signed addresses); the router never reads them.
+ */
+export const DEFAULT_MAX_PEER_DATA_BYTES = 1024
+
 /** Most message ids in one IHAVE, IWANT or GRAFT. */
 export const DEFAULT_MAX_IDS_PER_FRAME = 512
 

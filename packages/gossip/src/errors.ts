@@ -17,6 +17,7 @@ export type GossipErrorName =
   | 'MalformedFrameError'
   | 'UnsupportedFrameVersionError'
   | 'FrameTooLargeError'
+  | 'PeerDataTooLargeError'
 
 /** The base of every error this package throws. */
 export class GossipError extends Error {
@@ -91,6 +92,18 @@ export class FrameTooLargeError extends GossipError {
   }
 }
 
+/** A `local-peer-data` record larger than the router's `maxPeerDataBytes` (nothing changed). */
+export class PeerDataTooLargeError extends GossipError {
+  readonly size: number
+  readonly limit: number
+
+  constructor(size: number, limit: number) {
+    super('PeerDataTooLargeError', `peer data of ${size} bytes exceeds the limit of ${limit}`)
+    this.size = size
+    this.limit = limit
+  }
+}
+
 /**
  * True when `error` is an error of this package (by `name`, so it works across duplicate
  * installs), optionally of one kind.
@@ -114,4 +127,5 @@ const GOSSIP_ERROR_NAMES: ReadonlySet<string> = new Set<GossipErrorName>([
   'MalformedFrameError',
   'UnsupportedFrameVersionError',
   'FrameTooLargeError',
+  'PeerDataTooLargeError',
 ])

@@ -10,7 +10,13 @@
  */
 import { decode, encode, isBytes, type Value } from '@peerkit/codec'
 import { type PeerId, peerIdFromBytes } from '@peerkit/identity'
-import { FRAME_MAX_DEPTH, FRAME_VERSION, MAX_PRUNE_BACKOFF_MS, MAX_TOPIC_BYTES } from './constants'
+import {
+  DEFAULT_MAX_PEER_DATA_BYTES,
+  FRAME_MAX_DEPTH,
+  FRAME_VERSION,
+  MAX_PRUNE_BACKOFF_MS,
+  MAX_TOPIC_BYTES,
+} from './constants'
 import { FrameTooLargeError, MalformedFrameError, UnsupportedFrameVersionError } from './errors'
 import { fastDecode, fastEncode } from './fast-frames'
 import { internKey } from './shared'
@@ -113,14 +119,30 @@ export function wireIdOfKey(key: string): WireId {
 /** Turns peer id bytes into a `PeerId` (a router passes one that reuses known peers). */
 export type PeerResolver = (bytes: Uint8Array) => PeerId
 
+/**
+ * Membership frames may carry opaque peer records (`data`: a driver's signed addresses, at
+ * most `maxPeerDataBytes` each). On the wire a record is a trailing field, or an entry
+ * `[peer, data]` in place of `peer` in a shuffle list; it is never empty (absent means none),
+ * so each frame keeps one encoding.
+ */
 export type Frame =
-  | { kind: 'join' }
-  | { kind: 'forward-join'; peer: PeerId; ttl: number }
-  | { kind: 'neighbor'; high: boolean }
+  /** The joiner's own record in `data`. */
+  | { kind: 'join'; data?: Uint8Array | undefined }
+  /** `data` is the joiner's record, passed along the walk. */
+  | { kind: 'forward-join'; peer: PeerId; ttl: number; data?: Uint8Array | undefined }
+  /** The requester's own record in `data`. */
+  | { kind: 'neighbor'; high: boolean; data?: Uint8Array | undefined }
   | { kind: 'neighbor-reply'; accepted: boolean }
   | { kind: 'disconnect' }
-  | { kind: 'shuffle'; origin: PeerId; ttl: number; peers: PeerId[] }
-  | { kind: 'shuffle-reply'; peers: PeerId[] }
+  /** `data[i]`, when present, is the record of `peers[i]`. */
+  | {
+      kind: 'shuffle'
+      origin: PeerId
+      ttl: number
+      peers: PeerId[]
+      data?: (Uint8Array | undefined)[] | undefined
+    }
+  | { kind: 'shuffle-reply'; peers: PeerId[]; data?: (Uint8Array | undefined)[] | undefined }
   | { kind: 'subscriptions'; subscribe: boolean; topics: string[] }
   | { kind: 'gossip'; topic: string; hops: number; envelope: Uint8Array }
   | { kind: 'ihave'; topic: string; ids: Announcement[] }
@@ -150,6 +172,8 @@ export interface FrameLimits {
   maxPeers: number
   maxTopics: number
   maxTtl: number
+  /** Largest peer record on a membership frame (default `DEFAULT_MAX_PEER_DATA_BYTES`). */
+  maxPeerDataBytes?: number
 }
 
 const KIND_CODES: Record<FrameKind, number> = {
@@ -192,26 +216,26 @@ export function encodeFrameGeneral(frame: Frame): Uint8Array {
   const head: Value[] = [FRAME_VERSION, KIND_CODES[frame.kind]]
   switch (frame.kind) {
     case 'join':
+      pushData(head, frame.data)
+      break
     case 'disconnect':
       break
     case 'forward-join':
       head.push(frame.peer.toBytes(), frame.ttl)
+      pushData(head, frame.data)
       break
     case 'neighbor':
       head.push(frame.high)
+      pushData(head, frame.data)
       break
     case 'neighbor-reply':
       head.push(frame.accepted)
       break
     case 'shuffle':
-      head.push(
-        frame.origin.toBytes(),
-        frame.ttl,
-        frame.peers.map((p) => p.toBytes()),
-      )
+      head.push(frame.origin.toBytes(), frame.ttl, peerEntries(frame.peers, frame.data))
       break
     case 'shuffle-reply':
-      head.push(frame.peers.map((p) => p.toBytes()))
+      head.push(peerEntries(frame.peers, frame.data))
       break
     case 'subscriptions':
       head.push(frame.subscribe, frame.topics)
@@ -243,6 +267,19 @@ export function encodeFrameGeneral(frame: Frame): Uint8Array {
       break
   }
   return encode(head)
+}
+
+/** Appends a record as a trailing field (nothing when absent or empty). */
+function pushData(head: Value[], data: Uint8Array | undefined): void {
+  if (data !== undefined && data.length > 0) head.push(data)
+}
+
+/** A shuffle list: `peer` bytes, or `[peer, data]` for a peer with a record. */
+function peerEntries(peers: PeerId[], data: (Uint8Array | undefined)[] | undefined): Value[] {
+  return peers.map((p, i) => {
+    const d = data?.[i]
+    return d !== undefined && d.length > 0 ? [p.toBytes(), d] : p.toBytes()
+  })
 }
 
 function fail(message: string): never {
@@ -304,6 +341,46 @@ function arity(fields: Value[], n: number): void {
   if (fields.length !== n) fail(`expected ${n} fields, got ${fields.length}`)
 }
 
+/** `n` fields, or `n + 1` with a trailing record. */
+function arityWithData(fields: Value[], n: number): void {
+  if (fields.length !== n && fields.length !== n + 1)
+    fail(`expected ${n} or ${n + 1} fields, got ${fields.length}`)
+}
+
+function peerData(value: Value | undefined, limits: FrameLimits): Uint8Array {
+  const b = bytes(value, 'data')
+  const max = limits.maxPeerDataBytes ?? DEFAULT_MAX_PEER_DATA_BYTES
+  if (b.length === 0) fail('data: empty (absent means none)')
+  if (b.length > max) fail(`data: more than ${max} bytes`)
+  return b
+}
+
+/** A frame's optional trailing record at `fields[n]`, as a field object to spread. */
+function trailingData(fields: Value[], n: number, limits: FrameLimits): { data?: Uint8Array } {
+  return fields.length > n ? { data: peerData(fields[n], limits) } : {}
+}
+
+/** Reads a shuffle list: the peers, and their records when any entry has one. */
+function peerList(
+  value: Value | undefined,
+  limits: FrameLimits,
+  resolve: PeerResolver,
+): { peers: PeerId[]; data?: (Uint8Array | undefined)[] } {
+  const entries = list(value, limits.maxPeers, 'peers')
+  const peers: PeerId[] = []
+  let data: (Uint8Array | undefined)[] | undefined
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]
+    if (Array.isArray(entry)) {
+      arity(entry, 2)
+      peers.push(peer(entry[0], 'peers', resolve))
+      data ??= new Array<Uint8Array | undefined>(entries.length).fill(undefined)
+      data[i] = peerData(entry[1], limits)
+    } else peers.push(peer(entry, 'peers', resolve))
+  }
+  return data === undefined ? { peers } : { peers, data }
+}
+
 /**
  * Decodes one wire frame under limits. Byte fields (ids, sources, envelopes) may be views of
  * `input`: what outlives it should be copied, or passed through `keepable`.
@@ -345,7 +422,7 @@ export function decodeFrameGeneral(
       maxBytes: limits.maxFrameBytes,
       maxDepth: FRAME_MAX_DEPTH,
       maxItems: Math.max(limits.maxIds, limits.maxPeers, limits.maxTopics, 8),
-      maxTotalItems: 4 * limits.maxIds + limits.maxPeers + limits.maxTopics + 16,
+      maxTotalItems: 4 * limits.maxIds + 3 * limits.maxPeers + limits.maxTopics + 16,
     })
   } catch (cause) {
     throw new MalformedFrameError('not canonical CBOR within limits', { cause })
@@ -361,18 +438,19 @@ export function decodeFrameGeneral(
   const f = value.slice(2)
   switch (code) {
     case KIND_CODES.join:
-      arity(f, 0)
-      return { kind: 'join' }
+      arityWithData(f, 0)
+      return { kind: 'join', ...trailingData(f, 0, limits) }
     case KIND_CODES['forward-join']:
-      arity(f, 2)
+      arityWithData(f, 2)
       return {
         kind: 'forward-join',
         peer: peer(f[0], 'peer', resolve),
         ttl: uint(f[1], limits.maxTtl, 'ttl'),
+        ...trailingData(f, 2, limits),
       }
     case KIND_CODES.neighbor:
-      arity(f, 1)
-      return { kind: 'neighbor', high: bool(f[0], 'high') }
+      arityWithData(f, 1)
+      return { kind: 'neighbor', high: bool(f[0], 'high'), ...trailingData(f, 1, limits) }
     case KIND_CODES['neighbor-reply']:
       arity(f, 1)
       return { kind: 'neighbor-reply', accepted: bool(f[0], 'accepted') }
@@ -383,15 +461,11 @@ export function decodeFrameGeneral(
       arity(f, 3)
       const origin = peer(f[0], 'origin', resolve)
       const ttl = uint(f[1], limits.maxTtl, 'ttl')
-      const peers = list(f[2], limits.maxPeers, 'peers').map((p) => peer(p, 'peers', resolve))
-      return { kind: 'shuffle', origin, ttl, peers }
+      return { kind: 'shuffle', origin, ttl, ...peerList(f[2], limits, resolve) }
     }
     case KIND_CODES['shuffle-reply']:
       arity(f, 1)
-      return {
-        kind: 'shuffle-reply',
-        peers: list(f[0], limits.maxPeers, 'peers').map((p) => peer(p, 'peers', resolve)),
-      }
+      return { kind: 'shuffle-reply', ...peerList(f[0], limits, resolve) }
     case KIND_CODES.subscriptions: {
       arity(f, 2)
       const subscribe = bool(f[0], 'subscribe')

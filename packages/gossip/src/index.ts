@@ -20,6 +20,7 @@ export {
   InvalidTopicError,
   isGossipError,
   MalformedFrameError,
+  PeerDataTooLargeError,
   PublishRejectedError,
   UnsupportedFrameVersionError,
 } from './errors'

@@ -53,6 +53,11 @@ export interface GossipInit {
   maxCachedMessages?: number
   validationTimeoutMs?: number
   maxFrameBytes?: number
+  /**
+   * Largest opaque peer record (own or a peer's) carried on membership frames, in bytes
+   * (default 1 KiB, less when a shuffle of that many records would not fit `maxFrameBytes`).
+   */
+  maxPeerDataBytes?: number
   maxMessageBytes?: number
   maxIdsPerFrame?: number
   maxRequestsPerMessage?: number
@@ -240,6 +245,13 @@ export function resolveInit(init: GossipInit = {}): ResolvedInit {
       256,
       64 * 1024 * 1024,
     ),
+    maxPeerDataBytes: int(
+      init.maxPeerDataBytes,
+      C.DEFAULT_MAX_PEER_DATA_BYTES,
+      'maxPeerDataBytes',
+      0,
+      64 * 1024,
+    ),
     maxMessageBytes: int(
       init.maxMessageBytes,
       C.DEFAULT_MAX_MESSAGE_BYTES,
@@ -313,6 +325,21 @@ export function resolveInit(init: GossipInit = {}): ResolvedInit {
     throw new InvalidArgumentError(
       'init.maxFrameBytes',
       'must exceed maxMessageBytes by at least 1 KiB',
+    )
+  }
+  // a shuffle reply lists up to a passive view of peers, each with its record: it must fit a frame
+  const listed = Math.max(
+    1 + resolved.shuffleActiveCount + resolved.shufflePassiveCount,
+    resolved.passiveViewSize,
+  )
+  const fits = Math.max(0, Math.floor((resolved.maxFrameBytes - 1024) / listed) - 48)
+  // the default shrinks to what fits a small frame limit; an explicit value must fit
+  if (init.maxPeerDataBytes === undefined)
+    resolved.maxPeerDataBytes = Math.min(resolved.maxPeerDataBytes, fits)
+  if (resolved.maxPeerDataBytes > fits) {
+    throw new InvalidArgumentError(
+      'init.maxPeerDataBytes',
+      'a shuffle of peers with records this large would not fit maxFrameBytes',
     )
   }
   const th = resolved.scoreThresholds

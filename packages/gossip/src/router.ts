@@ -10,11 +10,23 @@
  * router.handle({ type: 'subscribe', topic: 'news', now: 0 })
  * router.handle({ type: 'peer-connected', peer, now: 0, outbound: true }) // → send JOIN
  */
-import { contentId, contentIdFromString, encode, isBytes, type Value } from '@peerkit/codec'
+import {
+  contentId,
+  contentIdFromString,
+  encode,
+  equalBytes,
+  isBytes,
+  type Value,
+} from '@peerkit/codec'
 import type { PeerId } from '@peerkit/identity'
 import { type Bucket, createBucket, take } from './bucket'
 import { MAX_TOPIC_BYTES } from './constants'
-import { DuplicatePublishError, InvalidArgumentError, PublishRejectedError } from './errors'
+import {
+  DuplicatePublishError,
+  InvalidArgumentError,
+  PeerDataTooLargeError,
+  PublishRejectedError,
+} from './errors'
 import { announced, announcements, readIhave } from './fast-frames'
 import {
   type Announcement,
@@ -184,6 +196,7 @@ function frameLimitsOf(cfg: ResolvedInit): FrameLimits {
     ),
     maxTopics: cfg.maxTopics,
     maxTtl: Math.max(cfg.activeRandomWalkLength, cfg.shuffleWalkLength),
+    maxPeerDataBytes: cfg.maxPeerDataBytes,
   }
   limitsBySettings.set(cfg, limits)
   return limits
@@ -272,6 +285,14 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   const pending = new Map<string, Pending>()
   let shuffleRepliesExpected = 0
   let shuffleReplyDeadline = 0
+  /** This router's own peer record, carried on its membership frames (undefined: none). */
+  let localData: Uint8Array | undefined
+  /**
+   * The latest record of each peer learned from membership frames, oldest update first.
+   * Bounded: when full, records of peers in no view go first, then the oldest.
+   */
+  const peerData = new Map<PeerKey, Uint8Array>()
+  const maxPeerData = 2 * (cfg.activeViewSize + cfg.passiveViewSize) + 8
 
   let now = 0
   let started = false
@@ -379,6 +400,47 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   }
 
   // ------------------------------------------------------------------ membership
+  /**
+   * Takes in a peer record from a membership frame: reported to the driver when it differs
+   * from the one kept, and kept (bounded) so that shuffles pass it on.
+   */
+  function learnData(peer: PeerId, data: Uint8Array | undefined): void {
+    if (data === undefined) return
+    const key = peer.toString()
+    if (key === selfKey || cut.has(key)) return
+    const known = peerData.get(key)
+    if (known !== undefined && equalBytes(known, data)) return
+    const kept = data.slice()
+    if (known !== undefined) peerData.delete(key)
+    else if (peerData.size >= maxPeerData) trimPeerData()
+    peerData.set(key, kept)
+    out.push({ type: 'peer-data', peer, data: kept })
+  }
+
+  /** Makes room in `peerData`: records of peers in no view first, else the oldest one. */
+  function trimPeerData(): void {
+    for (const key of peerData.keys()) {
+      if (!active.has(key) && !passive.has(key) && !neighborRequests.has(key) && !dials.has(key))
+        peerData.delete(key)
+    }
+    if (peerData.size >= maxPeerData) {
+      const oldest = peerData.keys().next().value
+      if (oldest !== undefined) peerData.delete(oldest)
+    }
+  }
+
+  /** The records of `peers` as a shuffle list carries them (undefined when none has one). */
+  function dataOf(peers: PeerId[]): (Uint8Array | undefined)[] | undefined {
+    let any = false
+    const data = peers.map((p) => {
+      const key = p.toString()
+      const d = key === selfKey ? localData : peerData.get(key)
+      if (d !== undefined) any = true
+      return d
+    })
+    return any ? data : undefined
+  }
+
   function addPassive(peer: PeerId): void {
     const key = peer.toString()
     if (key === selfKey || active.has(key) || passive.has(key) || cut.has(key)) return
@@ -467,7 +529,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     if (key === selfKey || active.has(key) || neighborRequests.has(key) || cut.has(key)) return
     neighborRequests.set(key, now + cfg.neighborTimeoutMs)
     recentlyTried.add(key)
-    sendOrDial(peer, { kind: 'neighbor', high })
+    sendOrDial(peer, { kind: 'neighbor', high, data: localData })
   }
 
   /** Tracks how long the active view has been below target (see `underSince`). */
@@ -500,7 +562,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         random,
       )
       if (key !== undefined) {
-        send(key, { kind: 'join' })
+        send(key, { kind: 'join', data: localData })
         addActive(key)
         return
       }
@@ -527,6 +589,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     passive.delete(key)
     dials.delete(key)
     neighborRequests.delete(key)
+    peerData.delete(key)
     const wasConnected = conns.delete(key)
     linksChanged()
     if (peer !== undefined && wasConnected) out.push({ type: 'disconnect', peer })
@@ -542,19 +605,26 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     return true
   }
 
-  function onJoin(key: PeerKey): void {
+  function onJoin(key: PeerKey, data: Uint8Array | undefined): void {
     if (active.has(key)) return
     const peer = conns.get(key)!.peer
+    learnData(peer, data)
     addActive(key)
     for (const other of active.keys()) {
       if (other !== key)
-        send(other, { kind: 'forward-join', peer, ttl: cfg.activeRandomWalkLength })
+        send(other, { kind: 'forward-join', peer, ttl: cfg.activeRandomWalkLength, data })
     }
   }
 
-  function onForwardJoin(from: PeerKey, joiner: PeerId, ttl: number): void {
+  function onForwardJoin(
+    from: PeerKey,
+    joiner: PeerId,
+    ttl: number,
+    data: Uint8Array | undefined,
+  ): void {
     const key = joiner.toString()
     if (key === selfKey || cut.has(key)) return
+    learnData(joiner, data)
     if (ttl === 0 || active.size <= 1) {
       requestNeighbor(joiner, true)
       return
@@ -567,10 +637,12 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       random,
     )
     if (next === undefined) requestNeighbor(joiner, true)
-    else send(next, { kind: 'forward-join', peer: joiner, ttl: ttl - 1 })
+    else send(next, { kind: 'forward-join', peer: joiner, ttl: ttl - 1, data })
   }
 
-  function onNeighbor(key: PeerKey, high: boolean): void {
+  function onNeighbor(key: PeerKey, high: boolean, data: Uint8Array | undefined): void {
+    const requester = conns.get(key)?.peer
+    if (requester !== undefined) learnData(requester, data)
     if (active.has(key)) {
       send(key, { kind: 'neighbor-reply', accepted: true })
       return
@@ -626,10 +698,27 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     ]
     shuffleRepliesExpected = Math.min(shuffleRepliesExpected + 1, 4)
     shuffleReplyDeadline = now + 4 * cfg.heartbeatIntervalMs
-    send(target, { kind: 'shuffle', origin: self, ttl: cfg.shuffleWalkLength, peers })
+    send(target, {
+      kind: 'shuffle',
+      origin: self,
+      ttl: cfg.shuffleWalkLength,
+      peers,
+      data: dataOf(peers),
+    })
   }
 
-  function onShuffle(from: PeerKey, origin: PeerId, ttl: number, peers: PeerId[]): void {
+  function learnAll(peers: PeerId[], data: (Uint8Array | undefined)[] | undefined): void {
+    if (data === undefined) return
+    for (let i = 0; i < peers.length; i++) learnData(peers[i]!, data[i])
+  }
+
+  function onShuffle(
+    from: PeerKey,
+    origin: PeerId,
+    ttl: number,
+    peers: PeerId[],
+    data: (Uint8Array | undefined)[] | undefined,
+  ): void {
     const originKey = origin.toString()
     if (originKey === selfKey || cut.has(originKey)) return
     if (ttl > 0 && active.size > 1) {
@@ -638,7 +727,8 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         random,
       )
       if (next !== undefined) {
-        send(next, { kind: 'shuffle', origin, ttl: ttl - 1, peers })
+        learnAll(peers, data)
+        send(next, { kind: 'shuffle', origin, ttl: ttl - 1, peers, data })
         return
       }
     }
@@ -648,17 +738,24 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       peers.length,
       random,
     )
-    sendOrDial(origin, { kind: 'shuffle-reply', peers: reply })
+    sendOrDial(origin, { kind: 'shuffle-reply', peers: reply, data: dataOf(reply) })
+    // the peers enter the view before their records, so a trim keeps those records
     for (const p of peers) addPassive(p)
+    learnAll(peers, data)
   }
 
-  function onShuffleReply(key: PeerKey, peers: PeerId[]): void {
+  function onShuffleReply(
+    key: PeerKey,
+    peers: PeerId[],
+    data: (Uint8Array | undefined)[] | undefined,
+  ): void {
     if (shuffleRepliesExpected === 0 || now > shuffleReplyDeadline) {
       violation(key, 'unsolicited-shuffle-reply')
       return
     }
     shuffleRepliesExpected--
     for (const p of peers) addPassive(p)
+    learnAll(peers, data)
   }
 
   // ------------------------------------------------------------------ broadcast
@@ -1345,13 +1442,13 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     conn.lastActivity = now
     switch (frame.kind) {
       case 'join':
-        onJoin(key)
+        onJoin(key, frame.data)
         return
       case 'forward-join':
-        onForwardJoin(key, frame.peer, frame.ttl)
+        onForwardJoin(key, frame.peer, frame.ttl, frame.data)
         return
       case 'neighbor':
-        onNeighbor(key, frame.high)
+        onNeighbor(key, frame.high, frame.data)
         return
       case 'neighbor-reply':
         onNeighborReply(key, frame.accepted)
@@ -1360,10 +1457,10 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         onDisconnectFrame(key)
         return
       case 'shuffle':
-        onShuffle(key, frame.origin, frame.ttl, frame.peers)
+        onShuffle(key, frame.origin, frame.ttl, frame.peers, frame.data)
         return
       case 'shuffle-reply':
-        onShuffleReply(key, frame.peers)
+        onShuffleReply(key, frame.peers, frame.data)
         return
       case 'subscriptions':
         onSubscriptions(key, conn, frame.subscribe, frame.topics)
@@ -1421,7 +1518,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       // Also when peers joined through us before our own first contact came up: asking it
       // with low priority instead could be refused and leave our group cut off for good.
       joined = true
-      send(key, { kind: 'join' })
+      send(key, { kind: 'join', data: localData })
       addActive(key)
     } else if (active.size + neighborRequests.size < cfg.activeViewSize) {
       requestNeighbor(peer, false)
@@ -1652,6 +1749,13 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     }
   }
 
+  function setLocalData(data: Uint8Array): void {
+    if (!isBytes(data)) throw new InvalidArgumentError('input.data', 'expected bytes')
+    if (data.length > cfg.maxPeerDataBytes)
+      throw new PeerDataTooLargeError(data.length, cfg.maxPeerDataBytes)
+    localData = data.length === 0 ? undefined : data.slice()
+  }
+
   function handle(input: GossipInput): GossipOutput[] {
     if (input === null || typeof input !== 'object')
       throw new InvalidArgumentError('input', 'expected an object')
@@ -1695,6 +1799,9 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
           break
         case 'validation-result':
           onValidationResult(input.messageId, input.verdict)
+          break
+        case 'local-peer-data':
+          setLocalData(input.data)
           break
         default:
           throw new InvalidArgumentError(
@@ -1762,6 +1869,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       return key === undefined ? undefined : (active.get(key) ?? conns.get(key)?.peer)
     },
     peerTopics: (peer) => [...(conns.get(peer.toString())?.topics ?? [])],
+    peerData: (peer) => peerData.get(peer.toString()),
     hasSeen(messageId) {
       try {
         return seen.has(idKeyOf(contentIdFromString(messageId).bytes))
@@ -1799,6 +1907,8 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         sorted(graftBackoff.keys()),
         sorted(prunedUntil.keys()),
         [...cut].sort(),
+        sorted(peerData.keys()).map((k) => [k, peerData.get(k)!]),
+        localData ?? null,
       ]
       return contentId(encode(state)).toString()
     },

@@ -38,6 +38,11 @@ export type GossipInput =
   | { type: 'unsubscribe'; topic: string; now: number }
   /** The application's late answer to a `validate` output. */
   | { type: 'validation-result'; messageId: string; verdict: ValidationVerdict; now: number }
+  /**
+   * Sets this router's own opaque peer record (a driver's signed addresses), carried on its
+   * JOIN, NEIGHBOUR and SHUFFLE frames; an empty record clears it. At most `maxPeerDataBytes`.
+   */
+  | { type: 'local-peer-data'; data: Uint8Array; now: number }
 
 export type GossipOutput =
   /**
@@ -68,6 +73,12 @@ export type GossipOutput =
   | { type: 'misbehaved'; peer: PeerId; reason: string }
   | { type: 'connect'; peer: PeerId }
   | { type: 'disconnect'; peer: PeerId }
+  /**
+   * A peer record learned from a membership frame (the peer's own, or passed along by
+   * others). The router does not interpret it: the driver verifies it before using it.
+   * Repeated when it differs from the record the router keeps for that peer.
+   */
+  | { type: 'peer-data'; peer: PeerId; data: Uint8Array }
 
 /** Anything the simulator and the drivers can run. */
 export interface GossipRouter {
@@ -165,6 +176,8 @@ export interface Gossip extends GossipRouter {
   parent(topic: string, source: PeerId): PeerId | undefined
   /** Topics an active peer told us it subscribes to. */
   peerTopics(peer: PeerId): string[]
+  /** The latest record this router keeps for `peer` (learned from membership frames), if any. */
+  peerData(peer: PeerId): Uint8Array | undefined
   /** Whether `messageId` is in the seen cache. */
   hasSeen(messageId: string): boolean
   stats(): GossipStats
