@@ -36,9 +36,24 @@ export interface DecodeOptions {
 
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
+/** Byte strings up to this length may share a chunk (see `readBytes`). */
+const SHARED_BYTES_MAX = 64
+/** Largest argument of a negative integer: -1 - (2^63 - 1) is -2^63. */
+const MAX_NEGATIVE_ARGUMENT = 2n ** 63n - 1n
+/** Exact copies are made for this many short byte strings of one input before chunks are used. */
+const SHARED_BYTES_AFTER = 64
+/** Size of one shared chunk: the most a short byte string can keep alive. */
+const SHARED_CHUNK = 4096
+
 class Reader {
   pos = 0
   items = 0
+  /** Short byte strings read so far. */
+  shortBytes = 0
+  /** The one empty byte string of this input (frozen: it has no bytes to change). */
+  empty: Uint8Array | undefined
+  chunk: Uint8Array | undefined
+  chunkPos = 0
   readonly view: DataView
   constructor(
     readonly buf: Uint8Array,
@@ -114,22 +129,85 @@ function countItems(r: Reader, n: number, start: number): void {
   }
 }
 
+/**
+ * A byte string of `n` bytes at `r.pos`. Every value owns its bytes (the input is never
+ * aliased). The first short ones of an input are exact copies; once an input proves dense
+ * in short byte strings, they are copied side by side into shared 4 KiB chunks, so an item
+ * costs a view rather than a buffer of its own. Empty byte strings are one frozen instance.
+ */
+function readBytes(r: Reader, n: number): Uint8Array {
+  if (n === 0) {
+    if (r.empty === undefined) r.empty = Object.freeze(new Uint8Array(0))
+    return r.empty
+  }
+  const from = r.pos
+  r.pos += n
+  if (n > SHARED_BYTES_MAX || ++r.shortBytes <= SHARED_BYTES_AFTER)
+    return r.buf.slice(from, from + n)
+  let chunk = r.chunk
+  if (chunk === undefined || r.chunkPos + n > chunk.length) {
+    chunk = new Uint8Array(SHARED_CHUNK)
+    r.chunk = chunk
+    r.chunkPos = 0
+  }
+  const at = r.chunkPos
+  const b = r.buf
+  for (let i = 0; i < n; i++) chunk[at + i] = b[from + i]!
+  r.chunkPos = at + n
+  return chunk.subarray(at, at + n)
+}
+
+/**
+ * Strict UTF-8 (RFC 3629: shortest forms only, no surrogates, nothing above U+10FFFF) of
+ * the short range [from, end), or undefined when it is not well formed.
+ */
+function shortUtf8(b: Uint8Array, from: number, end: number): string | undefined {
+  let s = ''
+  let i = from
+  while (i < end) {
+    const c = b[i]!
+    if (c < 0x80) {
+      s += String.fromCharCode(c)
+      i++
+    } else if (c >= 0xc2 && c <= 0xdf) {
+      if (i + 1 >= end) return undefined
+      const c1 = b[i + 1]!
+      if ((c1 & 0xc0) !== 0x80) return undefined
+      s += String.fromCharCode(((c & 0x1f) << 6) | (c1 & 0x3f))
+      i += 2
+    } else if (c >= 0xe0 && c <= 0xef) {
+      if (i + 2 >= end) return undefined
+      const c1 = b[i + 1]!
+      const c2 = b[i + 2]!
+      if ((c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80) return undefined
+      const cp = ((c & 0x0f) << 12) | ((c1 & 0x3f) << 6) | (c2 & 0x3f)
+      if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) return undefined
+      s += String.fromCharCode(cp)
+      i += 3
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      if (i + 3 >= end) return undefined
+      const c1 = b[i + 1]!
+      const c2 = b[i + 2]!
+      const c3 = b[i + 3]!
+      if ((c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80 || (c3 & 0xc0) !== 0x80) return undefined
+      const cp = ((c & 0x07) << 18) | ((c1 & 0x3f) << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f)
+      if (cp < 0x1_0000 || cp > 0x10_ffff) return undefined
+      s += String.fromCharCode(0xd800 + ((cp - 0x1_0000) >> 10), 0xdc00 + ((cp - 0x1_0000) & 0x3ff))
+      i += 4
+    } else return undefined
+  }
+  return s
+}
+
 function readText(r: Reader, n: number, start: number): string {
   const end = r.pos + n
   const b = r.buf
   if (n <= 32) {
-    // ASCII fast path; anything else goes through the strict decoder
-    let s = ''
-    let i = r.pos
-    for (; i < end; i++) {
-      const c = b[i]!
-      if (c >= 0x80) break
-      s += String.fromCharCode(c)
-    }
-    if (i === end) {
-      r.pos = end
-      return s
-    }
+    // short strings are decoded here (strictly); longer ones by the platform's strict decoder
+    const s = shortUtf8(b, r.pos, end)
+    if (s === undefined) throw new MalformedError('invalid UTF-8 in a text string', start)
+    r.pos = end
+    return s
   }
   try {
     const s = fatalUtf8.decode(b.subarray(r.pos, end))
@@ -165,13 +243,12 @@ function readValue(r: Reader, depth: number): Value {
         // -1 - n is safe while n <= 2^53 - 2
         return n < Number.MAX_SAFE_INTEGER ? -1 - n : -1n - BigInt(n)
       }
+      // -1 - n must not fall below -2^63, the least a signed 64-bit integer holds
+      if (n > MAX_NEGATIVE_ARGUMENT) throw new UnsupportedTypeError('integer below -2^63', start)
       return -1n - n
     }
     case 2: {
-      const n = readLength(r, info, start, r.buf.length - r.pos)
-      const v = r.buf.slice(r.pos, r.pos + n)
-      r.pos += n
-      return v
+      return readBytes(r, readLength(r, info, start, r.buf.length - r.pos))
     }
     case 3: {
       const n = readLength(r, info, start, r.buf.length - r.pos)
@@ -182,6 +259,7 @@ function readValue(r: Reader, depth: number): Value {
       if (depth >= r.maxDepth)
         throw new LimitExceededError('maxDepth', `nesting deeper than ${r.maxDepth}`, start)
       countItems(r, n, start)
+      if (n === 0) return []
       const out: Value[] = new Array(n)
       for (let i = 0; i < n; i++) out[i] = readValue(r, depth + 1)
       return out
@@ -192,6 +270,7 @@ function readValue(r: Reader, depth: number): Value {
       if (depth >= r.maxDepth)
         throw new LimitExceededError('maxDepth', `nesting deeper than ${r.maxDepth}`, start)
       countItems(r, n, start)
+      if (n === 0) return r.useMaps ? new Map<string, Value>() : {}
       return readMap(r, n, depth + 1)
     }
     case 6:

@@ -10,7 +10,7 @@
  */
 
 import { isBytes } from './bytes'
-import { DEFAULT_MAX_DEPTH, MAX_DEPTH_CEILING } from './constants'
+import { DEFAULT_MAX_DEPTH, MAX_DEPTH_CEILING, MAX_INTEGER, MIN_INTEGER } from './constants'
 import { LimitExceededError, UnsupportedTypeError } from './errors'
 import type { Value } from './value'
 
@@ -18,9 +18,6 @@ export interface EncodeOptions {
   /** Deepest nesting of arrays and maps to accept (default 32, at most 512). */
   maxDepth?: number
 }
-
-const MAX_U64 = 0xffff_ffff_ffff_ffffn
-const MIN_NEG = -0x1_0000_0000_0000_0000n
 
 /** One encoding in progress: a growable output buffer and the path of open containers. */
 class Writer {
@@ -203,8 +200,8 @@ function writeValue(w: Writer, value: unknown, depth: number, maxDepth: number):
       w.buf[w.pos++] = value ? 0xf5 : 0xf4
       return
     case 'bigint':
-      if (value > MAX_U64 || value < MIN_NEG) {
-        throw new UnsupportedTypeError('integer beyond 64 bits')
+      if (value > MAX_INTEGER || value < MIN_INTEGER) {
+        throw new UnsupportedTypeError('integer outside [-2^63, 2^64 - 1]')
       }
       if (value >= 0n) w.headBig(0, value)
       else w.headBig(1, -1n - value)

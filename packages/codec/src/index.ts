@@ -16,6 +16,8 @@ export {
   DEFAULT_MAX_ITEMS,
   DEFAULT_MAX_TOTAL_ITEMS,
   MAX_DEPTH_CEILING,
+  MAX_INTEGER,
+  MIN_INTEGER,
   SHA2_256,
 } from './constants'
 export {

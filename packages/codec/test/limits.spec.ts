@@ -3,7 +3,7 @@
  * guards, deep nesting never reaches the engine's stack, and no key reaches a prototype.
  */
 import { describe, expect, it } from 'vitest'
-import { decode, encode, fromHex, LimitExceededError } from '../src/index'
+import { decode, encode, fromHex, LimitExceededError, MAX_INTEGER, MIN_INTEGER } from '../src/index'
 
 const named = (name: string) => expect.objectContaining({ name })
 
@@ -159,6 +159,8 @@ describe('encode rejects values outside the profile', () => {
     ['a lone surrogate key', { '\udc00': 1 }],
     ['a bigint beyond 64 bits', 2n ** 64n],
     ['a negative bigint beyond 64 bits', -(2n ** 64n) - 1n],
+    ['-2^64, beyond a signed 64-bit integer', -(2n ** 64n)],
+    ['-2^63 - 1, beyond a signed 64-bit integer', -(2n ** 63n) - 1n],
     ['an Int8Array', new Int8Array(1)],
   ]
   it.each(cases)('%s', (_what, value) => {
@@ -172,9 +174,11 @@ describe('encode rejects values outside the profile', () => {
     expect(encode(deep as never, { maxDepth: 40 }).length).toBe(41)
   })
 
-  it('accepts the 64-bit extremes', () => {
+  it('accepts the 64-bit extremes, [-2^63, 2^64 - 1]', () => {
     expect(decode(encode(2n ** 64n - 1n))).toBe(2n ** 64n - 1n)
-    expect(decode(encode(-(2n ** 64n)))).toBe(-(2n ** 64n))
+    expect(decode(encode(-(2n ** 63n)))).toBe(-(2n ** 63n))
+    expect(MIN_INTEGER).toBe(-(2n ** 63n))
+    expect(MAX_INTEGER).toBe(2n ** 64n - 1n)
     expect(decode(encode(Number.MIN_SAFE_INTEGER))).toBe(Number.MIN_SAFE_INTEGER)
     expect(decode(encode(-(2n ** 53n)))).toBe(-(2n ** 53n))
   })
@@ -186,5 +190,15 @@ describe('encode rejects values outside the profile', () => {
       },
     }
     expect(decode(encode(value as never))).toEqual({ inner: encode([1, 2, 3]) })
+  })
+})
+
+describe('integers beyond 64 bits', () => {
+  it('rejects negative integers below -2^63 with a typed error', () => {
+    // 0x3b + 8-byte argument n encodes -1 - n
+    expect(() => decode(fromHex('3bffffffffffffffff'))).toThrowError(named('UnsupportedTypeError')) // -2^64
+    expect(() => decode(fromHex('3b8000000000000000'))).toThrowError(named('UnsupportedTypeError')) // -2^63 - 1
+    expect(decode(fromHex('3b7fffffffffffffff'))).toBe(-(2n ** 63n))
+    expect(decode(fromHex('1bffffffffffffffff'))).toBe(2n ** 64n - 1n)
   })
 })

@@ -11,7 +11,7 @@ function sampleValues(next: () => number): Value[] {
     0,
     -1,
     2 ** 53 - 1,
-    -(2n ** 64n),
+    -(2n ** 63n),
     2n ** 64n - 1n,
     'peerkit',
     'ünïcödé 水 𐅑',
