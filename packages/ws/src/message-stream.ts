@@ -63,6 +63,7 @@ export function createMessageStream(
   let failure: Error | undefined
   let closed = false
   let waiting = false
+  let emitting = false
 
   const finish = (error?: Error): void => {
     if (closed) return
@@ -102,8 +103,14 @@ export function createMessageStream(
     if (closed) return true
     if (port.bufferedBytes() >= settings.writeBufferBytes) return false
     waiting = false
-    for (const listener of listeners.drain) listener(undefined)
-    return true
+    emitting = true
+    try {
+      for (const listener of listeners.drain) listener(undefined)
+    } finally {
+      emitting = false
+    }
+    // A drain listener that wrote past the limit again keeps this check waiting.
+    return !waiting
   }
 
   const stream: ByteStream = {
@@ -116,7 +123,7 @@ export function createMessageStream(
       if (port.bufferedBytes() < settings.writeBufferBytes) return true
       if (!waiting) {
         waiting = true
-        port.awaitDrain(drained)
+        if (!emitting) port.awaitDrain(drained)
       }
       return false
     },
