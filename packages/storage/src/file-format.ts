@@ -68,7 +68,8 @@ export function headerCheck(marker: number, length: number): number {
 
 /** The sum of a frame: CRC-32 of its contents, seeded with the header's check word. */
 export function frameSum(check: number, contents: Uint8Array): number {
-  return crc32(contents, check) >>> 0
+  // zlib gives 0 for an empty buffer without storage behind it, instead of the seed
+  return contents.length === 0 ? check : crc32(contents, check) >>> 0
 }
 
 /** Bytes one frame of `length` contents takes. */

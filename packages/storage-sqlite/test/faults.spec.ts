@@ -1,0 +1,104 @@
+/**
+ * The SQLite store under real faults: a writer killed with SIGKILL in the middle of its
+ * transactions, and a full file system (a small tmpfs) mid-append.
+ */
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { readLog } from '@peerkit/storage'
+import Database from 'better-sqlite3'
+import { build } from 'esbuild'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSqliteStore } from '../src/index'
+
+let dir: string
+let writer: string
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'peerkit-sqlite-faults-'))
+  // bundled inside the package, so the child finds better-sqlite3 in its node_modules
+  const cache = new URL('../node_modules/.cache/', import.meta.url).pathname
+  mkdirSync(cache, { recursive: true })
+  writer = join(await mkdtemp(join(cache, 'writer-')), 'writer.mjs')
+  await build({
+    entryPoints: [new URL('./fixtures/writer.ts', import.meta.url).pathname],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: writer,
+    external: ['better-sqlite3'],
+    logLevel: 'silent',
+  })
+})
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+  await rm(join(writer, '..'), { recursive: true, force: true })
+})
+
+describe('sqlite store faults', () => {
+  it('a writer killed mid-transaction reloads to whole appends holding every acknowledged one', async () => {
+    const path = join(dir, 'killed.db')
+    let held = 0
+    for (let round = 0; round < 5; round++) {
+      const child = spawn(process.execPath, [writer, path, 'killed', '300'])
+      let seen = 0
+      let errors = ''
+      child.stderr.on('data', (chunk: Buffer) => {
+        errors += chunk.toString()
+      })
+      await new Promise<void>((resolve) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          seen += chunk
+            .toString()
+            .split('\n')
+            .filter((l) => l.startsWith('ok')).length
+          if (seen >= 2 + round && child.exitCode === null) child.kill('SIGKILL')
+        })
+        child.on('exit', () => resolve())
+      })
+      expect(errors).toBe('')
+      const store = createSqliteStore(path)
+      const log = await store.open('killed')
+      const { records } = await readLog(log)
+      await store.close()
+      // whole appends only (two records each), and at least every one acknowledged
+      expect(records.length % 2).toBe(0)
+      expect(records.length / 2).toBeGreaterThanOrEqual(held + seen)
+      held = records.length / 2
+    }
+  })
+
+  it('a full file system rejects the append with NoSpaceError and keeps every committed one', async () => {
+    const mount = join(dir, 'tmpfs')
+    mkdirSync(mount)
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mount], { stdio: 'ignore' })
+    } catch {
+      return // not permitted here
+    }
+    try {
+      const store = createSqliteStore(join(mount, 'full.db'))
+      const log = await store.open('full')
+      let oks = 0
+      let failure: string | undefined
+      for (let i = 0; i < 1000 && failure === undefined; i++) {
+        try {
+          await log.append([new Uint8Array(2000).fill(i % 250)])
+          oks++
+        } catch (error) {
+          failure = (error as Error).name
+        }
+      }
+      expect(failure).toBe('NoSpaceError')
+      expect((await readLog(log)).records.length).toBe(oks)
+      // releasing the log is a write too: on a full disk it may be refused, typed
+      await store.close().catch((error: Error) => expect(error.name).toBe('NoSpaceError'))
+      const check = new Database(join(mount, 'full.db'), { readonly: true })
+      expect(check.prepare('SELECT count(*) AS n FROM records').get()).toEqual({ n: oks })
+      check.close()
+    } finally {
+      execFileSync('umount', ['-l', mount])
+    }
+  })
+})
