@@ -85,6 +85,19 @@ export class UnknownOfferError extends OffersError {
   override readonly name = 'UnknownOfferError' as const
 }
 
+/** A market protocol frame is malformed, of an unknown version, or over its limits. */
+export class MalformedMarketFrameError extends OffersError {
+  override readonly name = 'MalformedMarketFrameError' as const
+}
+/** The maker declined to take the trade, or never answered. */
+export class TakeDeclinedError extends OffersError {
+  override readonly name = 'TakeDeclinedError' as const
+}
+/** The market was closed. */
+export class MarketClosedError extends OffersError {
+  override readonly name = 'MarketClosedError' as const
+}
+
 /** Why a book refused an offer. */
 export type OfferRejection =
   | OfferTooLargeError
@@ -109,6 +122,9 @@ export type OffersErrorName =
   | 'MalformedCatchUpError'
   | 'TermsMismatchError'
   | 'UnknownOfferError'
+  | 'MalformedMarketFrameError'
+  | 'TakeDeclinedError'
+  | 'MarketClosedError'
 
 const NAMES: ReadonlySet<string> = new Set<OffersErrorName>([
   'OffersError',
@@ -129,6 +145,9 @@ const NAMES: ReadonlySet<string> = new Set<OffersErrorName>([
   'MalformedCatchUpError',
   'TermsMismatchError',
   'UnknownOfferError',
+  'MalformedMarketFrameError',
+  'TakeDeclinedError',
+  'MarketClosedError',
 ])
 
 /**
