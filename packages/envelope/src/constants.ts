@@ -48,11 +48,20 @@ export const DEFAULT_GUARD_MAX_SIGNERS = 16_384
 /** Default most verified signatures a verify cache remembers (about 270 bytes of memory each). */
 export const DEFAULT_CACHE_MAX_ENTRIES = 8_192
 
-/** Format version of a saved replay guard. */
-export const GUARD_STATE_VERSION = 1
+/** Format version of a saved replay guard (2: the state travels with its sha2-256 checksum). */
+export const GUARD_STATE_VERSION = 2
 
-/** Largest saved replay guard `replayGuardFromBytes` reads by default: 64 MiB. */
-export const DEFAULT_MAX_GUARD_STATE_BYTES = 64 * 1024 * 1024
+/**
+ * Most bytes one saved id takes: an array head, a 32-byte digest with its head, a timestamp
+ * and a forget time of at most 9 bytes each, a boolean.
+ */
+export const GUARD_ENTRY_MAX_BYTES = 1 + 34 + 9 + 9 + 1
+
+/** Most bytes one saved signer record takes: as an id, plus a sequence number of at most 9 bytes. */
+export const GUARD_SIGNER_MAX_BYTES = 1 + 34 + 9 + 9 + 9 + 1
+
+/** Bytes of a saved state besides its ids and signer records (field names, heads, checksum). */
+export const GUARD_STATE_OVERHEAD_BYTES = 128
 
 /** Keys of the body map on the wire (one letter each, to keep envelopes small). */
 export const BODY_KEYS = {

@@ -16,7 +16,6 @@ export {
   DEFAULT_GUARD_MAX_ENTRIES,
   DEFAULT_GUARD_MAX_SIGNERS,
   DEFAULT_MAX_ENVELOPE_BYTES,
-  DEFAULT_MAX_GUARD_STATE_BYTES,
   DEFAULT_MAX_PAYLOAD_DEPTH,
   DEFAULT_MAX_SIGNATURES,
   ENVELOPE_VERSION,
@@ -55,6 +54,7 @@ export {
 } from './open'
 export {
   createReplayGuard,
+  guardStateMaxBytes,
   type ReplayClaim,
   type ReplayGuard,
   type ReplayGuardOptions,

@@ -24,13 +24,23 @@
  * open(bytes, { ...rules, replayGuard: guard }) // throws ReplayError (reason 'duplicate')
  * const saved = guard.toBytes()                 // later: replayGuardFromBytes(saved)
  */
-import { decode, encode, isBytes, isCodecError, type Value } from '@peerkit/codec'
+import {
+  type DecodeOptions,
+  decode,
+  encode,
+  isBytes,
+  isCodecError,
+  type Value,
+} from '@peerkit/codec'
 import { assertBytes, assertObject, limitOption } from './assert'
+import { bodyDigestKey, digestOfKey } from './body-id'
 import { byteKey, byteKeyToBytes } from './byte-key'
 import {
   DEFAULT_GUARD_MAX_ENTRIES,
   DEFAULT_GUARD_MAX_SIGNERS,
-  DEFAULT_MAX_GUARD_STATE_BYTES,
+  GUARD_ENTRY_MAX_BYTES,
+  GUARD_SIGNER_MAX_BYTES,
+  GUARD_STATE_OVERHEAD_BYTES,
   GUARD_STATE_VERSION,
   MAX_SEQUENCE,
   PUBLIC_KEY_LENGTH,
@@ -280,12 +290,12 @@ function buildGuard(
           timeOrNull(r.forgetAt),
           r.ageBound,
         ])
-      return encode({
-        v: GUARD_STATE_VERSION,
+      const state = encode({
         floor: floor === Number.NEGATIVE_INFINITY ? null : floor,
         ids: idList,
         signers: seqs,
       })
+      return encode({ v: GUARD_STATE_VERSION, state, sum: digestOfKey(bodyDigestKey(state)) })
     },
   }
 }
@@ -351,19 +361,62 @@ function readEntries<T extends Entry>(
 
 /** Options of `replayGuardFromBytes`. */
 export interface RestoreReplayGuardOptions extends ReplayGuardOptions {
-  /** Largest saved state read (default 64 MiB). */
+  /**
+   * Most ids the saved state may hold (default: the restored guard's `maxEntries`). Set it to
+   * the saving guard's bound to restore a larger guard into a smaller one.
+   */
+  savedMaxEntries?: number | undefined
+  /** Most signer records the saved state may hold (default: the restored guard's `maxSigners`). */
+  savedMaxSigners?: number | undefined
+  /** Largest saved state read (default: the most a state within those bounds can take). */
   maxBytes?: number | undefined
 }
 
 /**
- * Restores a replay guard saved with `guard.toBytes()`. When the saved state holds more than
- * the new `maxEntries` or `maxSigners`, the excess is evicted as in a full guard (the floor
- * rises), so a smaller guard never forgets unsafely.
+ * The most bytes a saved state of at most `entries` ids and `signers` signer records takes.
+ * @param entries - most ids
+ * @param signers - most signer records
+ * @returns the byte bound `replayGuardFromBytes` applies before reading anything
+ */
+export function guardStateMaxBytes(entries: number, signers: number): number {
+  return (
+    GUARD_STATE_OVERHEAD_BYTES + entries * GUARD_ENTRY_MAX_BYTES + signers * GUARD_SIGNER_MAX_BYTES
+  )
+}
+
+function decodeState(bytes: Uint8Array, options: DecodeOptions): Value {
+  try {
+    return decode(bytes, options)
+  } catch (error) {
+    throw bad(isCodecError(error) ? error.message : 'undecodable', error)
+  }
+}
+
+function isPlainMap(value: Value): value is { [key: string]: Value } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !isBytes(value) &&
+    !(value instanceof Map)
+  )
+}
+
+/**
+ * Restores a replay guard saved with `guard.toBytes()`, in time linear in the input. Every
+ * limit comes from the guard's own bounds: the saved state may hold at most `savedMaxEntries`
+ * ids and `savedMaxSigners` signer records (the restored guard's `maxEntries` and `maxSigners`
+ * unless set), and its size is checked against the most such a state takes before a byte is
+ * decoded. The saved form carries a sha2-256 checksum of the state, checked before the state
+ * is read, so a damaged state is refused whole. When the state holds more than the restored
+ * guard's bounds, the excess is evicted as in a full guard (the floor rises), so a smaller
+ * guard never forgets unsafely.
  * @param bytes - the saved state
- * @param options - the guard's options (they are not part of the saved state), and `maxBytes`
+ * @param options - the guard's options (they are not part of the saved state), the saved
+ *   state's bounds, and `maxBytes`
  * @returns the restored guard
- * @throws {InvalidStateError} when the bytes are not a saved replay guard
- * @throws {LimitExceededError} when the bytes exceed `maxBytes`
+ * @throws {InvalidStateError} when the bytes are not an intact saved replay guard
+ * @throws {LimitExceededError} when the bytes, the ids or the signer records exceed the bounds
  * @throws {InvalidArgumentError} for a bad option
  * @example
  * await store.put('guard', guard.toBytes())
@@ -375,30 +428,45 @@ export function replayGuardFromBytes(
 ): ReplayGuard {
   assertBytes(bytes, 'bytes')
   const settings = settingsOf(options)
-  const maxBytes = limitOption(options.maxBytes, 'options.maxBytes', DEFAULT_MAX_GUARD_STATE_BYTES)
+  const savedEntries = limitOption(
+    options.savedMaxEntries,
+    'options.savedMaxEntries',
+    settings.maxEntries,
+  )
+  const savedSigners = limitOption(
+    options.savedMaxSigners,
+    'options.savedMaxSigners',
+    settings.maxSigners,
+  )
+  const bound = guardStateMaxBytes(savedEntries, savedSigners)
+  const maxBytes = Math.min(bound, limitOption(options.maxBytes, 'options.maxBytes', bound))
   if (bytes.length > maxBytes)
     throw new LimitExceededError('maxBytes', `saved state exceeds ${maxBytes} bytes`)
-  let state: Value
-  try {
-    // every item takes at least a byte, so the byte limit already bounds the item count
-    state = decode(bytes, { maxBytes, maxDepth: 3, maxItems: maxBytes, maxTotalItems: maxBytes })
-  } catch (error) {
-    throw bad(isCodecError(error) ? error.message : 'undecodable', error)
-  }
-  if (
-    typeof state !== 'object' ||
-    state === null ||
-    Array.isArray(state) ||
-    isBytes(state) ||
-    state instanceof Map
-  ) {
-    throw bad('not a map')
-  }
-  const keys = Object.keys(state).sort().join(',')
-  if (keys !== 'floor,ids,signers,v') throw bad('unexpected fields')
-  if (state.v !== GUARD_STATE_VERSION) throw bad('unsupported state version')
+  const outer = decodeState(bytes, { maxBytes, maxDepth: 1, maxItems: 3, maxTotalItems: 3 })
+  if (!isPlainMap(outer)) throw bad('not a map')
+  if (Object.keys(outer).sort().join(',') !== 'state,sum,v') throw bad('unexpected fields')
+  if (outer.v !== GUARD_STATE_VERSION) throw bad('unsupported state version')
+  const { state: stateBytes, sum } = outer
+  if (!isBytes(stateBytes) || !isBytes(sum) || sum.length !== 32) throw bad('malformed envelope')
+  if (bodyDigestKey(stateBytes) !== byteKey(sum)) throw bad('checksum mismatch')
+  const state = decodeState(stateBytes, {
+    maxBytes,
+    maxDepth: 3,
+    maxItems: Math.max(savedEntries, savedSigners, 5),
+    maxTotalItems: 3 + 5 * savedEntries + 6 * savedSigners,
+  })
+  if (!isPlainMap(state)) throw bad('not a map')
+  if (Object.keys(state).sort().join(',') !== 'floor,ids,signers') throw bad('unexpected fields')
   const floorValue = state.floor
   if (floorValue !== null && !isSafeUint(floorValue)) throw bad('the floor is not a time')
+  if (Array.isArray(state.ids) && state.ids.length > savedEntries)
+    throw new LimitExceededError('maxEntries', `saved state holds more than ${savedEntries} ids`)
+  if (Array.isArray(state.signers) && state.signers.length > savedSigners) {
+    throw new LimitExceededError(
+      'maxSigners',
+      `saved state holds more than ${savedSigners} signer records`,
+    )
+  }
   const entries = readEntries(state.ids, 'ids', (item): Entry => {
     const [digest, timestamp, forgetAt, ageBound] = item
     if (item.length !== 4 || !isBytes(digest) || digest.length !== 32)

@@ -28,7 +28,7 @@ const { value } = fc.letrec<{ value: Value }>((tie) => ({
     fc.constant(null),
     fc.boolean(),
     fc.maxSafeInteger(),
-    fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n - 1n }),
+    fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }),
     fc.string({ unit: 'grapheme', maxLength: 20 }),
     fc.uint8Array({ maxLength: 20 }),
     fc.array(tie('value'), { maxLength: 4 }),

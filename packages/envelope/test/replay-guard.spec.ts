@@ -1,4 +1,4 @@
-import { encode } from '@peerkit/codec'
+import { contentId, encode, type Value } from '@peerkit/codec'
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { createReplayGuard, open, type ReplayClaim, replayGuardFromBytes, seal } from '../src/index'
@@ -24,6 +24,12 @@ function claim(
     sequence: undefined,
     ...extra,
   }
+}
+
+/** A saved form around `state`, with a correct checksum. */
+function wrap(state: Value): Uint8Array {
+  const bytes = encode(state)
+  return encode({ v: 2, state: bytes, sum: contentId(bytes).bytes.subarray(4) })
 }
 
 function reason(fn: () => unknown): string | undefined {
@@ -171,7 +177,7 @@ describe('replay guard', () => {
   test('restoring into a smaller guard evicts safely', () => {
     const guard = createReplayGuard()
     for (let i = 0; i < 10; i++) guard.accept(claim(i, 100 + i, 1000 + i), 100)
-    const small = replayGuardFromBytes(guard.toBytes(), { maxEntries: 4 })
+    const small = replayGuardFromBytes(guard.toBytes(), { maxEntries: 4, savedMaxEntries: 10 })
     expect(small.size).toBe(4)
     expect(small.floor).toBe(105)
     for (let i = 0; i < 10; i++)
@@ -186,14 +192,17 @@ describe('replay guard', () => {
     const bad = [
       new Uint8Array(),
       saved.subarray(0, saved.length - 1),
-      encode({ v: 2, floor: null, ids: [], signers: [] }),
-      encode({ v: 1, floor: null, ids: [] }),
-      encode({ v: 1, floor: -1, ids: [], signers: [] }),
-      encode({ v: 1, floor: null, ids: [[new Uint8Array(31), 1, 2, true]], signers: [] }),
-      encode({ v: 1, floor: null, ids: [[new Uint8Array(32), 5, 5, true]], signers: [] }),
-      encode({ v: 1, floor: null, ids: [[new Uint8Array(32), 5, 6, 'yes']], signers: [] }),
       encode({
-        v: 1,
+        v: 3,
+        state: encode({ floor: null, ids: [], signers: [] }),
+        sum: new Uint8Array(32),
+      }),
+      wrap({ floor: null, ids: [] }),
+      wrap({ floor: -1, ids: [], signers: [] }),
+      wrap({ floor: null, ids: [[new Uint8Array(31), 1, 2, true]], signers: [] }),
+      wrap({ floor: null, ids: [[new Uint8Array(32), 5, 5, true]], signers: [] }),
+      wrap({ floor: null, ids: [[new Uint8Array(32), 5, 6, 'yes']], signers: [] }),
+      wrap({
         floor: null,
         ids: [
           [new Uint8Array(32), 5, 6, true],
@@ -201,8 +210,9 @@ describe('replay guard', () => {
         ],
         signers: [],
       }),
-      encode({ v: 1, floor: null, ids: [], signers: [[new Uint8Array(32), -1, 5, 6, true]] }),
+      wrap({ floor: null, ids: [], signers: [[new Uint8Array(32), -1, 5, 6, true]] }),
       encode([1, 2, 3]),
+      wrap([1, 2, 3]),
     ]
     for (const bytes of bad)
       expect(errorName(() => replayGuardFromBytes(bytes))).toBe('InvalidStateError')
@@ -242,7 +252,10 @@ describe('replay guard', () => {
           for (const step of ops) {
             if (step.kind === 'tick') now += step.by
             else if (step.kind === 'save')
-              guard = replayGuardFromBytes(guard.toBytes(), { maxEntries })
+              guard = replayGuardFromBytes(guard.toBytes(), {
+                maxEntries,
+                savedMaxEntries: maxEntries,
+              })
             else {
               let statement = statements.get(step.id)
               if (statement === undefined) {
