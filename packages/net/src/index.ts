@@ -3,7 +3,42 @@
  * backpressure), the node driver that runs peerkit's sans-IO cores on real links, and an
  * in-memory transport.
  */
+export {
+  type Address,
+  type AddressScheme,
+  formatAddress,
+  type HostKind,
+  type MemoryAddress,
+  normalizeAddress,
+  parseAddress,
+  type TcpAddress,
+  type WebSocketAddress,
+} from './address'
+export { type Clock, createVirtualClock, systemClock, type VirtualClock } from './clock'
+export {
+  DEFAULT_MAX_BUFFERED_BYTES,
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_WRITE_BUFFER_BYTES,
+  MAX_ADDRESS_LENGTH,
+} from './constants'
+export { type ByteList, type FrameDuplex, type LinkToDuplexOptions, linkToDuplex } from './duplex'
 export * from './errors'
+export {
+  createFrameDecoder,
+  encodeFrame,
+  encodeFrameHeader,
+  type FrameDecoder,
+  type FrameDecoderOptions,
+  isBytes,
+} from './framing'
+export { createLinkEmitter, type LinkEmitter } from './link-emitter'
+export {
+  createMemoryNetwork,
+  type MemoryNetwork,
+  type MemoryNetworkOptions,
+  type MemoryTransportOptions,
+  memory,
+} from './memory'
 export type {
   ByteStream,
   ByteStreamEvents,
