@@ -28,6 +28,8 @@ export type NetErrorName =
   | 'LinkLimitError'
   | 'ListenError'
   | 'NodeStoppedError'
+  | 'InvalidPeerRecordError'
+  | 'ValidatorError'
 
 /** The base of every error of the connection contract. */
 export class NetError extends Error {
@@ -59,6 +61,8 @@ const NET_ERROR_NAMES: ReadonlySet<string> = new Set<NetErrorName>([
   'LinkLimitError',
   'ListenError',
   'NodeStoppedError',
+  'InvalidPeerRecordError',
+  'ValidatorError',
 ])
 
 /**
@@ -224,5 +228,32 @@ export class ListenError extends NetError {
 export class NodeStoppedError extends NetError {
   constructor(message = 'node stopped') {
     super('NodeStoppedError', message)
+  }
+}
+
+/** A peer record that does not open, is signed by another peer, or breaks its limits. */
+export class InvalidPeerRecordError extends NetError {
+  constructor(message = 'invalid peer record', options?: { cause?: unknown }) {
+    super('InvalidPeerRecordError', message, options)
+  }
+}
+
+/** An application validator threw, rejected or did not answer in time; its message is ignored. */
+export class ValidatorError extends NetError {
+  readonly topic: string
+  readonly messageId: string
+  constructor(
+    topic: string,
+    messageId: string,
+    message = 'validator failed',
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'ValidatorError',
+      `${message}: ${topic.slice(0, 100)} ${messageId.slice(0, 100)}`,
+      options,
+    )
+    this.topic = topic
+    this.messageId = messageId
   }
 }

@@ -14,6 +14,7 @@ export {
   type TcpAddress,
   type WebSocketAddress,
 } from './address'
+export { type AddressBook, type AddressBookEntry, createAddressBook } from './address-book'
 export { type Clock, createVirtualClock, systemClock, type VirtualClock } from './clock'
 export {
   DEFAULT_MAX_BUFFERED_BYTES,
@@ -31,6 +32,12 @@ export {
   type FrameDecoderOptions,
   isBytes,
 } from './framing'
+export type {
+  AsyncValidator,
+  NodeGossip,
+  PublishOptions,
+  ValidatorOptions,
+} from './gossip-service'
 export { createLinkEmitter, type LinkEmitter } from './link-emitter'
 export {
   createMemoryNetwork,
@@ -39,6 +46,26 @@ export {
   type MemoryTransportOptions,
   memory,
 } from './memory'
+export {
+  createNode,
+  type MisbehaviourReport,
+  type Node,
+  type NodeEvents,
+  type NodeInit,
+  type NodeLimits,
+  type Protocol,
+  type ProtocolHandler,
+  type ProtocolOptions,
+} from './node'
+export {
+  type OpenPeerRecordOptions,
+  openPeerRecord,
+  type PeerRecord,
+  type PeerRecordInit,
+  sealPeerRecord,
+} from './peer-record'
+export { isProtocolId } from './protocols'
+export { PRIORITIES, type Priority } from './queue'
 export type {
   ByteStream,
   ByteStreamEvents,

@@ -1,0 +1,34 @@
+import type { GossipMessage } from '@peerkit/gossip'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createWorld, signerOf, type World } from './fixtures/nodes'
+
+let world: World | undefined
+afterEach(async () => {
+  await world?.stop()
+  world = undefined
+})
+
+describe('createNode', () => {
+  it('two nodes link by bootstrap, exchange records and gossip a message once', async () => {
+    world = createWorld(1)
+    const a = await world.node('a', 1)
+    const b = await world.node('b', 2, { bootstrap: ['memory://a'] })
+    await world.run(200)
+    expect(a.peers().map(String)).toEqual([b.peerId.toString()])
+    expect(b.peers().map(String)).toEqual([a.peerId.toString()])
+    // a learned b's listen address from its hello (b dialed in)
+    expect(a.addressBook().find((e) => e.peer.equals(b.peerId))?.addresses).toEqual(['memory://b'])
+    const got: GossipMessage[] = []
+    b.gossip.subscribe('news', (message) => got.push(message))
+    a.gossip.subscribe('news', () => {})
+    await world.run(500)
+    const { messageId } = await a.gossip.publish('news', { text: 'hello' })
+    await world.run(500)
+    expect(got).toHaveLength(1)
+    expect(got[0]?.messageId).toBe(messageId)
+    expect(got[0]?.data).toEqual({ text: 'hello' })
+    expect(got[0]?.signer.toString()).toBe(signerOf(1).peerId.toString())
+    expect(got[0]?.from.toString()).toBe(a.peerId.toString())
+    expect(got[0]?.timestamp).toBeGreaterThanOrEqual(1_700_000_000_000)
+  })
+})
