@@ -95,6 +95,7 @@ export async function main(log: Log = console.log): Promise<DisputeResult> {
   // Alice posts more evidence, and her app closes before the message goes out
   now = START + 6 * HOUR
   await seller.act('evidence', { note: 'statement shows no incoming transfer' }, now)
+  await seller.close()
   seller = await loadSession({
     definition: tradeEscrow,
     signer: alice,

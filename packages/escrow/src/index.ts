@@ -55,7 +55,14 @@ export {
   type Receipt,
   receiptPayload,
 } from './receipt'
-export { decodeRecord, encodeRecord, type LogRecord } from './record'
+export {
+  decodeRecord,
+  decodeSnapshot,
+  encodeRecord,
+  encodeSnapshot,
+  type LogRecord,
+  type LogSnapshot,
+} from './record'
 export {
   createSession,
   DEFAULT_MAX_PENDING,
@@ -68,7 +75,14 @@ export {
 export { type SettleOptions, settle } from './settle'
 export { type AppliedStep, type EscrowState, startTrade } from './state'
 export type { StepLog } from './step-log'
-export { createMemoryStore, type LogStore, type MemoryStore } from './storage'
+export {
+  createMemoryDisk,
+  createMemoryStore,
+  type Log,
+  type LogStore,
+  type MemoryDisk,
+  type MemoryStore,
+} from './storage'
 export {
   acceptTerms,
   type OpenTradeOptions,

@@ -13,6 +13,13 @@
  */
 import { equalBytes, toHex, type Value } from '@peerkit/codec'
 import type { PeerId, Signer } from '@peerkit/identity'
+import {
+  isStorageError,
+  type Log,
+  type LogContents,
+  type LogStore,
+  readLog,
+} from '@peerkit/storage'
 import { decodeAck, encodeAck } from './ack'
 import { apply, cosignStep, makeStep } from './apply'
 import { assertSafeTime, isRecord } from './assert'
@@ -26,10 +33,15 @@ import {
   NotMyRoleError,
   type StepRejection,
 } from './errors'
-import { decodeRecord, encodeRecord } from './record'
+import {
+  decodeRecord,
+  decodeSnapshot,
+  encodeRecord,
+  encodeSnapshot,
+  type LogRecord,
+} from './record'
 import { settle } from './settle'
 import { type AppliedStep, type EscrowState, startTrade } from './state'
-import type { LogStore } from './storage'
 import { openTrade, type Trade } from './terms'
 import type { Vault } from './vault'
 
@@ -53,6 +65,9 @@ const REFUSALS = new Set([
 
 /** Default most out-of-order steps a session holds while waiting for earlier ones. */
 export const DEFAULT_MAX_PENDING = 64
+
+/** Most steps a stored snapshot may list. */
+const MAX_SNAPSHOT_STEPS = 1_000_000
 
 /** What every session needs. */
 export interface SessionInit {
@@ -121,11 +136,25 @@ export interface EscrowSession {
   outbox(): OutboxEntry[]
   /** Executes the vault operations of the log (idempotent; requires a vault). */
   settle(): Promise<number>
+  /**
+   * Rewrites the trade's log as one snapshot record (terms, steps with their clock
+   * readings, acknowledgements, an unfinished intent), atomically: reloading gives the
+   * same state, head and outbox, from fewer records.
+   */
+  compact(): Promise<void>
+  /** Waits for the work in progress, then releases the trade's log. */
+  close(): Promise<void>
 }
 
 interface Core {
   state: EscrowState
   steps: Uint8Array[]
+  /** The clock reading each step was accepted at. */
+  stepsAt: number[]
+  /** When the terms were accepted. */
+  termsAt: number
+  /** Records in the log after its snapshot. */
+  records: number
   acked: Map<string, number>
   recipients: Set<string>
   /** A step that locks assets, written down but not finished (the vault may or may not have locked). */
@@ -153,14 +182,27 @@ function roleOf(trade: Trade, signer: Signer): string {
   return role
 }
 
-async function replay(
+/** The records a log's contents stand for, the snapshot expanded into its parts. */
+function* recordsOf(contents: LogContents): Generator<LogRecord> {
+  if (contents.snapshot !== undefined) {
+    const snapshot = decodeSnapshot(contents.snapshot, MAX_SNAPSHOT_STEPS)
+    yield { kind: 'terms', ...snapshot.terms }
+    for (const step of snapshot.steps) yield { kind: 'step', ...step }
+    for (const ack of snapshot.acked) yield { kind: 'ack', ...ack }
+    if (snapshot.intent !== undefined) yield { kind: 'intent', ...snapshot.intent }
+  }
+  for (const bytes of contents.records) yield decodeRecord(bytes)
+}
+
+function replay(
   init: SessionInit,
-  log: string,
-): Promise<{ core: Core; trade: Trade; role: string }> {
-  const records = await init.store.read(log)
-  const first = records[0]
-  if (first === undefined) throw new CorruptLogError(`no log '${log}'`)
-  const termsRecord = decodeRecord(first)
+  name: string,
+  contents: LogContents,
+): { core: Core; trade: Trade; role: string } {
+  const records = recordsOf(contents)
+  const first = records.next()
+  if (first.done === true) throw new CorruptLogError(`no log '${name}'`)
+  const termsRecord = first.value
   if (termsRecord.kind !== 'terms') throw new CorruptLogError('a log must start with the terms')
   let trade: Trade
   try {
@@ -171,18 +213,11 @@ async function replay(
   } catch (error) {
     throw new CorruptLogError('the stored terms do not open', { cause: error })
   }
-  if (trade.idText !== log) throw new CorruptLogError('the stored terms belong to another trade')
+  if (trade.idText !== name) throw new CorruptLogError('the stored terms belong to another trade')
   const role = roleOf(trade, init.signer)
-  const core: Core = {
-    state: startTrade(init.definition, trade),
-    steps: [],
-    acked: new Map(),
-    recipients: new Set(),
-    intent: undefined,
-  }
-  for (const party of init.definition.parties) if (party !== role) core.recipients.add(party)
-  for (let i = 1; i < records.length; i++) {
-    const record = decodeRecord(records[i]!)
+  const core = startCore(init, trade, role, termsRecord.at)
+  core.records = contents.records.length
+  for (const record of records) {
     if (record.kind === 'terms') throw new CorruptLogError('terms may appear only once')
     if (record.kind === 'ack') {
       if ((core.acked.get(record.role) ?? 0) < record.count)
@@ -217,9 +252,25 @@ async function replay(
     }
     core.state = r.state
     core.steps.push(record.bytes)
+    core.stepsAt.push(record.at)
     notice(core, role, r.step!)
   }
   return { core, trade, role }
+}
+
+function startCore(init: SessionInit, trade: Trade, role: string, termsAt: number): Core {
+  const core: Core = {
+    state: startTrade(init.definition, trade),
+    steps: [],
+    stepsAt: [],
+    termsAt,
+    records: 0,
+    acked: new Map(),
+    recipients: new Set(),
+    intent: undefined,
+  }
+  for (const party of init.definition.parties) if (party !== role) core.recipients.add(party)
+  return core
 }
 
 function build(
@@ -227,11 +278,13 @@ function build(
   trade: Trade,
   role: string,
   core: Core,
+  opened: Log,
 ): { session: EscrowSession; finish: () => Promise<void> } {
+  let log = opened
   const maxSkewMs = init.maxSkewMs ?? DEFAULT_MAX_SKEW_MS
   const maxDelayMs = init.maxDelayMs ?? DEFAULT_MAX_DELAY_MS
   const maxPending = init.maxPending ?? DEFAULT_MAX_PENDING
-  const log = trade.idText
+  const name = trade.idText
   const pending = new Map<number, Uint8Array>()
   let queue: Promise<unknown> = Promise.resolve()
 
@@ -246,7 +299,32 @@ function build(
     return run
   }
 
-  /** Applies, persists and commits one step; returns the rejection instead when it does not apply. */
+  /**
+   * Appends one record and resolves once the store made it durable; throws the store's
+   * typed error otherwise (nothing counts then: the caller acknowledges nothing). A log
+   * whose handle refuses work after a write it could not undo is opened again: if the
+   * record reached the disk after all it counts, otherwise it is appended once more.
+   */
+  async function persist(record: Uint8Array): Promise<void> {
+    try {
+      await log.append([record])
+    } catch (error) {
+      if (!isStorageError(error) || error.name !== 'LogFailedError') throw error
+      await log.close()
+      log = await init.store.open(name)
+      const { records } = await readLog(log)
+      const last = records[records.length - 1]
+      if (records.length === core.records + 1 && last !== undefined && equalBytes(last, record)) {
+        core.records++
+        return
+      }
+      if (records.length !== core.records)
+        throw new CorruptLogError('the log changed under the session', { cause: error })
+      await log.append([record])
+    }
+    core.records++
+  }
+
   /** Persists a step that applied, then makes it the state. */
   async function accept(
     bytes: Uint8Array,
@@ -254,9 +332,10 @@ function build(
     next: EscrowState,
     step: AppliedStep,
   ): Promise<void> {
-    await init.store.append(log, encodeRecord({ kind: 'step', bytes, at: now }))
+    await persist(encodeRecord({ kind: 'step', bytes, at: now }))
     core.state = next
     core.steps.push(bytes)
+    core.stepsAt.push(now)
     notice(core, role, step)
     init.onStep?.(step, core.state, now)
   }
@@ -275,7 +354,7 @@ function build(
       )
     const r = apply(core.state, intent.bytes, intent.at, { maxSkewMs, maxDelayMs })
     if (!r.ok || r.duplicate) {
-      await init.store.append(log, encodeRecord({ kind: 'abandon' }))
+      await persist(encodeRecord({ kind: 'abandon' }))
       core.intent = undefined
       return
     }
@@ -286,7 +365,7 @@ function build(
       }
     } catch (error) {
       if (isEscrowError(error)) {
-        await init.store.append(log, encodeRecord({ kind: 'abandon' }))
+        await persist(encodeRecord({ kind: 'abandon' }))
         core.intent = undefined
       }
       throw error
@@ -312,7 +391,7 @@ function build(
       if (locks.length > 0) {
         // write the intent first, then lock, then the step: a crash anywhere in between is
         // finished on reload, and a refused lock publishes nothing
-        await init.store.append(log, encodeRecord({ kind: 'intent', bytes, at: now }))
+        await persist(encodeRecord({ kind: 'intent', bytes, at: now }))
         core.intent = { bytes, at: now }
         await finishIntent()
         return undefined
@@ -419,7 +498,7 @@ function build(
         const refusedOurs = ours !== undefined && ack.refused && ack.count < core.state.seq
         const count = forked || refusedOurs ? DIVERGED : Math.min(ack.count, core.state.seq)
         if (count <= (core.acked.get(sender) ?? 0)) return
-        await init.store.append(log, encodeRecord({ kind: 'ack', role: sender, count }))
+        await persist(encodeRecord({ kind: 'ack', role: sender, count }))
         core.acked.set(sender, count)
       })
     },
@@ -445,6 +524,24 @@ function build(
         return settle(core.state, init.vault)
       })
     },
+    compact() {
+      return serial(async () => {
+        const snapshot = encodeSnapshot({
+          terms: { bytes: trade.bytes, at: core.termsAt },
+          steps: core.steps.map((bytes, i) => ({ bytes, at: core.stepsAt[i]! })),
+          acked: [...core.acked].map(([r, count]) => ({ role: r, count })),
+          intent: core.intent,
+        })
+        await log.compact(snapshot, core.records)
+        core.records = 0
+      })
+    },
+    close() {
+      const task = async () => log.close()
+      const run = queue.then(task, task)
+      queue = run.catch(() => undefined)
+      return run
+    },
   }
   return { session, finish: () => serial(async () => undefined) }
 }
@@ -469,42 +566,34 @@ export async function createSession(
     maxSkewMs: init.maxSkewMs ?? DEFAULT_MAX_SKEW_MS,
   })
   const role = roleOf(trade, init.signer)
-  const existing = await init.store.read(trade.idText)
-  if (existing.length > 0) return loadSession({ ...init, trade: trade.idText })
-  await init.store.append(
-    trade.idText,
-    encodeRecord({ kind: 'terms', bytes: init.terms, at: init.now }),
-  )
-  const core: Core = {
-    state: startTrade(init.definition, trade),
-    steps: [],
-    acked: new Map(),
-    recipients: new Set(),
-    intent: undefined,
+  const log = await init.store.open(trade.idText)
+  try {
+    const contents = await readLog(log)
+    if (contents.snapshot !== undefined || contents.records.length > 0)
+      return await resume(init, trade.idText, log, contents)
+    await log.append([encodeRecord({ kind: 'terms', bytes: init.terms, at: init.now })])
+    const core = startCore(init, trade, role, init.now)
+    core.records = 1
+    return build(init, trade, role, core, log).session
+  } catch (error) {
+    await log.close().catch(() => undefined)
+    throw error
   }
-  for (const party of init.definition.parties) if (party !== role) core.recipients.add(party)
-  return build(init, trade, role, core).session
 }
 
-/**
- * Reloads a session from its log: replays every stored step (checking each again) to
- * the same state, restores the outbox from the stored acknowledgements, and finishes a
- * step that was locking assets when the process stopped.
- * @param init - the machine, signer, store, optional vault, and the trade id text
- * @returns the session
- * @throws {CorruptLogError} when the log is missing or does not replay
- * @example const me = await loadSession({ definition: tradeEscrow, signer, store, trade: tradeId })
- */
-export async function loadSession(
-  init: SessionInit & { readonly trade: string },
+/** Replays an open log into a session and finishes an unfinished intent. */
+async function resume(
+  init: SessionInit,
+  name: string,
+  log: Log,
+  contents: LogContents,
 ): Promise<EscrowSession> {
-  if (!isRecord(init)) throw new InvalidArgumentError('init must be an object')
   let built: ReturnType<typeof build>
   try {
-    const { core, trade, role } = await replay(init, init.trade)
-    built = build(init, trade, role, core)
+    const { core, trade, role } = replay(init, name, contents)
+    built = build(init, trade, role, core, log)
   } catch (error) {
-    if (isEscrowError(error)) throw error
+    if (isEscrowError(error) || isStorageError(error)) throw error
     throw new CorruptLogError('the log does not replay', { cause: error })
   }
   try {
@@ -515,4 +604,30 @@ export async function loadSession(
     if (!isEscrowError(error) || error.name === 'InvalidArgumentError') throw error
   }
   return built.session
+}
+
+/**
+ * Reloads a session from its log: replays every stored step (checking each again) to
+ * the same state, restores the outbox from the stored acknowledgements, and finishes a
+ * step that was locking assets when the process stopped. The session holds the log
+ * until `close`.
+ * @param init - the machine, signer, store, optional vault, and the trade id text
+ * @returns the session
+ * @throws {CorruptLogError} when the log is missing, damaged or does not replay
+ * @throws {LogLockedError} when another session or process holds the log
+ * @example const me = await loadSession({ definition: tradeEscrow, signer, store, trade: tradeId })
+ */
+export async function loadSession(
+  init: SessionInit & { readonly trade: string },
+): Promise<EscrowSession> {
+  if (!isRecord(init)) throw new InvalidArgumentError('init must be an object')
+  if (typeof init.trade !== 'string' || !(await init.store.list()).includes(init.trade))
+    throw new CorruptLogError(`no log '${String(init.trade)}'`)
+  const log = await init.store.open(init.trade)
+  try {
+    return await resume(init, init.trade, log, await readLog(log))
+  } catch (error) {
+    await log.close().catch(() => undefined)
+    throw error
+  }
 }

@@ -16,6 +16,7 @@ import {
   type EscrowState,
   isEscrowError,
   type LedgerVault,
+  type Log,
   type LogStore,
   loadSession,
   tradeEscrow,
@@ -90,16 +91,26 @@ function faultyStore(): LogStore & { armed: boolean; writes: number } {
   const store = {
     armed: false,
     writes: 0,
-    async append(log: string, record: Uint8Array) {
-      if (store.armed) {
-        store.armed = false
-        throw new SimulatedCrash('crash before the write')
+    limits: inner.limits,
+    async open(name: string): Promise<Log> {
+      const log = await inner.open(name)
+      return {
+        name,
+        read: () => log.read(),
+        compact: (snapshot, through) => log.compact(snapshot, through),
+        close: () => log.close(),
+        async append(records) {
+          if (store.armed) {
+            store.armed = false
+            throw new SimulatedCrash('crash before the write')
+          }
+          await log.append(records)
+          store.writes++
+        },
       }
-      await inner.append(log, record)
-      store.writes++
     },
-    read: (log: string) => inner.read(log),
     list: () => inner.list(),
+    close: () => inner.close(),
   }
   return store
 }
@@ -220,6 +231,8 @@ class World {
     const before = this.sessions[role]
     if (before === undefined) return
     coverage.restarts++
+    // the process is gone: its hold on the log goes with it
+    await before.close()
     const after = await loadSession({ ...this.init(role), trade: before.trade.idText })
     // the committed steps, plus at most one step that was locking assets when it crashed
     expect(after.steps.slice(0, before.steps.length)).toEqual(before.steps)

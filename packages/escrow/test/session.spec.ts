@@ -116,6 +116,7 @@ describe('sessions: persistence, outbox and acks', () => {
     await flush(p.buyer, p.seller, t(1))
     await p.seller.act('fund', null, t(2))
     // the message is lost and the seller's app closes right after the click
+    await p.seller.close()
     const restarted = await loadSession({
       definition: tradeEscrow,
       signer: seller,
@@ -130,6 +131,7 @@ describe('sessions: persistence, outbox and acks', () => {
     await flush(restarted, p.buyer, t(3))
     expect(p.buyer.state.name).toBe('funded')
     // acks are persisted: after another restart nothing is resent
+    await restarted.close()
     const again = await loadSession({
       definition: tradeEscrow,
       signer: seller,
@@ -137,6 +139,7 @@ describe('sessions: persistence, outbox and acks', () => {
       trade: p.seller.trade.idText,
     })
     expect(again.outbox()).toEqual([])
+    await again.close()
     // createSession on an existing log resumes it
     const resumed = await createSession({
       definition: tradeEscrow,
@@ -241,6 +244,7 @@ describe('sessions: persistence, outbox and acks', () => {
     await p.seller.receiveAck(back.ack, buyer.peerId)
     expect(p.seller.diverged).toEqual(['buyer'])
     // and it survives a restart
+    await p.buyer.close()
     const again = await loadSession({
       definition: tradeEscrow,
       signer: buyer,
@@ -312,7 +316,10 @@ describe('sessions: persistence, outbox and acks', () => {
       terms,
       now: T0,
     })
-    await store.append(me.trade.idText, new Uint8Array([0xff]))
+    await me.close()
+    const log = await store.open(me.trade.idText)
+    await log.append([new Uint8Array([0xff])])
+    await log.close()
     await expect(
       loadSession({ definition: tradeEscrow, signer: buyer, store, trade: me.trade.idText }),
     ).rejects.toMatchObject({ name: 'CorruptLogError' })
