@@ -74,7 +74,9 @@ export const KEY_FILE_NONCE_LENGTH = 24
 export const KEY_FILE_CIPHERTEXT_LENGTH = 48
 
 /** Domain tag of a rotation statement (inside the signed bytes). */
-export const ROTATION_DOMAIN = 'peerkit/identity/rotation/1'
+export const ROTATION_DOMAIN = 'peerkit/identity/rotation/2'
+/** Domain tag of a next-key commitment (inside the hashed bytes). */
+export const NEXT_KEY_DIGEST_DOMAIN = 'peerkit/identity/next-key/1'
 /** Longest rotation chain `resolveRotation` accepts. */
 export const MAX_ROTATION_CHAIN = 256
 /** Largest encoded rotation statement accepted. */

@@ -178,6 +178,19 @@ export class RotationGapError extends IdentityError {
   }
 }
 
+/**
+ * A rotation reveals a key other than the one the previous statement committed to, or does
+ * not name the previous statement's digest: it is not the continuation the chain promised.
+ */
+export class RotationCommitmentError extends IdentityError {
+  override name = 'RotationCommitmentError'
+  readonly sequence: number
+  constructor(sequence: number, message = `rotation ${sequence} reveals an uncommitted key`) {
+    super(message)
+    this.sequence = sequence
+  }
+}
+
 /** Statements of different identities were mixed, or the chain is not of the expected root. */
 export class RotationRootError extends IdentityError {
   override name = 'RotationRootError'
@@ -226,4 +239,5 @@ const IDENTITY_ERROR_NAMES = new Set<string>([
   'RotationCycleError',
   'RotationGapError',
   'RotationRootError',
+  'RotationCommitmentError',
 ])

@@ -38,6 +38,7 @@ export {
   KeyFileDecryptionError,
   KeyFileFormatError,
   KeyPairMismatchError,
+  RotationCommitmentError,
   RotationCycleError,
   RotationForkError,
   RotationGapError,
@@ -71,6 +72,8 @@ export {
 } from './peer-id'
 export {
   decodeRotationStatement,
+  inceptKey,
+  nextKeyDigest,
   type ResolvedRotation,
   type ResolveRotationOptions,
   type RotateKeyOptions,

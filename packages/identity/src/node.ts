@@ -10,7 +10,8 @@
  * const keyPair = await loadKeyFile('peer.key', 'correct horse')
  */
 import { randomBytes } from 'node:crypto'
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { open, rename, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { assertString } from './assert'
 import { MAX_KEY_FILE_BYTES } from './constants'
@@ -112,19 +113,39 @@ export async function saveKeyFile(
 }
 
 /**
- * Reads the raw bytes of a key file, refusing anything larger than a key file can be.
+ * Reads the raw bytes of a key file, refusing anything that is not a regular file or is
+ * larger than a key file can be. The file is opened once; the checks (`fstat`) and the read
+ * use that one descriptor, and at most the limit plus one byte is ever read, so a path that
+ * is (or links to) a device, a FIFO or a file that grows costs nothing.
  * @param path - the file
  * @returns its bytes
- * @throws KeyFileFormatError when the file is too large; the file system's error otherwise
+ * @throws InvalidArgumentError when `path` is not a string
+ * @throws KeyFileFormatError when the file is not a regular file or is too large; the file
+ *   system's error otherwise
  * @example
  * readKeyFileInfo(await readKeyFileBytes('peer.key')).publicKey
  */
 export async function readKeyFileBytes(path: string): Promise<Uint8Array> {
   assertString(path, 'path')
-  const info = await stat(path)
-  if (info.size > MAX_KEY_FILE_BYTES) throw new KeyFileFormatError('key file too large')
-  const bytes = await readFile(path)
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  // non-blocking, so that opening a FIFO does not wait for a writer; no effect on files
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
+  try {
+    const info = await handle.stat()
+    if (!info.isFile()) throw new KeyFileFormatError('key file is not a regular file')
+    if (info.size > MAX_KEY_FILE_BYTES) throw new KeyFileFormatError('key file too large')
+    // the size may change after fstat: read at most one byte past the limit, whatever it said
+    const buffer = new Uint8Array(MAX_KEY_FILE_BYTES + 1)
+    let length = 0
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length)
+      if (bytesRead === 0) break
+      length += bytesRead
+    }
+    if (length > MAX_KEY_FILE_BYTES) throw new KeyFileFormatError('key file too large')
+    return buffer.slice(0, length)
+  } finally {
+    await handle.close().catch(() => {})
+  }
 }
 
 /**

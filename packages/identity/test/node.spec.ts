@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -95,6 +95,36 @@ describe('key files on disk', () => {
     await expect(failing).rejects.toThrow('disk full')
     expect(new Uint8Array(await readFile(path))).toEqual(Uint8Array.of(1, 2, 3))
     expect((await readdir(dir)).filter((name) => name.includes('fail.key'))).toEqual(['fail.key'])
+  })
+
+  it('refuses a device, a FIFO or a link to one, reading nothing from it', async () => {
+    const deadline = (ms: number) =>
+      new Promise((_, reject) => setTimeout(() => reject(new Error('still reading')), ms))
+    const zero = join(dir, 'zero.key')
+    await symlink('/dev/zero', zero)
+    const fifo = join(dir, 'fifo.key')
+    execFileSync('mkfifo', [fifo])
+    for (const path of [zero, fifo, '/dev/zero', dir]) {
+      await expect(Promise.race([readKeyFileBytes(path), deadline(2000)])).rejects.toMatchObject({
+        name: 'KeyFileFormatError',
+      })
+      await expect(Promise.race([loadKeyFile(path, 'pw'), deadline(2000)])).rejects.toMatchObject({
+        name: 'KeyFileFormatError',
+      })
+    }
+    // a link to a regular key file is read like the file
+    await saveKeyFile(join(dir, 'real.key'), oldKeyPair, 'pw', { logN: 10 })
+    await symlink(join(dir, 'real.key'), join(dir, 'link.key'))
+    expect((await loadKeyFile(join(dir, 'link.key'), 'pw')).publicKey).toEqual(oldKeyPair.publicKey)
+  })
+
+  it('refuses bad paths with a typed error', async () => {
+    await expect(readKeyFileBytes(7 as never)).rejects.toMatchObject({
+      name: 'InvalidArgumentError',
+    })
+    await expect(loadKeyFile(null as never, 'pw')).rejects.toMatchObject({
+      name: 'InvalidArgumentError',
+    })
   })
 
   it('refuses oversized files before reading them', async () => {
