@@ -16,6 +16,11 @@ import type { Link, LinkCloseEvent, Listener, Transport } from './types'
 
 /** What a transport under test provides to the suite. */
 export interface TransportTestContext {
+  /**
+   * Makes the signer of a fresh identity (default: a new random key pair). A transport that
+   * needs the key itself (libp2p makes its key from the same seed) keeps what it needs here.
+   */
+  createSigner?(): Signer
   /** Makes a transport proving `signer`'s identity (the suite makes a fresh signer for each). */
   createTransport(signer: Signer): Transport | Promise<Transport>
   /** A fresh address to listen on; the suite dials the `addresses` its listener reports. */
@@ -73,7 +78,7 @@ export function testTransport(name: string, setup: TransportTestSetup): void {
       const transports: Transport[] = []
       const timeoutMs = context.timeoutMs ?? 10_000
       const peer = async (): Promise<Peer> => {
-        const signer = signerFromKeyPair(generateKeyPair())
+        const signer = context.createSigner?.() ?? signerFromKeyPair(generateKeyPair())
         const transport = await context.createTransport(signer)
         transports.push(transport)
         return { signer, peerId: signer.peerId, transport }

@@ -1,0 +1,3 @@
+import { installPromiseWithResolvers } from '../src/polyfill'
+
+installPromiseWithResolvers()
