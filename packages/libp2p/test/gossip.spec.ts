@@ -5,17 +5,18 @@
 import { afterEach, expect, it } from 'vitest'
 import { type PeerkitPeer, startPeer, waitFor } from './fixtures/nodes'
 
+const FLAVOUR = 'tcp'
 const peers: PeerkitPeer[] = []
 afterEach(async () => {
   await Promise.allSettled(peers.splice(0).map((peer) => peer.stop()))
 })
 
 it('16 libp2p nodes gossip 200 signed messages, each delivered once; after one is killed the rest still deliver', async () => {
-  const first = await startPeer('tcp')
+  const first = await startPeer(FLAVOUR)
   peers.push(first)
   const entry = first.libp2p.services.peerkit.addresses()
   const rest = await Promise.all(
-    Array.from({ length: 15 }, () => startPeer('tcp', { bootstrap: entry })),
+    Array.from({ length: 15 }, () => startPeer(FLAVOUR, { bootstrap: entry })),
   )
   peers.push(...rest)
   const all = [first, ...rest]
@@ -39,7 +40,7 @@ it('16 libp2p nodes gossip 200 signed messages, each delivered once; after one i
   await waitFor(
     '200 deliveries on each node',
     () => seen.every((counts) => counts.size === 200),
-    20_000,
+    30_000,
   )
   for (const counts of seen) {
     for (const id of ids) expect(counts.get(id)).toBe(1)
@@ -59,7 +60,7 @@ it('16 libp2p nodes gossip 200 signed messages, each delivered once; after one i
   await waitFor(
     'the later messages on every living node',
     () => aliveSeen.every((counts) => more.every((id) => counts.get(id) === 1)),
-    20_000,
+    30_000,
   )
   // The libp2p identity is the peerkit identity.
   expect(first.libp2p.peerId.toString()).toBe(first.node.peerId.toLibp2pString())
