@@ -242,7 +242,11 @@ function createService(
     deliver(makeLink(stream, connection, remote))
   }
 
+  /** Peers a dial of this side is opening a stream to: no automatic link is opened beside it. */
+  const dialing = new Map<string, number>()
+
   const hasLink = (remote: PeerId): boolean => {
+    if ((dialing.get(remote.toString()) ?? 0) > 0) return true
     for (const link of transport?.links ?? []) {
       if (link.status === 'open' && link.remotePeer.equals(remote)) return true
     }
@@ -368,6 +372,8 @@ function createService(
           throw new PeerMismatchError(expected.toString(), remote.toString())
         }
         let stream: Stream
+        const key = remote.toString()
+        dialing.set(key, (dialing.get(key) ?? 0) + 1)
         try {
           stream = await connection.newStream(protocol, signal ? { signal } : {})
         } catch (error) {
@@ -379,6 +385,10 @@ function createService(
               cause: error,
             },
           )
+        } finally {
+          const left = (dialing.get(key) ?? 1) - 1
+          if (left > 0) dialing.set(key, left)
+          else dialing.delete(key)
         }
         if (signal?.aborted || state.closed) {
           stream.abort(new DialAbortedError())

@@ -164,7 +164,13 @@ export function streamToLink(
     },
     maxFrameBytes,
     send(frame: Uint8Array): boolean {
-      if (status === 'closed' || stream.writeStatus !== 'writable') throw new LinkClosedError()
+      if (status === 'closed') throw new LinkClosedError()
+      if (stream.writeStatus !== 'writable') {
+        // The stream ended under the link before its close event: the link ends with it.
+        const error = new LinkClosedError(`stream ${stream.status}`)
+        finish({ local: false, error })
+        throw error
+      }
       if (!isBytes(frame)) throw new InvalidArgumentError('frame', 'must be a Uint8Array')
       if (frame.length > maxFrameBytes) throw new FrameTooLargeError(frame.length, maxFrameBytes)
       const header = encodeFrameHeader(frame.length)
