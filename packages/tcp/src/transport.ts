@@ -214,8 +214,11 @@ function createTcpTransport(signer: Signer, settings: Settings): Transport {
     name: 'tcp',
 
     canDial(address: string): boolean {
+      // Any well-formed address of the scheme, port 0 included: a node picks the transport
+      // of its listen addresses this way too (dialing port 0 is refused by \`dial\`).
       try {
-        return parseTcpAddress(address).port !== 0
+        parseTcpAddress(address)
+        return true
       } catch {
         return false
       }

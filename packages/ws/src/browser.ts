@@ -79,8 +79,11 @@ function createBrowserTransport(
   return {
     name: 'ws',
     canDial(address: string): boolean {
+      // Any well-formed address of the scheme, port 0 included: a node picks the transport
+      // of its listen addresses this way too (dialing port 0 is refused by \`dial\`).
       try {
-        return parseWebSocketAddress(address).port !== 0
+        parseWebSocketAddress(address)
+        return true
       } catch {
         return false
       }

@@ -133,8 +133,11 @@ function createNodeTransport(signer: Signer, settings: WsSettings): Transport {
     name: 'ws',
 
     canDial(address: string): boolean {
+      // Any well-formed address of the scheme, port 0 included: a node picks the transport
+      // of its listen addresses this way too (dialing port 0 is refused by \`dial\`).
       try {
-        return parseWebSocketAddress(address).port !== 0
+        parseWebSocketAddress(address)
+        return true
       } catch {
         return false
       }
@@ -174,10 +177,15 @@ function createNodeTransport(signer: Signer, settings: WsSettings): Transport {
       if (parsed.secure) throw new ListenError(address, 'wss:// is served by a TLS front end')
       if (typeof onLink !== 'function')
         throw new InvalidArgumentError('onLink', 'must be a function')
-      const server = createServer((_request, response) => {
-        response.writeHead(426, { Connection: 'close', Upgrade: 'websocket' })
-        response.end()
-      })
+      // Node looks at header deadlines on this interval (30 s by default).
+      const checkingMs = Math.min(1_000, Math.max(50, Math.floor(settings.handshakeTimeoutMs / 2)))
+      const server = createServer(
+        { connectionsCheckingInterval: checkingMs },
+        (_request, response) => {
+          response.writeHead(426, { Connection: 'close', Upgrade: 'websocket' })
+          response.end()
+        },
+      )
       // Bounds a client that opens a connection and dribbles its request headers.
       server.headersTimeout = settings.handshakeTimeoutMs
       server.requestTimeout = settings.handshakeTimeoutMs
