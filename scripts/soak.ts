@@ -77,7 +77,10 @@ function spawnNode(index: number): void {
       case 'received': {
         const id = message.id as string
         let set = deliveries.get(id)
-        if (set === undefined) deliveries.set(id, (set = new Set()))
+        if (set === undefined) {
+          set = new Set()
+          deliveries.set(id, set)
+        }
         if (!set.has(index)) {
           set.add(index)
           latencies.push(message.latencyMs as number)
@@ -157,12 +160,17 @@ for (const [id, { index, at }] of published) {
   }
 }
 latencies.sort((a, b) => a - b)
-const quantile = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN
+const quantile = (q: number): number =>
+  latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN
 const ratio = expected === 0 ? 0 : delivered / expected
 const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0)
 
-console.log(`soak: ${NODES} nodes, ${seconds} s, ${RATE_PER_NODE} messages/s each, ${kills} kills (SIGKILL, restart after ${DOWN_MS / 1000} s)`)
-console.log(`published ${published.size}, delivery ratio to live nodes ${(ratio * 100).toFixed(3)}% (${delivered}/${expected})`)
+console.log(
+  `soak: ${NODES} nodes, ${seconds} s, ${RATE_PER_NODE} messages/s each, ${kills} kills (SIGKILL, restart after ${DOWN_MS / 1000} s)`,
+)
+console.log(
+  `published ${published.size}, delivery ratio to live nodes ${(ratio * 100).toFixed(3)}% (${delivered}/${expected})`,
+)
 console.log(`latency p50 ${quantile(0.5)} ms, p99 ${quantile(0.99)} ms, max ${latencies.at(-1)} ms`)
 console.log('resident memory (MiB) every 5 s per node; | marks a restart:')
 let growing = false
@@ -190,6 +198,8 @@ for (const [index, slot] of slots.entries()) {
   }
 }
 for (const failure of failures) console.log(`FAILURE ${failure}`)
-if (growing) console.log('FAILURE resident memory grew by more than half between minute 2 and the last minute')
-if (ratio < MIN_DELIVERY_RATIO) console.log(`FAILURE delivery ratio under ${MIN_DELIVERY_RATIO * 100}%`)
+if (growing)
+  console.log('FAILURE resident memory grew by more than half between minute 2 and the last minute')
+if (ratio < MIN_DELIVERY_RATIO)
+  console.log(`FAILURE delivery ratio under ${MIN_DELIVERY_RATIO * 100}%`)
 process.exitCode = failures.length > 0 || growing || ratio < MIN_DELIVERY_RATIO ? 1 : 0
