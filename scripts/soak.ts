@@ -1,7 +1,8 @@
 /**
  * `pnpm soak [-- --seconds N]`: 8 peerkit nodes in 8 processes gossip over loopback TCP (with
  * Noise) at a steady rate while nodes are killed (SIGKILL) and restarted. Prints the share of
- * messages delivered to the nodes live for the whole delivery window, p50/p99 latency, and
+ * messages delivered to the nodes live for the whole delivery window, p50/p99 latency of those
+ * deliveries (a restarted node catching up on older messages is not counted), and
  * each process's resident memory over time; exits 1 on any unhandled error in a node, an
  * unexpected exit, a delivery ratio under 99%, or memory that keeps growing.
  *
@@ -48,7 +49,7 @@ const slots: Slot[] = Array.from({ length: NODES }, () => ({
   generation: 0,
 }))
 const published = new Map<string, { index: number; at: number }>()
-const deliveries = new Map<string, Set<number>>()
+const deliveries = new Map<string, Map<number, number>>()
 const latencies: number[] = []
 const failures: string[] = []
 
@@ -78,13 +79,10 @@ function spawnNode(index: number): void {
         const id = message.id as string
         let set = deliveries.get(id)
         if (set === undefined) {
-          set = new Set()
+          set = new Map()
           deliveries.set(id, set)
         }
-        if (!set.has(index)) {
-          set.add(index)
-          latencies.push(message.latencyMs as number)
-        }
+        if (!set.has(index)) set.set(index, message.latencyMs as number)
         break
       }
       case 'rss':
@@ -156,7 +154,10 @@ for (const [id, { index, at }] of published) {
   for (let other = 0; other < NODES; other++) {
     if (other === index || !liveThrough(other, at, at + WINDOW_MS)) continue
     expected++
-    if (deliveries.get(id)?.has(other) === true) delivered++
+    const latency = deliveries.get(id)?.get(other)
+    if (latency === undefined) continue
+    delivered++
+    latencies.push(latency)
   }
 }
 latencies.sort((a, b) => a - b)
