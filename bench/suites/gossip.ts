@@ -3,10 +3,11 @@
  * from random nodes at a fixed interval), measuring CPU time per delivered message
  * (`process.cpuUsage`) and duplicate receptions per delivered message.
  *
- * - peerkit: `@peerkit/gossip` routers driven directly through in-memory queues with a
- *   virtual clock (no transport package exists yet, so no framing or sockets are in the
- *   measured path); each router has its own verify cache, so every node checks every
- *   signature, as every gossipsub node does.
+ * - peerkit: `@peerkit/net` nodes (the node driver running `@peerkit/gossip` routers) on the
+ *   memory transport with a virtual clock and 1-4 ms links: links, framing, hellos, queues
+ *   and opened messages for subscribers are in the measured path, sockets and encryption are
+ *   not; each router has its own verify cache, so every node checks every signature, as
+ *   every gossipsub node does.
  * - gossipsub: `@libp2p/gossipsub` on real libp2p nodes over `@libp2p/memory` with
  *   plaintext, yamux and identify, signing and verifying every message (StrictSign).
  *
@@ -19,8 +20,14 @@ import { identify } from '@libp2p/identify'
 import { memory } from '@libp2p/memory'
 import { plaintext } from '@libp2p/plaintext'
 import { createVerifyCache } from '@peerkit/envelope'
-import { createGossip, type Gossip, type GossipOutput, sealMessage } from '@peerkit/gossip'
-import { keyPairFromSeed, type Signer, signerFromKeyPair } from '@peerkit/identity'
+import { keyPairFromSeed, signerFromKeyPair } from '@peerkit/identity'
+import {
+  createMemoryNetwork,
+  createNode,
+  createVirtualClock,
+  memory as memoryTransport,
+  type Node,
+} from '@peerkit/net'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { BenchContext, Suite } from '../src/harness'
 
@@ -94,155 +101,65 @@ const cpuMicros = (): number => {
 // ------------------------------------------------------------------ peerkit
 
 async function runPeerkit(load: Load, seed: number): Promise<Outcome> {
-  const signers: Signer[] = []
-  const routers: Gossip[] = []
-  for (let i = 0; i < load.nodes; i++) {
-    const seedBytes = new Uint8Array(32).fill(i + 1)
-    const signer = signerFromKeyPair(keyPairFromSeed(seedBytes))
-    signers.push(signer)
-    routers.push(
-      createGossip(
-        {},
-        { self: signer.peerId, random: seeded(seed * 100 + i), verifyCache: createVerifyCache() },
-      ),
-    )
-  }
-  const index = new Map(signers.map((s, i) => [s.peerId.toString(), i]))
-  const random = seeded(seed)
-  // a binary heap of events in virtual time
-  type Event = { at: number; seq: number; run: () => void }
-  const heap: Event[] = []
-  let seq = 0
-  const push = (at: number, run: () => void): void => {
-    heap.push({ at, seq: seq++, run })
-    let i = heap.length - 1
-    while (i > 0) {
-      const p = (i - 1) >> 1
-      const a = heap[p]!
-      const b = heap[i]!
-      if (a.at < b.at || (a.at === b.at && a.seq < b.seq)) break
-      heap[p] = b
-      heap[i] = a
-      i = p
+  const clock = createVirtualClock(1_700_000_000_000)
+  // each frame takes 1 to 4 ms, in order per link (as the hand-wired queues did)
+  const network = createMemoryNetwork({ clock, latencyMs: [1, 4], random: seeded(seed) })
+  const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+  const run = async (ms: number, step = 20): Promise<void> => {
+    for (let t = 0; t < ms; t += step) {
+      clock.advance(Math.min(step, ms - t))
+      await settle()
     }
   }
-  const pop = (): Event => {
-    const top = heap[0]!
-    const last = heap.pop()!
-    if (heap.length > 0) {
-      heap[0] = last
-      let i = 0
-      for (;;) {
-        const l = 2 * i + 1
-        const r = l + 1
-        let m = i
-        const less = (x: number, y: number) =>
-          heap[x]!.at < heap[y]!.at || (heap[x]!.at === heap[y]!.at && heap[x]!.seq < heap[y]!.seq)
-        if (l < heap.length && less(l, m)) m = l
-        if (r < heap.length && less(r, m)) m = r
-        if (m === i) break
-        const t = heap[i]!
-        heap[i] = heap[m]!
-        heap[m] = t
-        i = m
-      }
-    }
-    return top
-  }
-  let now = 1_700_000_000_000
-  const links = new Set<string>()
-  const link = (a: number, b: number) => (a < b ? `${a}:${b}` : `${b}:${a}`)
   let delivered = 0
-  /** Each router's latest wake: it replaces the ones before, so only it becomes a tick. */
-  const wakeAt = new Array<number>(routers.length).fill(-1)
-  const input = (i: number, event: Parameters<Gossip['handle']>[0]): void => {
-    for (const o of routers[i]!.handle(event)) carry(i, o)
+  const nodes: Node[] = []
+  for (let i = 0; i < load.nodes; i++) {
+    const signer = signerFromKeyPair(keyPairFromSeed(new Uint8Array(32).fill(i + 1)))
+    const node = await createNode({
+      signer,
+      transports: [memoryTransport(network)],
+      listen: [`memory://gossip-bench-${i}`],
+      clock,
+      random: seeded(seed * 100 + i),
+      verifyCache: createVerifyCache(),
+    })
+    const self = node.peerId
+    node.gossip.subscribe(TOPIC, (message) => {
+      if (!message.from.equals(self)) delivered++
+    })
+    nodes.push(node)
   }
-  const connect = (a: number, b: number): void => {
-    if (a === b || links.has(link(a, b))) return
-    links.add(link(a, b))
-    input(a, { type: 'peer-connected', peer: signers[b]!.peerId, now, outbound: true })
-    input(b, { type: 'peer-connected', peer: signers[a]!.peerId, now, outbound: false })
-  }
-  function carry(i: number, o: GossipOutput): void {
-    switch (o.type) {
-      case 'send': {
-        const j = index.get(o.to.toString())!
-        push(now + 1 + Math.floor(random() * 4), () => {
-          if (links.has(link(i, j)))
-            input(j, { type: 'frame', from: signers[i]!.peerId, bytes: o.bytes, now })
-        })
-        return
-      }
-      case 'wake': {
-        const at = Math.max(now, o.at)
-        wakeAt[i] = at
-        push(at, () => {
-          if (wakeAt[i] !== at) return
-          wakeAt[i] = -1
-          input(i, { type: 'tick', now })
-        })
-        return
-      }
-      case 'deliver':
-        if (o.hops > 0) delivered++
-        return
-      case 'connect': {
-        const j = index.get(o.peer.toString())!
-        push(now + 2, () => connect(i, j))
-        return
-      }
-      case 'disconnect': {
-        const j = index.get(o.peer.toString())!
-        if (!links.delete(link(i, j))) return
-        input(i, { type: 'peer-disconnected', peer: signers[j]!.peerId, now })
-        input(j, { type: 'peer-disconnected', peer: signers[i]!.peerId, now })
-        return
-      }
-      default:
-        return
-    }
-  }
-  const runUntil = (t: number): void => {
-    while (heap.length > 0 && heap[0]!.at <= t) {
-      const e = pop()
-      now = Math.max(now, e.at)
-      e.run()
-    }
-    now = Math.max(now, t)
-  }
-  for (let i = 0; i < load.nodes; i++) input(i, { type: 'subscribe', topic: TOPIC, now })
   for (const [a, b] of contacts(load.nodes, seed)) {
-    connect(a, b)
-    runUntil(now + 20)
+    const dialing = nodes[a]!.dial(`memory://gossip-bench-${b}`)
+    await run(20, 5)
+    await dialing
   }
-  runUntil(now + 3_000)
+  await run(3_000)
   const publishers = plan(load, seed)
   const data = new Uint8Array(PAYLOAD_BYTES)
   const publish = async (k: number): Promise<void> => {
     data[0] = k & 0xff
     data[1] = k >> 8
-    const p = publishers[k]!
-    const envelope = await sealMessage(signers[p]!, {
-      topic: TOPIC,
-      data: data.slice(),
-      timestamp: now,
-    })
-    input(p, { type: 'publish', topic: TOPIC, envelope, now })
-    runUntil(now + INTERVAL_MS)
+    await nodes[publishers[k]!]!.gossip.publish(TOPIC, data.slice())
+    clock.advance(INTERVAL_MS)
   }
   for (let k = 0; k < load.warmup; k++) await publish(k)
-  runUntil(now + 2_000)
-  const dupBefore = routers.reduce((n, r) => n + r.stats().duplicates, 0)
+  await run(2_000)
+  const duplicates = (): number =>
+    nodes.reduce((n, node) => n + node.gossip.router.stats().duplicates, 0)
+  const dupBefore = duplicates()
   delivered = 0
   const cpu0 = cpuMicros()
   const wall0 = performance.now()
   for (let k = load.warmup; k < publishers.length; k++) await publish(k)
-  runUntil(now + 2_000)
+  clock.advance(2_000)
   const cpu = cpuMicros() - cpu0
   const wallMs = performance.now() - wall0
-  const duplicates = routers.reduce((n, r) => n + r.stats().duplicates, 0) - dupBefore
-  return { delivered, duplicates, cpuMicros: cpu, wallMs }
+  const outcome = { delivered, duplicates: duplicates() - dupBefore, cpuMicros: cpu, wallMs }
+  const stopping = Promise.all(nodes.map((node) => node.stop()))
+  await run(200)
+  await stopping
+  return outcome
 }
 
 // ------------------------------------------------------------------ gossipsub
@@ -338,9 +255,7 @@ function report(
 const suite: Suite = {
   name: 'gossip',
   async run(ctx) {
-    ctx.log(
-      '  peerkit: routers driven directly with in-memory queues and a virtual clock (no transport package yet)',
-    )
+    ctx.log('  peerkit: @peerkit/net nodes on the memory transport with a virtual clock')
     ctx.log('  gossipsub: libp2p nodes over @libp2p/memory with plaintext, yamux and identify')
     const messages = ctx.quick ? 40 : 150
     const cpuRatios: number[] = []
