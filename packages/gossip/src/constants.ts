@@ -174,6 +174,28 @@ export const DEFAULT_MAX_MISSING = 10_000
  */
 export const DEFAULT_MAX_SOURCES = 4_096
 
+/**
+ * Milliseconds a publisher's tree (children and parent) is kept without a message of that
+ * publisher; a forgotten tree is rebuilt by pulling. Trees named only by announcements or
+ * grafts that never bring a message go this way too.
+ */
+export const DEFAULT_SOURCE_TTL_MS = 600_000
+
+/**
+ * Bytes of envelopes kept to answer requests (with `DEFAULT_MAX_CACHED_MESSAGES`, whichever
+ * is reached first): 32 MiB, oldest dropped first.
+ */
+export const DEFAULT_MAX_CACHED_BYTES = 32 * 1024 * 1024
+
+/**
+ * Dials one neighbour's membership frames (a FORWARD_JOIN or SHUFFLE naming other peers)
+ * may cause: a burst of this many, refilled at one per second.
+ */
+export const DEFAULT_MAX_DIALS_PER_PEER = 8
+
+/** Dials caused by neighbours' membership frames that may be pending at once, in all. */
+export const DEFAULT_MAX_PENDING_DIALS = 32
+
 /** Topics a router subscribes to, and topics it tracks per neighbour. */
 export const DEFAULT_MAX_TOPICS = 1_024
 

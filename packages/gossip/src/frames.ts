@@ -470,6 +470,8 @@ export function decodeFrameGeneral(
       arity(f, 2)
       const subscribe = bool(f[0], 'subscribe')
       const topics = list(f[1], limits.maxTopics, 'topics').map(topic)
+      // each topic once: a list naming one topic many times must not cost many times
+      if (new Set(topics).size !== topics.length) fail('topics: a topic is repeated')
       return { kind: 'subscriptions', subscribe, topics }
     }
     case KIND_CODES.gossip:

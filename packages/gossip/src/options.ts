@@ -68,6 +68,14 @@ export interface GossipInit {
   maxMissing?: number
   maxTopics?: number
   maxSources?: number
+  /** Milliseconds a publisher's tree is kept without a message from it. */
+  sourceTtlMs?: number
+  /** Bytes of envelopes kept to answer requests. */
+  maxCachedBytes?: number
+  /** Dials one neighbour's membership frames may cause (burst; one more per second). */
+  maxDialsPerPeer?: number
+  /** Dials caused by neighbours' membership frames pending at once. */
+  maxPendingDials?: number
   scoreThresholds?: ScoreThresholds
 }
 
@@ -303,6 +311,28 @@ export function resolveInit(init: GossipInit = {}): ResolvedInit {
     ),
     maxMissing: int(init.maxMissing, C.DEFAULT_MAX_MISSING, 'maxMissing', 0, 1e7),
     maxSources: int(init.maxSources, C.DEFAULT_MAX_SOURCES, 'maxSources', 1, 1e7),
+    sourceTtlMs: int(init.sourceTtlMs, C.DEFAULT_SOURCE_TTL_MS, 'sourceTtlMs', 1, DAY),
+    maxCachedBytes: int(
+      init.maxCachedBytes,
+      C.DEFAULT_MAX_CACHED_BYTES,
+      'maxCachedBytes',
+      0,
+      Number.MAX_SAFE_INTEGER,
+    ),
+    maxDialsPerPeer: int(
+      init.maxDialsPerPeer,
+      C.DEFAULT_MAX_DIALS_PER_PEER,
+      'maxDialsPerPeer',
+      0,
+      1e6,
+    ),
+    maxPendingDials: int(
+      init.maxPendingDials,
+      C.DEFAULT_MAX_PENDING_DIALS,
+      'maxPendingDials',
+      0,
+      1e6,
+    ),
     maxTopics: int(init.maxTopics, C.DEFAULT_MAX_TOPICS, 'maxTopics', 1, 65_536),
     scoreThresholds: {
       gossip: num(t.gossip, C.DEFAULT_GOSSIP_THRESHOLD, 'scoreThresholds.gossip'),

@@ -73,6 +73,11 @@ interface Conn extends Bucket {
   scoreAt: number
   /** Whether the peer is in the active view (mirrors `active`, read per frame without a lookup). */
   active: boolean
+  /** Dials this peer's membership frames may still cause (refilled one per second), as of `dialAt`. */
+  dialTokens: number
+  dialAt: number
+  /** Per topic: when this peer was last caught up on it (catch-up runs once per `catchUpMs`). */
+  caughtUp: Map<string, number> | undefined
 }
 
 interface TopicState {
@@ -80,6 +85,11 @@ interface TopicState {
   trees: Map<string, PeerKey[]>
   /** Per source: the neighbour that pushes its messages to us. */
   parents: Map<string, PeerKey>
+  /**
+   * Per source named in `trees` or `parents`: when it was last used, least recently used
+   * first. Bounds both maps (`maxSources`) and expires sources unused for `sourceTtlMs`.
+   */
+  used: Map<string, number>
   /** Announcements waiting for the next lazy flush. */
   ihave: { entry: Announcement; from: PeerKey; source: string; skip: PeerKey[] | undefined }[]
   /** Connections of the active neighbours subscribed to the topic, as of `peersVersion` (see `topicPeers`). */
@@ -159,6 +169,8 @@ interface Pending {
 
 interface Dial {
   peer: PeerId
+  /** The neighbour whose membership frame asked for this dial, if any. */
+  cause: PeerKey | undefined
   since: number
   frames: { bytes: Uint8Array; payloads: number }[]
 }
@@ -271,6 +283,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   let cached: (Seen | undefined)[] = []
   let cachedHead = 0
   let cachedCount = 0
+  let cachedBytes = 0
   const missing = new Map<string, Missing>()
   /**
    * Repair timers in deadline order: each is `ihaveTimeoutMs` after the input that set it, so
@@ -363,8 +376,32 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     sendBytes(peer, encodeFrame(frame), frame.kind === 'gossip' ? 1 : 0)
   }
 
-  /** Sends now when connected, else asks to connect and sends once the connection is up. */
-  function sendOrDial(peer: PeerId, frame: Frame): void {
+  /**
+   * Whether a neighbour's membership frame may make this router dial `key`: free when no
+   * dial is needed (connected, or a dial pending), else within the neighbour's budget
+   * (`maxDialsPerPeer`, one more per second) and the total `maxPendingDials`.
+   */
+  function mayDial(key: PeerKey, cause: PeerKey | undefined): boolean {
+    if (cause === undefined || conns.has(key) || dials.has(key)) return true
+    const conn = conns.get(cause)
+    if (conn === undefined) return false
+    conn.dialTokens = Math.min(cfg.maxDialsPerPeer, conn.dialTokens + (now - conn.dialAt) / 1000)
+    conn.dialAt = now
+    let pending = 0
+    for (const d of dials.values()) if (d.cause !== undefined) pending++
+    if (conn.dialTokens < 1 || pending >= cfg.maxPendingDials) {
+      stats.framesDropped++
+      return false
+    }
+    conn.dialTokens -= 1
+    return true
+  }
+
+  /**
+   * Sends now when connected, else asks to connect (naming the neighbour that caused the
+   * dial, if any) and sends once the connection is up.
+   */
+  function sendOrDial(peer: PeerId, frame: Frame, cause?: PeerKey): void {
     const key = peer.toString()
     if (conns.has(key)) {
       send(key, frame)
@@ -372,9 +409,10 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     }
     let dial = dials.get(key)
     if (dial === undefined) {
-      dial = { peer, since: now, frames: [] }
+      dial = { peer, cause, since: now, frames: [] }
       dials.set(key, dial)
-      out.push({ type: 'connect', peer })
+      const by = cause === undefined ? undefined : conns.get(cause)?.peer
+      out.push(by === undefined ? { type: 'connect', peer } : { type: 'connect', peer, cause: by })
     }
     if (dial.frames.length < MAX_QUEUED_PER_DIAL) {
       dial.frames.push({ bytes: encodeFrame(frame), payloads: 0 })
@@ -480,10 +518,30 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
    * `catchUpMs`: when it becomes active, for the topics it is known to subscribe to, and
    * when an active neighbour's subscription arrives, for that topic.
    */
-  function catchUp(key: PeerKey, only: ReadonlySet<string>): void {
+  function catchUp(key: PeerKey, asked: ReadonlySet<string>): void {
+    let only = asked
     if (cfg.catchUpMs === 0 || cachedCount === 0 || only.size === 0 || score(key) < th.gossip)
       return
     const since = now - cfg.catchUpMs
+    // once per topic and `catchUpMs` for each peer: a neighbour toggling its subscription
+    // must not make us announce the recent messages again each time
+    const conn = conns.get(key)
+    if (conn !== undefined) {
+      conn.caughtUp ??= new Map()
+      const last = conn.caughtUp
+      const due = new Set<string>()
+      for (const topic of only) {
+        const at = last.get(topic)
+        if (at !== undefined && at > since) continue
+        due.add(topic)
+        last.set(topic, now)
+      }
+      if (last.size > cfg.maxTopics) {
+        for (const [topic, at] of last) if (at <= since) last.delete(topic)
+      }
+      if (due.size === 0) return
+      only = due
+    }
     const byTopic = new Map<string, Announcement[]>()
     // newest first: the cache queue is in the order messages were accepted
     for (let i = cached.length - 1; i >= cachedHead; i--) {
@@ -524,12 +582,13 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     if (toPassive) addPassive(peer)
   }
 
-  function requestNeighbor(peer: PeerId, high: boolean): void {
+  function requestNeighbor(peer: PeerId, high: boolean, cause?: PeerKey): void {
     const key = peer.toString()
     if (key === selfKey || active.has(key) || neighborRequests.has(key) || cut.has(key)) return
+    if (!mayDial(key, cause)) return
     neighborRequests.set(key, now + cfg.neighborTimeoutMs)
     recentlyTried.add(key)
-    sendOrDial(peer, { kind: 'neighbor', high, data: localData })
+    sendOrDial(peer, { kind: 'neighbor', high, data: localData }, cause)
   }
 
   /** Tracks how long the active view has been below target (see `underSince`). */
@@ -626,7 +685,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     if (key === selfKey || cut.has(key)) return
     learnData(joiner, data)
     if (ttl === 0 || active.size <= 1) {
-      requestNeighbor(joiner, true)
+      requestNeighbor(joiner, true, from)
       return
     }
     // every hop of the walk's passive part remembers the joiner: joiners land all over the
@@ -636,7 +695,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       [...active.keys()].filter((k) => k !== from && k !== key),
       random,
     )
-    if (next === undefined) requestNeighbor(joiner, true)
+    if (next === undefined) requestNeighbor(joiner, true, from)
     else send(next, { kind: 'forward-join', peer: joiner, ttl: ttl - 1, data })
   }
 
@@ -732,13 +791,14 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         return
       }
     }
+    if (!mayDial(originKey, from)) return
     const offered = new Set(peers.map((p) => p.toString()))
     const reply = sample(
       [...passive.entries()].filter(([k]) => !offered.has(k) && k !== originKey).map(([, p]) => p),
       peers.length,
       random,
     )
-    sendOrDial(origin, { kind: 'shuffle-reply', peers: reply, data: dataOf(reply) })
+    sendOrDial(origin, { kind: 'shuffle-reply', peers: reply, data: dataOf(reply) }, from)
     // the peers enter the view before their records, so a trim keeps those records
     for (const p of peers) addPassive(p)
     learnAll(peers, data)
@@ -792,14 +852,50 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     linksVersion++
   }
 
+  /**
+   * Marks `source` as used in `t` (its tree or parent is being set or used). Past
+   * `maxSources` the least recently used source's tree and parent are forgotten: its nodes
+   * fall back to pulling, without extra payloads.
+   */
+  function touchSource(t: TopicState, source: string): void {
+    const used = t.used
+    if (used.delete(source)) {
+      used.set(source, now)
+      return
+    }
+    if (used.size >= cfg.maxSources) {
+      const oldest = used.keys().next().value
+      if (oldest !== undefined) forgetSource(t, oldest)
+    }
+    used.set(source, now)
+  }
+
+  function forgetSource(t: TopicState, source: string): void {
+    t.used.delete(source)
+    t.trees.delete(source)
+    t.parents.delete(source)
+  }
+
+  /** Forgets the trees and parents of sources unused for `sourceTtlMs`. */
+  function expireSources(): void {
+    const before = now - cfg.sourceTtlMs
+    for (const t of topics.values()) {
+      for (const [source, at] of t.used) {
+        if (at > before) break
+        forgetSource(t, source)
+      }
+    }
+  }
+
+  function setParent(t: TopicState, source: string, key: PeerKey): void {
+    touchSource(t, source)
+    t.parents.set(source, key)
+  }
+
   function addChild(t: TopicState, source: string, key: PeerKey): void {
+    touchSource(t, source)
     let children = t.trees.get(source)
     if (children === undefined) {
-      if (t.trees.size >= cfg.maxSources) {
-        // forget the least recently used tree: its nodes fall back to pulling
-        const oldest = t.trees.keys().next().value
-        if (oldest !== undefined) t.trees.delete(oldest)
-      }
       children = []
       t.trees.set(source, children)
     }
@@ -879,12 +975,8 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     if (hops >= cfg.hopLimit) return
     const fromKey = p.from.toString()
     const publisher = fromKey === selfKey
+    // (`accept` touched the source: the most recently used trees survive `maxSources`)
     const children = t?.trees.get(p.source)
-    if (t !== undefined && children !== undefined) {
-      // touch: the most recently used trees survive `maxSources`
-      t.trees.delete(p.source)
-      t.trees.set(p.source, children)
-    }
     const eager = publisher ? topicPeers(topic, t).map((c) => c.key) : (children ?? [])
     let bytes: Uint8Array | undefined
     for (const peer of eager) {
@@ -937,11 +1029,15 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   /** Keeps an accepted message's envelope in its seen entry, to answer requests. */
   function cacheMessage(entry: Seen, envelope: Uint8Array): void {
     if (cfg.maxCachedMessages === 0 || cfg.messageCacheMs === 0) return
+    if (envelope.length > cfg.maxCachedBytes) return
     if (cachedCount >= cfg.maxCachedMessages) uncache(Number.POSITIVE_INFINITY)
+    while (cachedCount > 0 && cachedBytes + envelope.length > cfg.maxCachedBytes)
+      uncache(Number.POSITIVE_INFINITY)
     entry.envelope = envelope
     entry.cachedUntil = now + cfg.messageCacheMs
     cached.push(entry)
     cachedCount++
+    cachedBytes += envelope.length
   }
 
   /** Drops cached envelopes, oldest first: those expired by `until`, or just one when Infinity. */
@@ -953,6 +1049,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       cached[cachedHead++] = undefined
       // an entry may have left the seen map (or been replaced) since: its envelope goes all the same
       if (entry.envelope !== undefined) {
+        cachedBytes -= entry.envelope.length
         entry.envelope = undefined
         entry.answered = undefined
         cachedCount--
@@ -973,7 +1070,8 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     out.push({ type: 'deliver', topic, messageId: p.messageId, envelope, from, hops })
     report(fromKey, 'first-delivery')
     // the first copy came this way: that neighbour is our parent in the source's tree
-    topics.get(topic)?.parents.set(p.source, fromKey)
+    const t = topics.get(topic)
+    if (t !== undefined) setParent(t, p.source, fromKey)
     forward(p)
   }
 
@@ -1045,7 +1143,12 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       // broken signature must not make the genuine message look known; and a rejected
       // frame leaves the state as it was (domain and time are checked before signatures)
       stats.invalid++
-      if (opened.replay) stats.replaysRejected++
+      // out of the time window: the forwarder may have accepted it a moment earlier, or
+      // its clock may differ from ours within the allowed skew; dropped, never blamed
+      if (opened.replay) {
+        stats.replaysRejected++
+        return
+      }
       report(fromKey, 'invalid-message', opened.reason)
       return
     }
@@ -1134,7 +1237,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
           // a much shorter path exists for this source: take it, and prune the long one
           const sourceBytes = sourceOfKey(s.source)
           prune(topic, parent, 'optimization', [sourceBytes])
-          t.parents.set(s.source, fromKey)
+          setParent(t, s.source, fromKey)
           stats.graftsSent++
           send(fromKey, { kind: 'graft', topic, ids: [], sources: [sourceBytes] })
           s.hops = hops
@@ -1276,7 +1379,12 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       forget(key, m)
       return
     }
-    if (m.asked !== undefined && conns.has(m.asked)) report(m.asked, 'broken-promise')
+    if (m.asked !== undefined) {
+      if (conns.has(m.asked)) report(m.asked, 'broken-promise')
+      // a parent that did not deliver what it was grafted for is no parent (an announcement
+      // naming a made-up source leaves no parent behind)
+      if (t.parents.get(m.source) === m.asked) t.parents.delete(m.source)
+    }
     let next: PeerKey | undefined
     while (m.announcers.length > 0) {
       const candidate = m.announcers.shift()!
@@ -1297,7 +1405,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       requests.set(batchKey, batch)
     }
     if (batch.ids.length < cfg.maxIdsPerFrame) batch.ids.push(wireIdOfKey(key))
-    if (graft) t.parents.set(m.source, next)
+    if (graft) setParent(t, m.source, next)
     m.asked = next
     m.deadline = now + cfg.ihaveTimeoutMs
     timers.push({ deadline: m.deadline, m })
@@ -1504,6 +1612,9 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         score: 0,
         scoreAt: Number.NEGATIVE_INFINITY,
         active: false,
+        dialTokens: cfg.maxDialsPerPeer,
+        dialAt: now,
+        caughtUp: undefined,
       })
     }
     const dial = dials.get(key)
@@ -1559,6 +1670,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       seen.delete(key)
     }
     uncache(now)
+    expireSources()
     for (const [key, until] of graftBackoff) if (until <= now) graftBackoff.delete(key)
     for (const [key, until] of prunedUntil) if (until <= now) prunedUntil.delete(key)
     for (const [key, p] of pending) {
@@ -1676,6 +1788,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     topics.set(topic, {
       trees: new Map(),
       parents: new Map(),
+      used: new Map(),
       ihave: [],
       peers: [],
       peersVersion: -1,
@@ -1759,8 +1872,10 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   function handle(input: GossipInput): GossipOutput[] {
     if (input === null || typeof input !== 'object')
       throw new InvalidArgumentError('input', 'expected an object')
-    if (typeof input.now !== 'number' || !Number.isFinite(input.now)) {
-      throw new InvalidArgumentError('input.now', 'expected a finite number')
+    // checked once here: every time inside the router (and the envelope rules) is a whole,
+    // non-negative number of milliseconds
+    if (typeof input.now !== 'number' || !Number.isSafeInteger(input.now) || input.now < 0) {
+      throw new InvalidArgumentError('input.now', 'expected a non-negative integer (ms)')
     }
     out = []
     // time never runs backwards inside the router

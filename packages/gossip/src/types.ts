@@ -71,7 +71,11 @@ export type GossipOutput =
    */
   | { type: 'wake'; at: number }
   | { type: 'misbehaved'; peer: PeerId; reason: string }
-  | { type: 'connect'; peer: PeerId }
+  /**
+   * Dial `peer`. `cause` names the neighbour whose membership frame (a FORWARD_JOIN or
+   * SHUFFLE) led to this dial, when one did: such dials are rate-limited per neighbour.
+   */
+  | { type: 'connect'; peer: PeerId; cause?: PeerId }
   | { type: 'disconnect'; peer: PeerId }
   /**
    * A peer record learned from a membership frame (the peer's own, or passed along by

@@ -99,7 +99,9 @@ describe('adversaries', () => {
     expect(net.nodes[1]!.router.hasSeen(id)).toBe(false)
     const replaysBefore = net.nodes[1]!.router.stats().replaysRejected
     const out = net.inject(2, 1, frame)
-    expect(out.some((o) => o.type === 'misbehaved' && o.reason === 'ExpiredError')).toBe(true)
+    // expired on arrival: dropped and counted, but the forwarder is not blamed (it may have
+    // accepted the message a moment earlier, or its clock may differ within the skew)
+    expect(out.some((o) => o.type === 'misbehaved')).toBe(false)
     expect(out.some((o) => o.type === 'deliver')).toBe(false)
     expect(net.nodes[1]!.router.stats().replaysRejected).toBe(replaysBefore + 1)
     expect(net.nodes[1]!.delivered.get(id)).toBe(1)
