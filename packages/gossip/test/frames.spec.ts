@@ -181,7 +181,8 @@ describe('frames', () => {
       fc.record({
         kind: fc.constant('subscriptions' as const),
         subscribe: fc.boolean(),
-        topics: fc.array(topic, { maxLength: 8 }),
+        // a frame's topics are a set: each once (a repeat is malformed)
+        topics: fc.uniqueArray(topic, { maxLength: 8 }),
       }),
     )
     fc.assert(
