@@ -225,24 +225,23 @@ export const MAX_SLAB_FRAME_BYTES = 1024
 
 /**
  * Below this score a peer gets no IHAVE and no eager pushes from us, and its IHAVEs are
- * ignored. Thresholds are on the scale of the score hook. The defaults are those of
- * `@peerkit/reputation`'s scorer (gossip -10, publish -40, graylist -80), so either hook
- * works with them; the built-in scorer's weights are set on the same scale (`score.ts`).
+ * ignored. Thresholds are on the scale of the score hook; these defaults suit the
+ * built-in scorer (see `score.ts`).
  */
 export const DEFAULT_GOSSIP_THRESHOLD = -10
 
 /** Below this score a peer is neither grafted nor accepted as a graft. */
 export const DEFAULT_GRAFT_THRESHOLD = -5
 
-/** Below this score messages from a peer are not accepted (reputation's `publish`). */
-export const DEFAULT_ACCEPT_THRESHOLD = -40
+/** Below this score messages from a peer are not accepted. */
+export const DEFAULT_ACCEPT_THRESHOLD = -20
 
 /**
  * Below this score a peer is ignored entirely and the router asks to disconnect it. With
  * the built-in scorer that is two invalid messages (an honest router never forwards one
- * that fails to open) or nine protocol violations in quick succession.
+ * that fails to open) or seven protocol violations in quick succession.
  */
-export const DEFAULT_GRAYLIST_THRESHOLD = -80
+export const DEFAULT_GRAYLIST_THRESHOLD = -35
 
 /**
  * Distinct settings kept for sharing (`resolveInit`): routers made with the same settings

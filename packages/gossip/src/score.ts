@@ -6,7 +6,7 @@
  * @example
  * const hook = createPenaltyScore()
  * hook.record(peer, 'invalid-message', now)
- * hook.score(peer, now) // -45
+ * hook.score(peer, now) // -20
  */
 import type { PeerEventName, PeerKey, ScoreHook } from './types'
 
@@ -26,9 +26,9 @@ export interface PenaltyScoreInit {
 export const DEFAULT_PENALTY_WEIGHTS: Readonly<Record<PeerEventName, number>> = Object.freeze({
   'first-delivery': 0.1,
   duplicate: 0,
-  'invalid-message': -45,
+  'invalid-message': -20,
   'broken-promise': -2,
-  'protocol-violation': -10,
+  'protocol-violation': -5,
 })
 
 interface Entry {
