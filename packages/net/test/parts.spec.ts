@@ -4,7 +4,7 @@ import { createAddressBook } from '../src/address-book'
 import { MAX_PEER_RECORD_BYTES } from '../src/constants'
 import { isNetError } from '../src/errors'
 import { openPeerRecord, sealPeerRecord } from '../src/peer-record'
-import { decodeControl, encodeControl } from '../src/protocols'
+import { type ControlMessage, decodeControl, encodeControl } from '../src/protocols'
 import { createMemoryBudget, createOutboundQueue } from '../src/queue'
 import { createTokenBucket } from '../src/rate-limit'
 import { signerOf } from './fixtures/nodes'
@@ -112,7 +112,7 @@ describe('peer records', () => {
   it('refuses a tampered, oversized or wrong-domain record', async () => {
     const bytes = await sealPeerRecord(alice, { addresses: ['memory://a'], sequence: 7 })
     const tampered = bytes.slice()
-    tampered[tampered.length - 70] ^= 1
+    tampered[tampered.length - 70] = (tampered[tampered.length - 70] ?? 0) ^ 1
     for (const bad of [tampered, new Uint8Array(MAX_PEER_RECORD_BYTES + 1), new Uint8Array(3)]) {
       let error: unknown
       try {
@@ -178,7 +178,7 @@ describe('control frames', () => {
       { kind: 'protocols', protocols: ['/a/1'] },
       { kind: 'record', record: new Uint8Array([3]) },
       { kind: 'ping' },
-    ] as const
+    ] satisfies ControlMessage[]
     for (const message of messages) {
       expect(decodeControl(encodeControl(message).subarray(1))).toEqual(message)
     }
