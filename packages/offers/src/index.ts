@@ -29,6 +29,35 @@ export {
 export * from './constants'
 export * from './errors'
 export {
+  decodeMarketFrame,
+  encodeMarketFrame,
+  MARKET_FRAME_VERSION,
+  MAX_MARKET_FRAME_BYTES,
+  MAX_STEPS_PER_FRAME,
+  type MarketFrame,
+} from './frames'
+export {
+  type ArbitratePolicy,
+  CATCH_UP_PROTOCOL,
+  createMarket,
+  DEFAULT_CATCH_UP_PAGES,
+  DEFAULT_CATCH_UP_PER_MINUTE,
+  DEFAULT_INVALID_LIMIT,
+  DEFAULT_MAILBOX_PER_PEER,
+  DEFAULT_MAILBOX_TOTAL,
+  DEFAULT_RESEND_MS,
+  DEFAULT_TAKE_TIMEOUT_MS,
+  defaultRating,
+  MARKET_PROTOCOL,
+  type Market,
+  type MarketEvents,
+  type MarketInit,
+  OFFERS_TOPIC,
+  type PublishInit,
+  RATINGS_TOPIC,
+  type RatePolicy,
+} from './market'
+export {
   type BondTerms,
   type Offer,
   type OfferSealOptions,
