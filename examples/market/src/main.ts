@@ -1,0 +1,462 @@
+/**
+ * The market demo: a bank, an arbiter and 5 to 10 trading peers, each its own process
+ * on loopback TCP (or WebSocket), trade bitcoin for euros through `@peerkit/offers` and
+ * `@peerkit/escrow`. Makers gossip offers, takers take them, trades settle at the bank,
+ * both parties rate each other and every peer recomputes global trust. The scammer marks
+ * trades paid without paying and loses its bond to the arbiter's ruling; the spammer
+ * floods invalid offers and is refused; one taker is killed mid-trade and restarted, and
+ * finishes from its file store. The run ends with a table and checks, and exits 0 only
+ * if every check holds.
+ *
+ * Run: `pnpm demo [--peers N] [--transport tcp|ws|memory] [--seed S] [--json FILE]`.
+ */
+import { type ChildProcess, fork } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import {
+  createMemoryNetwork,
+  createNode,
+  type MemoryNetwork,
+  memory,
+  type Node,
+  systemClock,
+} from '@peerkit/net'
+import { tcp } from '@peerkit/tcp'
+import { ws } from '@peerkit/ws'
+import {
+  type PeerConfig,
+  type PeerEvent,
+  type PeerReport,
+  type RunningPeer,
+  runPeer,
+  type TransportName,
+} from './agent'
+import { type Bank, createBank } from './bank'
+import {
+  ASSET,
+  BANK,
+  CURRENCY,
+  castOf,
+  type Member,
+  OPENING_CASH,
+  OPENING_SAT,
+  short,
+  signerOf,
+} from './cast'
+import { runChild } from './child'
+
+/** Options of a run. */
+export interface RunOptions {
+  readonly peers: number
+  readonly transport: TransportName
+  readonly seed: number
+  readonly json?: string | undefined
+  /** Where progress lines go (default stdout). */
+  readonly log?: (line: string) => void
+  /** Give up after this long (ms). */
+  readonly deadlineMs?: number
+}
+
+/** One row of the final table. */
+export interface Row {
+  readonly name: string
+  readonly kind: string
+  readonly peerId: string
+  readonly outcomes: Readonly<Record<string, number>>
+  readonly sat: string
+  readonly cash: string
+  readonly score: number
+  readonly trust: number | null
+}
+
+/** What a run produced. */
+export interface RunResult {
+  readonly ok: boolean
+  readonly seconds: number
+  readonly transport: TransportName
+  readonly rows: readonly Row[]
+  readonly checks: Readonly<Record<string, boolean>>
+  readonly restarted: string
+}
+
+interface Handle {
+  readonly member: Member
+  config: PeerConfig
+  ready: Promise<{ address: string; peerId: string }>
+  last: PeerReport | undefined
+  send(message: unknown): void
+  kill(): Promise<void>
+  stop(): Promise<void>
+  finalReport(): Promise<PeerReport>
+}
+
+function parseArgs(argv: readonly string[]): RunOptions {
+  const options: { peers: number; transport: string; seed: number; json?: string } = {
+    peers: 7,
+    transport: 'tcp',
+    seed: 1,
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]
+    const value = argv[i + 1]
+    if (flag === '--') continue
+    if (value === undefined) throw new Error(`${flag} needs a value`)
+    if (flag === '--peers') options.peers = Number(value)
+    else if (flag === '--transport') options.transport = value
+    else if (flag === '--seed') options.seed = Number(value)
+    else if (flag === '--json') options.json = value
+    else throw new Error(`unknown flag ${flag}`)
+    i++
+  }
+  if (!Number.isInteger(options.peers) || options.peers < 6 || options.peers > 12)
+    throw new Error(
+      '--peers must be 6 to 12 (the scammer, the spammer and at least two makers and two takers)',
+    )
+  if (!['tcp', 'ws', 'memory'].includes(options.transport)) {
+    throw new Error(
+      options.transport === 'libp2p'
+        ? '--transport libp2p is not offered by the market demo yet: use tcp, ws or memory'
+        : '--transport must be tcp, ws or memory',
+    )
+  }
+  if (!Number.isSafeInteger(options.seed) || options.seed < 0)
+    throw new Error('--seed must be a non-negative integer')
+  return options as RunOptions
+}
+
+/**
+ * Runs the market.
+ * @param options - peers, transport, seed, JSON output file
+ * @returns the table and the checks
+ */
+export async function run(options: RunOptions): Promise<RunResult> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`))
+  const started = Date.now()
+  const elapsed = () => ((Date.now() - started) / 1000).toFixed(1).padStart(5)
+  const dir = await mkdtemp(join(tmpdir(), 'peerkit-market-'))
+  const clock = systemClock()
+  const cast = castOf(options.peers)
+  const ids = new Map(cast.map((m) => [m.name, signerOf(m, options.seed).peerId.toString()]))
+  const nameOf = new Map([...ids].map(([name, id]) => [id, name]))
+  const network: MemoryNetwork | undefined =
+    options.transport === 'memory' ? createMemoryNetwork() : undefined
+  const bankSigner = signerOf(BANK, options.seed)
+  const factory =
+    options.transport === 'tcp' ? tcp() : options.transport === 'ws' ? ws() : memory(network!)
+  const listen =
+    options.transport === 'memory' ? 'memory://bank' : `${options.transport}://127.0.0.1:0`
+  const bankNode: Node = await createNode({
+    signer: bankSigner,
+    transports: [factory],
+    listen: [listen],
+    clock,
+  })
+  const balances = Object.fromEntries(cast.map((m) => [ids.get(m.name)!, { [ASSET]: OPENING_SAT }]))
+  const cash = Object.fromEntries(cast.map((m) => [ids.get(m.name)!, { [CURRENCY]: OPENING_CASH }]))
+  const bank: Bank = createBank(bankNode, clock, balances, cash)
+  const bankAddress = bankNode.addresses()[0]!
+  const scammer = ids.get('mallory')!
+  const spammer = ids.get('sam')!
+  const arbiter = ids.get('judge')!
+  const founder = ids.get(cast[0]!.name)!
+  const refusedSpammer = new Set<string>()
+  const counts = { opened: 0, released: 0, refunded: 0, other: 0, ratings: 0, rulings: 0 }
+  let restartedName = ''
+
+  log(
+    `peerkit market: ${cast.length} peers and a bank on ${options.transport === 'memory' ? 'the memory transport (one process)' : `loopback ${options.transport.toUpperCase()}, one process each`}, seed ${options.seed}`,
+  )
+  log(
+    `bank ${short(bankSigner.peerId)} at ${bankAddress}: ${OPENING_SAT} sat and ${Number(OPENING_CASH) / 100} ${CURRENCY} for each peer`,
+  )
+  for (const m of cast) log(`  ${m.name.padEnd(8)} ${short(ids.get(m.name)!)}  ${m.kind}`)
+
+  const onEvent = (event: PeerEvent) => {
+    const kind = event.kind ?? ''
+    if (kind === 'take') counts.opened++
+    if (kind === 'ended:released') counts.released++
+    else if (kind === 'ended:refunded') counts.refunded++
+    else if (kind.startsWith('ended:')) counts.other++
+    if (kind === 'rating') counts.ratings++
+    if (kind === 'ruling') counts.rulings++
+    if (kind === 'refused' && event.text.includes(short(spammer))) refusedSpammer.add(event.peer)
+    const id = ids.get(event.peer)
+    log(
+      `${elapsed()}s  ${event.peer.padEnd(8)} ${id === undefined ? '' : short(id)}  ${event.text}`,
+    )
+  }
+
+  const baseConfig = (m: Member, bootstrap: string[]): PeerConfig => ({
+    name: m.name,
+    kind: m.kind,
+    index: m.index,
+    seed: options.seed,
+    dir: join(dir, m.name),
+    transport: options.transport,
+    bootstrap,
+    bank: bankSigner.peerId.toString(),
+    arbiter,
+    preTrusted: [],
+    scammer,
+  })
+
+  function spawn(m: Member, config: PeerConfig): Handle {
+    if (options.transport === 'memory') {
+      let peer: RunningPeer | undefined
+      const handle: Handle = {
+        member: m,
+        config,
+        last: undefined,
+        ready: runPeer(config, onEvent, network).then((p) => {
+          peer = p
+          return { address: p.address, peerId: p.node.peerId.toString() }
+        }),
+        send(message) {
+          const msg = message as { type: string; addresses?: string[] }
+          if (msg.type === 'connect') void peer?.connect(msg.addresses ?? [])
+        },
+        async kill() {
+          await peer?.stop()
+        },
+        async stop() {
+          await peer?.stop()
+        },
+        async finalReport() {
+          return peer!.report()
+        },
+      }
+      const poll = setInterval(() => {
+        if (peer !== undefined) handle.last = peer.report()
+      }, 300)
+      const stop = handle.stop
+      handle.stop = async () => {
+        clearInterval(poll)
+        await stop()
+      }
+      handle.kill = async () => {
+        clearInterval(poll)
+        await stop()
+      }
+      return handle
+    }
+    // the same program (a bundle under `pnpm demo`, tsx in tests) in its peer role
+    const child: ChildProcess = fork(process.argv[1]!, ['--child', JSON.stringify(config)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
+    let reportWaiter: ((r: PeerReport) => void) | undefined
+    const handle: Handle = {
+      member: m,
+      config,
+      last: undefined,
+      ready: new Promise((resolve, reject) => {
+        child.on('message', (message: { type: string } & Record<string, unknown>) => {
+          if (message.type === 'ready')
+            resolve({ address: message.address as string, peerId: message.peerId as string })
+          else if (message.type === 'event') onEvent(message as unknown as PeerEvent)
+          else if (message.type === 'status') handle.last = message.report as PeerReport
+          else if (message.type === 'report') reportWaiter?.(message.report as PeerReport)
+        })
+        child.once('exit', (code) => reject(new Error(`${m.name} exited with ${code}`)))
+      }),
+      send: (message) => {
+        if (child.connected) child.send(message as never)
+      },
+      async kill() {
+        const gone = new Promise((r) => child.once('exit', r))
+        child.kill('SIGKILL')
+        await gone
+      },
+      async stop() {
+        if (child.exitCode !== null) return
+        const gone = new Promise((r) => child.once('exit', r))
+        handle.send({ type: 'stop' })
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+        await gone
+        clearTimeout(timer)
+      },
+      finalReport() {
+        return new Promise((resolve) => {
+          reportWaiter = resolve
+          handle.send({ type: 'report' })
+        })
+      },
+    }
+    handle.ready.catch(() => undefined)
+    return handle
+  }
+
+  const handles = new Map<string, Handle>()
+  const statusTimer = setInterval(() => {
+    const open = [...handles.values()].reduce(
+      (n, h) =>
+        n +
+        (h.last?.trades.filter(
+          (t) => !['released', 'refunded', 'expired', 'cancelled'].includes(t.state),
+        ).length ?? 0),
+      0,
+    )
+    log(
+      `${elapsed()}s  [status] trades ${counts.opened} taken, ${counts.released} released, ${counts.refunded} refunded, ${Math.max(0, open)} open replicas · ratings ${counts.ratings} · rulings ${counts.rulings} · spammer refused by ${refusedSpammer.size}`,
+    )
+  }, 3_000)
+
+  let result: RunResult | undefined
+  try {
+    // the arbiter first, then everyone, all bootstrapping from the bank and the arbiter
+    const judge = cast.find((m) => m.kind === 'arbiter')!
+    handles.set(judge.name, spawn(judge, baseConfig(judge, [bankAddress])))
+    const judgeAddress = (await handles.get(judge.name)!.ready).address
+    for (const m of cast)
+      if (m !== judge) handles.set(m.name, spawn(m, baseConfig(m, [bankAddress, judgeAddress])))
+    const addresses = await Promise.all(
+      [...handles.values()].map((h) => h.ready.then((r) => r.address)),
+    )
+    for (const h of handles.values()) h.send({ type: 'connect', addresses })
+    log(`${elapsed()}s  all ${handles.size} peers are up`)
+
+    // midway, the first taker is killed while it has a trade open, then restarted
+    const victim = cast.find((m) => m.kind === 'taker')!
+    restartedName = victim.name
+    const deadline = started + (options.deadlineMs ?? 55_000)
+    let restarted = false
+    const waitFor = async (what: string, check: () => boolean) => {
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    }
+    await waitFor(`${victim.name} to have a trade in progress`, () =>
+      (handles.get(victim.name)!.last?.trades ?? []).some(
+        (t) => t.role === 'buyer' && ['accepted', 'funded', 'paid'].includes(t.state),
+      ),
+    )
+    log(
+      `${elapsed()}s  ${victim.name.padEnd(8)} ${short(ids.get(victim.name)!)}  ✗ killed mid-trade (SIGKILL)`,
+    )
+    await handles.get(victim.name)!.kill()
+    await new Promise((r) => setTimeout(r, 500))
+    const again = spawn(victim, {
+      ...baseConfig(victim, [bankAddress, judgeAddress]),
+      restarted: true,
+    })
+    handles.set(victim.name, again)
+    const newAddress = (await again.ready).address
+    again.send({
+      type: 'connect',
+      addresses: addresses.filter((a) => a !== handles.get(victim.name)!.config.dir),
+    })
+    for (const h of handles.values())
+      if (h !== again) h.send({ type: 'connect', addresses: [newAddress] })
+    restarted = true
+
+    await waitFor('every trade to end and every peer to finish', () => {
+      if (!restarted) return false
+      const reports = [...handles.values()].map((h) => h.last)
+      return (
+        reports.every((r) => r?.done === true) && counts.refunded > 0 && refusedSpammer.size > 0
+      )
+    })
+    // ratings are gossiped: give the last ones a moment to reach everyone
+    await new Promise((r) => setTimeout(r, 600))
+    const reports = new Map<string, PeerReport>()
+    for (const [name, h] of handles) reports.set(name, await h.finalReport())
+
+    // the table, as the arbiter (who never restarts) sees trust and scores
+    const judgeReport = reports.get('judge')!
+    const trustOf = new Map(judgeReport.trust.map((t) => [t.peer, t.trust]))
+    const rows: Row[] = cast.map((m) => {
+      const id = ids.get(m.name)!
+      const report = reports.get(m.name)!
+      const outcomes: Record<string, number> = {}
+      for (const t of report.trades) outcomes[t.state] = (outcomes[t.state] ?? 0) + 1
+      return {
+        name: m.name,
+        kind: m.kind,
+        peerId: id,
+        outcomes,
+        sat: bank.vault.balance(id, ASSET).toString(),
+        cash: bank.cash(id, CURRENCY).toString(),
+        score: judgeReport.scores[id] ?? 0,
+        trust: trustOf.get(id) ?? null,
+      }
+    })
+    const traders = rows.filter((r) => r.trust !== null)
+    const lowest = traders.reduce((a, b) => ((a.trust ?? 0) <= (b.trust ?? 0) ? a : b))
+    const satTotal = bank.vault.totals().get(ASSET) ?? 0n
+    const openLocks = bank.vault.locks().filter((l) => bank.vault.lockOf(l)!.remaining > 0n)
+    const honestTrades = [...reports.values()].flatMap((r) =>
+      r.kind === 'scammer' ? [] : r.trades.filter((t) => t.role === 'buyer'),
+    )
+    const scamTrades = reports.get('mallory')!.trades.filter((t) => t.role === 'buyer')
+    const victimReport = reports.get(victim.name)!
+    const honestViews = [...reports.values()].filter(
+      (r) => r.kind === 'maker' || r.kind === 'taker',
+    )
+    const checks = {
+      scammerLowestTrust: lowest.peerId === scammer,
+      noAssetCreatedOrLost:
+        satTotal === OPENING_SAT * BigInt(cast.length) &&
+        bank.cashTotal(CURRENCY) === OPENING_CASH * BigInt(cast.length) &&
+        openLocks.length === 0,
+      everyHonestTradeReleased:
+        honestTrades.length > 0 && honestTrades.every((t) => t.state === 'released'),
+      scammerRefundedByArbiter:
+        scamTrades.length > 0 && scamTrades.every((t) => t.state === 'refunded'),
+      scammerOffersHidden:
+        honestViews.every((r) => r.scammerOffersShown === 0) &&
+        honestViews.some((r) => r.scammerOffersInBook > 0),
+      spammerRefused: refusedSpammer.size > 0,
+      restartedPeerFinished:
+        victimReport.restarted &&
+        victimReport.done &&
+        victimReport.trades.some((t) => t.spannedRestart && t.state === 'released'),
+    }
+    const ok = Object.values(checks).every(Boolean)
+    const seconds = (Date.now() - started) / 1000
+
+    log('')
+    log(
+      'peer      id              kind      released refunded other   sat         EUR      score  trust',
+    )
+    for (const r of rows) {
+      const other = Object.entries(r.outcomes)
+        .filter(([k]) => k !== 'released' && k !== 'refunded')
+        .reduce((n, [, v]) => n + v, 0)
+      log(
+        `${r.name.padEnd(9)} ${short(r.peerId).padEnd(15)} ${r.kind.padEnd(9)} ${String(r.outcomes.released ?? 0).padStart(8)} ${String(r.outcomes.refunded ?? 0).padStart(8)} ${String(other).padStart(5)}   ${r.sat.padStart(9)}  ${(Number(r.cash) / 100).toFixed(2).padStart(8)}  ${String(r.score).padStart(5)}  ${r.trust === null ? '   —' : r.trust.toFixed(2).padStart(5)}`,
+      )
+    }
+    log('')
+    for (const [name, passed] of Object.entries(checks)) log(`${passed ? '✓' : '✗'} ${name}`)
+    log(`${ok ? 'market closed cleanly' : 'market FAILED a check'} after ${seconds.toFixed(1)} s`)
+    result = { ok, seconds, transport: options.transport, rows, checks, restarted: restartedName }
+    return result
+  } finally {
+    clearInterval(statusTimer)
+    await Promise.all([...handles.values()].map((h) => h.stop().catch(() => undefined)))
+    bank.close()
+    await bankNode.stop().catch(() => undefined)
+    if (options.json !== undefined && result !== undefined)
+      await writeFile(options.json, `${JSON.stringify(result, null, 2)}\n`)
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (process.argv[2] === '--child') await runChild(process.argv[3] ?? '{}')
+  else await main()
+}
+
+async function main(): Promise<void> {
+  try {
+    const result = await run(parseArgs(process.argv.slice(2)))
+    process.exitCode = result.ok ? 0 : 1
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error)
+    process.exitCode = 1
+  }
+  // stray handles of finished children must not keep the run alive
+  setTimeout(() => process.exit(), 200).unref()
+}
