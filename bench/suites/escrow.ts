@@ -217,6 +217,7 @@ const suite: Suite = {
           if (r.status !== 'applied') throw new Error(`setup step ${r.status}`)
         }
         const id = writer.trade.idText
+        await writer.close()
         let seq = 0
         const ms = await medianMs(3, async () => {
           const reloaded = await loadSession({
@@ -226,6 +227,7 @@ const suite: Suite = {
             trade: id,
           })
           seq = reloaded.state.seq
+          await reloaded.close()
         })
         if (seq !== total) throw new Error(`replayed ${seq} of ${total} steps`)
         ctx.record(`replay ${total}-step log`, name, (total * 1000) / ms)
