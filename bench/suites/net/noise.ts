@@ -1,0 +1,341 @@
+/**
+ * Noise over loopback TCP, three ratios measured in one run:
+ * - `net.noise.throughput/native`: MB/s of 16 KiB frames over one `secureStream` link on a
+ *   TCP socket, against the same frames on a TCP socket encrypted with bare `node:crypto`
+ *   ChaCha20-Poly1305 behind a 2-byte length prefix (no framework: the native limit);
+ * - `net.noise.throughput/libp2p`: the same against one libp2p 3 stream (TCP + Noise + yamux);
+ * - `net.handshake/libp2p`: connections set up per second (TCP connect, Noise XX with
+ *   identity proofs on both sides), against libp2p dialing over TCP + Noise (+ yamux).
+ *
+ * @example
+ * pnpm bench -- --suite net
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { connect, createServer, type Server, type Socket } from 'node:net'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { tcp } from '@libp2p/tcp'
+import { generateKeyPair, type Signer, signerFromKeyPair } from '@peerkit/identity'
+import type { ByteStream, ByteStreamEvents, Link } from '@peerkit/net'
+import { createNoiseIdentity, type NoiseIdentity, secureStream } from '@peerkit/noise'
+import { createLibp2p, type Libp2p } from 'libp2p'
+import type { BenchContext, Suite } from '../../src/harness'
+
+const FRAME_BYTES = 16 * 1024
+const BATCH_FRAMES = 64
+const PROTOCOL = '/peerkit-bench/throughput/1'
+
+/** A `node:net` socket as a `ByteStream` (what a TCP transport hands to `secureStream`). */
+function byteStream(socket: Socket): ByteStream {
+  socket.setNoDelay(true)
+  socket.on('error', () => {})
+  return {
+    write: (bytes) => socket.write(bytes),
+    end: () => {
+      socket.end()
+    },
+    destroy: (error) => {
+      socket.destroy(error)
+    },
+    on<E extends keyof ByteStreamEvents>(event: E, listener: (value: ByteStreamEvents[E]) => void) {
+      const handler =
+        event === 'close'
+          ? () => (listener as (v: object) => void)({})
+          : (value?: unknown) => (listener as (v: unknown) => void)(value)
+      socket.on(event, handler)
+      return () => socket.off(event, handler)
+    },
+  }
+}
+
+async function listen(
+  onSocket: (socket: Socket) => void,
+): Promise<{ server: Server; port: number }> {
+  const server = createServer(onSocket)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new Error('no port')
+  return { server, port: address.port }
+}
+
+function dialSocket(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => resolve(socket))
+    socket.once('error', reject)
+  })
+}
+
+/** Counts received bytes; `expect(n)` resolves once `n` more have arrived. */
+function byteCounter() {
+  let received = 0
+  let target = Number.POSITIVE_INFINITY
+  let resolve: (() => void) | undefined
+  return {
+    add(bytes: number) {
+      received += bytes
+      if (resolve !== undefined && received >= target) {
+        const done = resolve
+        resolve = undefined
+        done()
+      }
+    },
+    expect(bytes: number): Promise<void> {
+      target = received + bytes
+      return new Promise((r) => {
+        resolve = r
+      })
+    },
+  }
+}
+
+/** Sends `count` frames through `send`, waiting on `drained` whenever it pushes back. */
+async function sendAll(
+  send: (frame: Uint8Array) => boolean,
+  drained: () => Promise<void>,
+  frame: Uint8Array,
+  count: number,
+) {
+  for (let i = 0; i < count; i++) {
+    if (!send(frame)) await drained()
+  }
+}
+
+interface Setup {
+  run(): Promise<void>
+  close(): Promise<void>
+}
+
+async function peerkitThroughput(
+  alice: NoiseIdentity,
+  aliceSigner: Signer,
+  bob: NoiseIdentity,
+  bobSigner: Signer,
+): Promise<Setup> {
+  let accepted: Promise<Link> | undefined
+  const { server, port } = await listen((socket) => {
+    accepted = secureStream(byteStream(socket), {
+      signer: bobSigner,
+      identity: bob,
+      initiator: false,
+    })
+  })
+  const sender = await secureStream(byteStream(await dialSocket(port)), {
+    signer: aliceSigner,
+    identity: alice,
+    initiator: true,
+  })
+  const receiver = await (accepted as Promise<Link>)
+  const counter = byteCounter()
+  receiver.on('frame', (frame) => counter.add(frame.length))
+  const frame = randomBytes(FRAME_BYTES)
+  const drained = () =>
+    new Promise<void>((resolve) => {
+      const off = sender.on('drain', () => {
+        off()
+        resolve()
+      })
+    })
+  return {
+    async run() {
+      const done = counter.expect(FRAME_BYTES * BATCH_FRAMES)
+      await sendAll((f) => sender.send(f), drained, frame, BATCH_FRAMES)
+      await done
+    },
+    async close() {
+      sender.close()
+      receiver.close()
+      server.close()
+    },
+  }
+}
+
+/** The native limit: ChaCha20-Poly1305 from node:crypto, a 2-byte length prefix, nothing else. */
+async function nativeThroughput(): Promise<Setup> {
+  const key = randomBytes(32)
+  const counter = byteCounter()
+  let receiveNonce = 0n
+  const nonceOf = (value: bigint) => {
+    const nonce = Buffer.alloc(12)
+    nonce.writeBigUInt64LE(value, 4)
+    return nonce
+  }
+  const { server, port } = await listen((socket) => {
+    socket.setNoDelay(true)
+    let pending: Buffer = Buffer.alloc(0)
+    socket.on('data', (chunk: Buffer) => {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk])
+      let offset = 0
+      while (pending.length - offset >= 2) {
+        const length = pending.readUInt16BE(offset)
+        if (pending.length - offset - 2 < length) break
+        const message = pending.subarray(offset + 2, offset + 2 + length)
+        offset += 2 + length
+        const decipher = createDecipheriv('chacha20-poly1305', key, nonceOf(receiveNonce++), {
+          authTagLength: 16,
+        })
+        decipher.setAuthTag(message.subarray(length - 16))
+        const plaintext = decipher.update(message.subarray(0, length - 16))
+        decipher.final()
+        counter.add(plaintext.length)
+      }
+      pending = pending.subarray(offset)
+    })
+  })
+  const socket = await dialSocket(port)
+  socket.setNoDelay(true)
+  let sendNonce = 0n
+  const frame = randomBytes(FRAME_BYTES)
+  const send = (plaintext: Uint8Array): boolean => {
+    const cipher = createCipheriv('chacha20-poly1305', key, nonceOf(sendNonce++), {
+      authTagLength: 16,
+    })
+    const body = cipher.update(plaintext)
+    cipher.final()
+    const out = Buffer.allocUnsafe(2 + body.length + 16)
+    out.writeUInt16BE(body.length + 16, 0)
+    body.copy(out, 2)
+    cipher.getAuthTag().copy(out, 2 + body.length)
+    return socket.write(out)
+  }
+  const drained = () => new Promise<void>((resolve) => socket.once('drain', () => resolve()))
+  return {
+    async run() {
+      const done = counter.expect(FRAME_BYTES * BATCH_FRAMES)
+      await sendAll(send, drained, frame, BATCH_FRAMES)
+      await done
+    },
+    async close() {
+      socket.destroy()
+      server.close()
+    },
+  }
+}
+
+function libp2pNode(): Promise<Libp2p> {
+  return createLibp2p({
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: {
+      inboundConnectionThreshold: Number.MAX_SAFE_INTEGER,
+      maxIncomingPendingConnections: 10_000,
+      maxConnections: 10_000,
+    },
+  })
+}
+
+async function libp2pThroughput(a: Libp2p, b: Libp2p): Promise<Setup> {
+  const counter = byteCounter()
+  await b.handle(PROTOCOL, (stream) => {
+    stream.addEventListener('message', (event) => counter.add(event.data.byteLength))
+  })
+  const stream = await a.dialProtocol(b.getMultiaddrs()[0] as never, PROTOCOL)
+  const frame = randomBytes(FRAME_BYTES)
+  return {
+    async run() {
+      const done = counter.expect(FRAME_BYTES * BATCH_FRAMES)
+      await sendAll(
+        (f) => stream.send(f),
+        () => stream.onDrain(),
+        frame,
+        BATCH_FRAMES,
+      )
+      await done
+    },
+    async close() {
+      await stream.close().catch(() => {})
+      await b.unhandle(PROTOCOL)
+    },
+  }
+}
+
+/** libp2p 3 uses `Promise.withResolvers` (Node 22+); Node 20 lacks it. */
+function shimWithResolvers(): void {
+  const statics = Promise as unknown as { withResolvers?: () => unknown }
+  statics.withResolvers ??= () => {
+    let resolve: unknown
+    let reject: unknown
+    const promise = new Promise((res, rej) => {
+      resolve = res
+      reject = rej
+    })
+    return { promise, resolve, reject }
+  }
+}
+
+async function run(ctx: BenchContext): Promise<void> {
+  shimWithResolvers()
+  const aliceSigner = signerFromKeyPair(generateKeyPair())
+  const bobSigner = signerFromKeyPair(generateKeyPair())
+  const alice = await createNoiseIdentity(aliceSigner)
+  const bob = await createNoiseIdentity(bobSigner)
+  const [nodeA, nodeB] = await Promise.all([libp2pNode(), libp2pNode()])
+  const options = ctx.quick
+    ? { rounds: 3, roundMs: 150, warmupMs: 100 }
+    : { rounds: 7, roundMs: 400, warmupMs: 300 }
+
+  const subjects = {
+    peerkit: await peerkitThroughput(alice, aliceSigner, bob, bobSigner),
+    native: await nativeThroughput(),
+    libp2p: await libp2pThroughput(nodeA, nodeB),
+  }
+  const throughput = await ctx.measure(
+    `noise throughput (${BATCH_FRAMES} x 16 KiB frames per op)`,
+    {
+      peerkit: () => subjects.peerkit.run(),
+      native: () => subjects.native.run(),
+      libp2p: () => subjects.libp2p.run(),
+    },
+    options,
+  )
+  for (const setup of Object.values(subjects)) await setup.close()
+  const megabytes = (ops: number) => (ops * BATCH_FRAMES * FRAME_BYTES) / 1e6
+  ctx.log(
+    `  MB/s: peerkit ${megabytes(throughput.peerkit as number).toFixed(0)}, native ${megabytes(throughput.native as number).toFixed(0)}, libp2p ${megabytes(throughput.libp2p as number).toFixed(0)}`,
+  )
+  ctx.ratio(
+    'net.noise.throughput/native',
+    (throughput.peerkit as number) / (throughput.native as number),
+  )
+  ctx.ratio(
+    'net.noise.throughput/libp2p',
+    (throughput.peerkit as number) / (throughput.libp2p as number),
+  )
+
+  // handshakes: a fresh TCP connection secured on both sides, then closed
+  const { server, port } = await listen((socket) => {
+    secureStream(byteStream(socket), { signer: bobSigner, identity: bob, initiator: false })
+      .then((link) => link.on('close', () => {}))
+      .catch(() => {})
+  })
+  const bobAddress = nodeB.getMultiaddrs()[0] as never
+  const handshakes = await ctx.measure(
+    'connection setup (TCP + Noise XX, both identities proved)',
+    {
+      peerkit: async () => {
+        const link = await secureStream(byteStream(await dialSocket(port)), {
+          signer: aliceSigner,
+          identity: alice,
+          initiator: true,
+        })
+        link.close()
+      },
+      libp2p: async () => {
+        const connection = await nodeA.dial(bobAddress)
+        await connection.close()
+      },
+    },
+    options,
+  )
+  server.close()
+  ctx.log(
+    `  connections/s: peerkit ${(handshakes.peerkit as number).toFixed(0)}, libp2p ${(handshakes.libp2p as number).toFixed(0)}`,
+  )
+  ctx.ratio('net.handshake/libp2p', (handshakes.peerkit as number) / (handshakes.libp2p as number))
+  await Promise.all([nodeA.stop(), nodeB.stop()])
+}
+
+const suite: Suite = { name: 'net', run }
+
+export default suite
