@@ -19,6 +19,7 @@ import {
   TrailingBytesError,
   UnsupportedTypeError,
 } from './errors'
+import { strictUtf8 } from './utf8'
 import type { Value } from './value'
 
 export interface DecodeOptions {
@@ -33,8 +34,6 @@ export interface DecodeOptions {
   /** Decode maps as `Map` instead of plain objects (default false). */
   useMaps?: boolean
 }
-
-const fatalUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /** Byte strings up to this length may share a chunk (see `readBytes`). */
 const SHARED_BYTES_MAX = 64
@@ -157,65 +156,12 @@ function readBytes(r: Reader, n: number): Uint8Array {
   return chunk.subarray(at, at + n)
 }
 
-/**
- * Strict UTF-8 (RFC 3629: shortest forms only, no surrogates, nothing above U+10FFFF) of
- * the short range [from, end), or undefined when it is not well formed.
- */
-function shortUtf8(b: Uint8Array, from: number, end: number): string | undefined {
-  let s = ''
-  let i = from
-  while (i < end) {
-    const c = b[i]!
-    if (c < 0x80) {
-      s += String.fromCharCode(c)
-      i++
-    } else if (c >= 0xc2 && c <= 0xdf) {
-      if (i + 1 >= end) return undefined
-      const c1 = b[i + 1]!
-      if ((c1 & 0xc0) !== 0x80) return undefined
-      s += String.fromCharCode(((c & 0x1f) << 6) | (c1 & 0x3f))
-      i += 2
-    } else if (c >= 0xe0 && c <= 0xef) {
-      if (i + 2 >= end) return undefined
-      const c1 = b[i + 1]!
-      const c2 = b[i + 2]!
-      if ((c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80) return undefined
-      const cp = ((c & 0x0f) << 12) | ((c1 & 0x3f) << 6) | (c2 & 0x3f)
-      if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) return undefined
-      s += String.fromCharCode(cp)
-      i += 3
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      if (i + 3 >= end) return undefined
-      const c1 = b[i + 1]!
-      const c2 = b[i + 2]!
-      const c3 = b[i + 3]!
-      if ((c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80 || (c3 & 0xc0) !== 0x80) return undefined
-      const cp = ((c & 0x07) << 18) | ((c1 & 0x3f) << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f)
-      if (cp < 0x1_0000 || cp > 0x10_ffff) return undefined
-      s += String.fromCharCode(0xd800 + ((cp - 0x1_0000) >> 10), 0xdc00 + ((cp - 0x1_0000) & 0x3ff))
-      i += 4
-    } else return undefined
-  }
-  return s
-}
-
 function readText(r: Reader, n: number, start: number): string {
   const end = r.pos + n
-  const b = r.buf
-  if (n <= 32) {
-    // short strings are decoded here (strictly); longer ones by the platform's strict decoder
-    const s = shortUtf8(b, r.pos, end)
-    if (s === undefined) throw new MalformedError('invalid UTF-8 in a text string', start)
-    r.pos = end
-    return s
-  }
-  try {
-    const s = fatalUtf8.decode(b.subarray(r.pos, end))
-    r.pos = end
-    return s
-  } catch {
-    throw new MalformedError('invalid UTF-8 in a text string', start)
-  }
+  const s = strictUtf8(r.buf, r.pos, end)
+  if (s === undefined) throw new MalformedError('invalid UTF-8 in a text string', start)
+  r.pos = end
+  return s
 }
 
 /** Compares the byte ranges [a0, a1) and [b0, b1) of the input. */

@@ -27,6 +27,16 @@ export {
   contentIdFromString,
   contentIdText,
 } from './content-id'
+export {
+  Cursor,
+  MAJOR_ARRAY,
+  MAJOR_BYTES,
+  MAJOR_MAP,
+  MAJOR_NEGATIVE,
+  MAJOR_TEXT,
+  MAJOR_UNSIGNED,
+  type SkipLimits,
+} from './cursor'
 export { type DecodeOptions, decode } from './decode'
 export { type EncodeOptions, encode } from './encode'
 export {
