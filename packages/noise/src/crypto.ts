@@ -2,8 +2,9 @@
  * Crypto backends of the Noise core: X25519, ChaCha20-Poly1305 and SHA-256. `js` is pure
  * JavaScript (@noble) and runs everywhere; `node` is Node's native OpenSSL, reached through
  * `process.getBuiltinModule` (no static Node import), and gives the same bytes and the same
- * verdicts. A backend is a plain object made per call of `noiseCrypto`: nothing is cached at
- * module level.
+ * verdicts. The `node` backend imports raw X25519 keys as JWK and makes ephemeral keys with
+ * OpenSSL, keeping each key object for the life of its array. A backend is a plain object made
+ * per call of `noiseCrypto`: nothing is cached at module level.
  *
  * @example
  * const crypto = noiseCrypto() // 'node' in Node, 'js' elsewhere
@@ -24,11 +25,19 @@ import {
 /** Names of the crypto backends. */
 export type CryptoBackendName = 'js' | 'node'
 
+/** An X25519 key pair, raw: a 32-byte secret and its 32-byte public key. */
+export interface X25519KeyPair {
+  readonly secretKey: Uint8Array
+  readonly publicKey: Uint8Array
+}
+
 /** The primitives of `Noise_XX_25519_ChaChaPoly_SHA256`. Arguments are trusted (checked by callers). */
 export interface NoiseCrypto {
   readonly name: CryptoBackendName
   /** The X25519 public key of a 32-byte secret. */
   publicKey(secretKey: Uint8Array): Uint8Array
+  /** A fresh X25519 key pair from the backend's own randomness (the handshake's ephemeral key). */
+  generateKeyPair(): X25519KeyPair
   /** X25519; throws `InvalidPublicKeyError` when the result is all zero (a low-order point). */
   dh(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array
   /** ChaCha20-Poly1305 with a 12-byte nonce: ciphertext ‖ 16-byte tag. */
@@ -43,8 +52,11 @@ export interface NoiseCrypto {
 
 /** The part of `node:crypto` the `node` backend uses, typed structurally. */
 interface NodeCrypto {
-  createPrivateKey(input: { key: Uint8Array; format: 'der'; type: 'pkcs8' }): NodeKey
-  createPublicKey(input: NodeKey | { key: Uint8Array; format: 'der'; type: 'spki' }): NodeKey
+  createPrivateKey(
+    input: { key: Uint8Array; format: 'der'; type: 'pkcs8' } | { key: X25519Jwk; format: 'jwk' },
+  ): NodeKey
+  createPublicKey(input: NodeKey | { key: X25519Jwk; format: 'jwk' }): NodeKey
+  generateKeyPairSync(type: 'x25519'): { privateKey: NodeKey; publicKey: NodeKey }
   diffieHellman(input: { privateKey: NodeKey; publicKey: NodeKey }): Uint8Array
   createCipheriv(
     algorithm: 'chacha20-poly1305',
@@ -65,8 +77,14 @@ interface NodeCrypto {
   ): { update(data: Uint8Array): { digest(): Uint8Array } }
   getCiphers(): string[]
 }
+interface X25519Jwk {
+  kty: 'OKP'
+  crv: 'X25519'
+  x: string
+  d?: string
+}
 interface NodeKey {
-  export(options: { format: 'der'; type: 'spki' }): Uint8Array
+  export(options: { format: 'jwk' }): { x?: string; d?: string }
 }
 interface NodeCipher {
   setAAD(ad: Uint8Array, options: { plaintextLength: number }): void
@@ -80,13 +98,16 @@ interface NodeDecipher {
   update(data: Uint8Array): Uint8Array
   final(): Uint8Array
 }
+/** The part of `node:buffer` used for the base64url of JWK keys. */
+interface NodeBuffer {
+  from(bytes: Uint8Array): { toString(encoding: 'base64url'): string }
+  from(text: string, encoding: 'base64url'): Uint8Array
+}
 
-// DER wrappers of raw X25519 keys (RFC 8410): PKCS#8 for a secret, SPKI for a public key
+// The PKCS#8 DER wrapper of a raw X25519 secret (RFC 8410). Only a fallback: Node parses a
+// PKCS#8 X25519 key about ten times slower than a JWK one
 const PKCS8_PREFIX = Uint8Array.from([
   0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20,
-])
-const SPKI_PREFIX = Uint8Array.from([
-  0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00,
 ])
 
 function prefixed(prefix: Uint8Array, key: Uint8Array): Uint8Array {
@@ -94,6 +115,13 @@ function prefixed(prefix: Uint8Array, key: Uint8Array): Uint8Array {
   out.set(prefix)
   out.set(key, prefix.length)
   return out
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number)
+  return diff === 0
 }
 
 function isAllZero(bytes: Uint8Array): boolean {
@@ -112,6 +140,10 @@ export function jsCrypto(): NoiseCrypto {
   return Object.freeze({
     name: 'js' as const,
     publicKey: (secretKey: Uint8Array) => x25519.getPublicKey(secretKey),
+    generateKeyPair() {
+      const secretKey = x25519.utils.randomSecretKey()
+      return { secretKey, publicKey: x25519.getPublicKey(secretKey) }
+    },
     dh(secretKey: Uint8Array, publicKey: Uint8Array) {
       let shared: Uint8Array
       try {
@@ -157,6 +189,17 @@ function findNodeCrypto(): NodeCrypto | undefined {
   }
 }
 
+function findNodeBuffer(): NodeBuffer | undefined {
+  try {
+    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
+      .process
+    const mod = proc?.getBuiltinModule?.('node:buffer') as { Buffer?: NodeBuffer } | undefined
+    return typeof mod?.Buffer?.from === 'function' ? mod.Buffer : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * Node's native backend (OpenSSL), or undefined outside Node or when it lacks
  * ChaCha20-Poly1305 or X25519.
@@ -166,24 +209,79 @@ function findNodeCrypto(): NodeCrypto | undefined {
  */
 export function nodeCrypto(): NoiseCrypto | undefined {
   const native = findNodeCrypto()
-  if (native === undefined) return undefined
-  const privateKeyOf = (secretKey: Uint8Array): NodeKey =>
-    native.createPrivateKey({
-      key: prefixed(PKCS8_PREFIX, secretKey),
-      format: 'der',
-      type: 'pkcs8',
-    })
-  const publicKeyOf = (publicKey: Uint8Array): NodeKey =>
-    native.createPublicKey({ key: prefixed(SPKI_PREFIX, publicKey), format: 'der', type: 'spki' })
+  const buffer = findNodeBuffer()
+  if (native === undefined || buffer === undefined) return undefined
+  const base64url = (bytes: Uint8Array): string => buffer.from(bytes).toString('base64url')
+  const raw = (text: string | undefined): Uint8Array => {
+    const bytes = text === undefined ? new Uint8Array(0) : buffer.from(text, 'base64url')
+    if (bytes.length !== DH_BYTES) throw new InvalidPublicKeyError()
+    return Uint8Array.from(bytes)
+  }
+  // Key objects of the raw keys this backend has seen, keyed by the caller's array and checked
+  // against a copy of its bytes (an array changed since is imported again). They live as long
+  // as the arrays and the backend: a handshake uses its keys two or three times each.
+  const privateKeys = new WeakMap<
+    Uint8Array,
+    { readonly bytes: Uint8Array; readonly key: NodeKey }
+  >()
+  const publicKeys = new WeakMap<
+    Uint8Array,
+    { readonly bytes: Uint8Array; readonly key: NodeKey }
+  >()
+  const remember = (
+    cache: WeakMap<Uint8Array, { readonly bytes: Uint8Array; readonly key: NodeKey }>,
+    bytes: Uint8Array,
+    key: NodeKey,
+  ): NodeKey => {
+    cache.set(bytes, { bytes: Uint8Array.from(bytes), key })
+    return key
+  }
+  const importPrivate = (secretKey: Uint8Array): NodeKey => {
+    // Node builds an OKP private key from `d` alone (`x` must only be a string); DER is the
+    // fallback should a runtime insist on a matching `x`
+    try {
+      return native.createPrivateKey({
+        key: { kty: 'OKP', crv: 'X25519', d: base64url(secretKey), x: '' },
+        format: 'jwk',
+      })
+    } catch {
+      return native.createPrivateKey({
+        key: prefixed(PKCS8_PREFIX, secretKey),
+        format: 'der',
+        type: 'pkcs8',
+      })
+    }
+  }
+  const privateKeyOf = (secretKey: Uint8Array): NodeKey => {
+    const known = privateKeys.get(secretKey)
+    if (known !== undefined && sameBytes(known.bytes, secretKey)) return known.key
+    return remember(privateKeys, secretKey, importPrivate(secretKey))
+  }
+  const publicKeyOf = (publicKey: Uint8Array): NodeKey => {
+    const known = publicKeys.get(publicKey)
+    if (known !== undefined && sameBytes(known.bytes, publicKey)) return known.key
+    return remember(
+      publicKeys,
+      publicKey,
+      native.createPublicKey({
+        key: { kty: 'OKP', crv: 'X25519', x: base64url(publicKey) },
+        format: 'jwk',
+      }),
+    )
+  }
   const asView = (bytes: Uint8Array): Uint8Array =>
     new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   return Object.freeze({
     name: 'node' as const,
     publicKey(secretKey: Uint8Array) {
-      const spki = native
-        .createPublicKey(privateKeyOf(secretKey))
-        .export({ format: 'der', type: 'spki' })
-      return Uint8Array.from(spki.subarray(SPKI_PREFIX.length))
+      return raw(native.createPublicKey(privateKeyOf(secretKey)).export({ format: 'jwk' }).x)
+    },
+    generateKeyPair() {
+      const pair = native.generateKeyPairSync('x25519')
+      const secretKey = raw(pair.privateKey.export({ format: 'jwk' }).d)
+      const publicKey = raw(pair.publicKey.export({ format: 'jwk' }).x)
+      remember(privateKeys, secretKey, pair.privateKey)
+      return { secretKey, publicKey }
     },
     dh(secretKey: Uint8Array, publicKey: Uint8Array) {
       let shared: Uint8Array

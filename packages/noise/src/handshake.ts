@@ -29,7 +29,7 @@ export interface HandshakeOptions {
   readonly hash?: NoiseHash
   /** A fixed ephemeral secret key, for test vectors only. */
   readonly ephemeralSecretKey?: Uint8Array
-  /** Source of the ephemeral key (default `crypto.getRandomValues`). */
+  /** Source of the ephemeral secret (default: the backend's `generateKeyPair`). */
   readonly randomBytes?: (length: number) => Uint8Array
 }
 
@@ -77,18 +77,6 @@ export interface Handshake {
   split(): TransportCiphers
 }
 
-function systemRandom(length: number): Uint8Array {
-  const source = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } })
-    .crypto
-  if (typeof source?.getRandomValues !== 'function') {
-    throw new InvalidArgumentError(
-      'randomBytes',
-      'no crypto.getRandomValues here; pass randomBytes',
-    )
-  }
-  return source.getRandomValues(new Uint8Array(length))
-}
-
 function assertKey(value: unknown, name: string): asserts value is Uint8Array {
   if (!(value instanceof Uint8Array) || value.length !== DH_BYTES) {
     throw new InvalidArgumentError(name, `must be ${DH_BYTES} bytes`)
@@ -118,7 +106,7 @@ export function createHandshake(options: HandshakeOptions): Handshake {
   if (!(prologue instanceof Uint8Array)) throw new InvalidArgumentError('prologue', 'must be bytes')
   const crypto = options.crypto ?? noiseCrypto()
   const hash = options.hash ?? sha256Hash(crypto)
-  const randomBytes = options.randomBytes ?? systemRandom
+  const randomBytes = options.randomBytes
   const protocolName = `Noise_XX_25519_ChaChaPoly_${hash.name}`
 
   const staticSecret = Uint8Array.from(options.staticSecretKey)
@@ -136,8 +124,14 @@ export function createHandshake(options: HandshakeOptions): Handshake {
   symmetric.mixHash(prologue)
 
   const newEphemeral = (): void => {
+    if (fixedEphemeral === undefined && randomBytes === undefined) {
+      const pair = crypto.generateKeyPair()
+      ephemeralSecret = pair.secretKey
+      ephemeralPublic = pair.publicKey
+      return
+    }
     const secret =
-      fixedEphemeral !== undefined ? Uint8Array.from(fixedEphemeral) : randomBytes(DH_BYTES)
+      fixedEphemeral !== undefined ? Uint8Array.from(fixedEphemeral) : randomBytes?.(DH_BYTES)
     assertKey(secret, 'randomBytes()')
     ephemeralSecret = secret
     ephemeralPublic = crypto.publicKey(secret)

@@ -147,6 +147,49 @@ describe('backends', () => {
     )
   })
 
+  test('generated key pairs agree across backends, and a changed array is imported again', () => {
+    for (const crypto of [js, native]) {
+      const pair = crypto.generateKeyPair()
+      expect(pair.secretKey.length).toBe(32)
+      expect(js.publicKey(pair.secretKey)).toEqual(pair.publicKey)
+      expect(native.publicKey(pair.secretKey)).toEqual(pair.publicKey)
+      const other = crypto.generateKeyPair()
+      expect(native.dh(pair.secretKey, other.publicKey)).toEqual(
+        js.dh(other.secretKey, pair.publicKey),
+      )
+    }
+    // the node backend keeps key objects per array: new bytes in the same arrays give new keys
+    const secret = randomKey()
+    const peer = randomKey()
+    const peerPublic = native.publicKey(peer)
+    const first = native.dh(secret, peerPublic)
+    expect(first).toEqual(js.dh(secret, peerPublic))
+    secret.set(randomKey())
+    peerPublic.set(js.publicKey(randomKey()))
+    const second = native.dh(secret, peerPublic)
+    expect(second).toEqual(js.dh(secret, peerPublic))
+    expect(second).not.toEqual(first)
+    expect(native.publicKey(secret)).toEqual(js.publicKey(secret))
+  })
+
+  test('handshakes with generated ephemerals complete across backends', () => {
+    for (const [left, right] of [
+      [js, native],
+      [native, js],
+      [native, native],
+    ] as const) {
+      const a = createHandshake({ initiator: true, staticSecretKey: randomKey(), crypto: left })
+      const b = createHandshake({ initiator: false, staticSecretKey: randomKey(), crypto: right })
+      b.readMessage(a.writeMessage(empty))
+      a.readMessage(b.writeMessage(empty))
+      b.readMessage(a.writeMessage(empty))
+      expect(a.handshakeHash).toEqual(b.handshakeHash)
+      expect(a.remoteStaticKey).toEqual(b.staticPublicKey)
+      const sealed = a.split().send.encryptWithAd(empty, Uint8Array.of(7))
+      expect(b.split().receive.decryptWithAd(empty, sealed)).toEqual(Uint8Array.of(7))
+    }
+  })
+
   test('both refuse low-order X25519 points', () => {
     const lowOrder = [new Uint8Array(32), Uint8Array.of(1, ...new Uint8Array(31))]
     for (const point of lowOrder) {
