@@ -31,6 +31,17 @@ export const DEFAULT_RATING_MAX_AGE_MS = 30 * 24 * 3_600_000
 /** Default oldest receipt a rating may carry (the trade may be rated up to a year later). */
 export const DEFAULT_RECEIPT_MAX_AGE_MS = 365 * 24 * 3_600_000
 
+/**
+ * Default outcomes that earn a rating: those in which escrow moved value between the
+ * parties (`released`, `refunded` with the other party's bond, `split`). A trade cancelled or
+ * expired before funding, or unwound, moved nothing and earns none.
+ */
+export const DEFAULT_COUNTED_OUTCOMES = Object.freeze(['released', 'refunded', 'split'] as const)
+/** Default most ratings the ledger keeps by one rater; beyond it the rater's oldest goes. */
+export const DEFAULT_MAX_RATINGS_PER_RATER = 1_024
+/** Default most ratings the ledger keeps in total; beyond it the oldest of all goes. */
+export const DEFAULT_MAX_RATINGS = 100_000
+
 /** Longest peer key (`PeerId` text) the scorer accepts. */
 export const MAX_PEER_KEY_LENGTH = 256
 

@@ -24,6 +24,9 @@ export type ReputationErrorName =
   | 'WrongRateeError'
   | 'SelfRatingError'
   | 'DuplicateRatingError'
+  | 'UnattestedReceiptError'
+  | 'NothingMovedError'
+  | 'StaleRatingError'
 
 /** Marks this package's errors, so a guard tells them from other packages' same-named ones. */
 const brand = Symbol.for('@peerkit/reputation/error')
@@ -151,6 +154,36 @@ export class DuplicateRatingError extends ReputationError {
   }
 }
 
+/**
+ * No settlement authority the ledger's policy trusts countersigned the receipt (or the only
+ * such signature is a party's own): nobody but the two parties vouches that the trade settled.
+ */
+export class UnattestedReceiptError extends ReputationError {
+  override readonly name = 'UnattestedReceiptError' as const
+  constructor(message = 'no trusted settlement authority attested the receipt') {
+    super('UnattestedReceiptError', message)
+  }
+}
+
+/** The receipt's outcome is not one the policy counts: the trade moved no value. */
+export class NothingMovedError extends ReputationError {
+  override readonly name = 'NothingMovedError' as const
+  constructor(message = 'the trade moved nothing: its outcome earns no rating') {
+    super('NothingMovedError', message)
+  }
+}
+
+/**
+ * The rating is no newer than what the ledger already evicted to stay within its bounds
+ * (or than everything a full rater keeps): accepting it would undo an eviction.
+ */
+export class StaleRatingError extends ReputationError {
+  override readonly name = 'StaleRatingError' as const
+  constructor(message = 'the rating is older than what the ledger evicts') {
+    super('StaleRatingError', message)
+  }
+}
+
 const names = new Set<string>([
   'InvalidArgumentError',
   'InvalidParamsError',
@@ -165,6 +198,9 @@ const names = new Set<string>([
   'WrongRateeError',
   'SelfRatingError',
   'DuplicateRatingError',
+  'UnattestedReceiptError',
+  'NothingMovedError',
+  'StaleRatingError',
 ])
 
 /**

@@ -28,11 +28,14 @@ export {
   MalformedRatingError,
   MissingReceiptError,
   NotAPartyError,
+  NothingMovedError,
   PeerTableFullError,
   ReputationError,
   type ReputationErrorName,
   SelfRatingError,
+  StaleRatingError,
   TradeMismatchError,
+  UnattestedReceiptError,
   WrongRateeError,
 } from './errors'
 export {
@@ -67,3 +70,4 @@ export {
   type ScorerComponents,
 } from './scorer'
 export { resolveScorerParams, type ScorerInit, type ScorerParams } from './scorer-params'
+export { type AttestOptions, attestReceipt, repeatWeight } from './settlement'

@@ -45,6 +45,11 @@ export interface RatingEvidence {
   readonly ratee: PeerKey
   /** -1, 0 or 1. */
   readonly score: number
+  /**
+   * How much the rating counts, in (0, 1] (default 1): the ledger gives the k-th rating of
+   * one pair 1/k.
+   */
+  readonly weight?: number
 }
 
 /** A local-trust matrix with the peer order its rows and columns follow. */
@@ -65,6 +70,11 @@ export interface LocalTrustMatrix {
 export interface LocalTrust {
   /** Adds one accepted rating. @throws InvalidArgumentError */
   addRating(rating: RatingEvidence): void
+  /**
+   * Takes back a rating added before (one the ledger evicted): the same evidence and
+   * weight are subtracted. @throws InvalidArgumentError
+   */
+  removeRating(rating: RatingEvidence): void
   /** Adds one outcome of `truster`'s own interaction with `trustee`. @throws InvalidArgumentError */
   addOutcome(truster: PeerKey, trustee: PeerKey, outcome: 'good' | 'bad'): void
   /** The evidence `s(truster, trustee)` (may be negative; 0 if none). */
@@ -84,6 +94,11 @@ function weightOption(value: unknown, name: string, fallback: number): number {
     throw new InvalidParamsError(name, `${name} must be a finite number >= 0`)
   }
   return value
+}
+
+/** Rounds away the residue adding and then subtracting fractions leaves (|x| < 1e-9 is 0). */
+function settle(x: number): number {
+  return Math.abs(x) < 1e-9 ? 0 : x
 }
 
 function distinct(truster: PeerKey, trustee: PeerKey): void {
@@ -117,26 +132,39 @@ export function createLocalTrust(options: LocalTrustOptions = {}): LocalTrust {
   const add = (truster: PeerKey, trustee: PeerKey, amount: number, weight: number): void => {
     seen.add(truster)
     seen.add(trustee)
-    totals.set(truster, (totals.get(truster) ?? 0) + weight)
+    totals.set(truster, settle((totals.get(truster) ?? 0) + weight))
     let row = rows.get(truster)
     if (row === undefined) {
       row = new Map()
       rows.set(truster, row)
     }
-    row.set(trustee, (row.get(trustee) ?? 0) + amount)
+    row.set(trustee, settle((row.get(trustee) ?? 0) + amount))
+  }
+
+  const ratingParts = (rating: RatingEvidence): [number, number] => {
+    if (!isRecord(rating)) throw new InvalidArgumentError('rating', 'rating must be an object')
+    distinct(rating.rater, rating.ratee)
+    if (!(RATING_SCORES as readonly unknown[]).includes(rating.score)) {
+      throw new InvalidArgumentError(
+        'rating.score',
+        `score must be one of ${RATING_SCORES.join(', ')}`,
+      )
+    }
+    const weight = rating.weight ?? 1
+    if (typeof weight !== 'number' || !(weight > 0 && weight <= 1))
+      throw new InvalidArgumentError('rating.weight', 'weight must be a number in (0, 1]')
+    return [ratingWeight * weight * rating.score, ratingWeight * weight]
   }
 
   return {
     addRating(rating) {
-      if (!isRecord(rating)) throw new InvalidArgumentError('rating', 'rating must be an object')
-      distinct(rating.rater, rating.ratee)
-      if (!(RATING_SCORES as readonly unknown[]).includes(rating.score)) {
-        throw new InvalidArgumentError(
-          'rating.score',
-          `score must be one of ${RATING_SCORES.join(', ')}`,
-        )
-      }
-      add(rating.rater, rating.ratee, ratingWeight * rating.score, ratingWeight)
+      const [amount, weight] = ratingParts(rating)
+      add(rating.rater, rating.ratee, amount, weight)
+    },
+
+    removeRating(rating) {
+      const [amount, weight] = ratingParts(rating)
+      add(rating.rater, rating.ratee, -amount, -weight)
     },
 
     addOutcome(truster, trustee, outcome) {
