@@ -413,9 +413,12 @@ export async function createFileStore(
             await writeAll(handle, bytes, s.end)
           } catch (error) {
             // what reached the disk is unknown: cut it off, or refuse more until read again
-            await handle.truncate(s.end).catch(() => {
-              failed = true
-            })
+            await handle
+              .truncate(s.end)
+              .then(() => (sync ? handle.datasync() : undefined))
+              .catch(() => {
+                failed = true
+              })
             throw ioError(error, `appending to '${name}'`)
           }
           s.end += bytes.length
