@@ -5,7 +5,6 @@
  * issue 5, and `docs/sim.md` says how each is measured.
  */
 import {
-  autoWorkers,
   floodStrategy,
   type GossipRunOptions,
   type GossipRunResult,
@@ -13,6 +12,7 @@ import {
   plumtreeStrategy,
   runGossip,
 } from '@peerkit/sim'
+import { autoWorkers, createSimThreads } from '@peerkit/sim/threads'
 import type { ScenarioGroup } from '../src/scenario'
 
 const NODES = 1_000
@@ -151,6 +151,8 @@ const groups: ScenarioGroup[] = [
         messages: 100,
         seed,
         workers: autoWorkers(10_000),
+        // workers start from the script this process runs (`pnpm scenarios` serves them)
+        threads: createSimThreads(),
       })
       return { 'gossip.scale10k.wallMs': result.wallMs }
     },

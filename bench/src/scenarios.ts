@@ -5,7 +5,7 @@
  * worker threads a large simulation is split across.
  */
 import { writeFileSync } from 'node:fs'
-import { serveSimWorker, setSimWorkerEntry } from '@peerkit/sim'
+import { serveSimWorker } from '@peerkit/sim/threads'
 import gossipGroups from '../scenarios/gossip'
 import reputationGroups from '../scenarios/reputation'
 import { parseArgs } from './args'
@@ -60,7 +60,4 @@ async function main(): Promise<void> {
 }
 
 // a worker of a split simulation serves its part and is done
-if (!(await serveSimWorker())) {
-  setSimWorkerEntry(new URL(import.meta.url))
-  await main()
-}
+if (!(await serveSimWorker())) await main()

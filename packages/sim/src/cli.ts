@@ -11,11 +11,11 @@
 import { writeFileSync } from 'node:fs'
 import { parseSimArgs, SIM_USAGE, type SimArgs } from './args'
 import { isSimError } from './errors'
-import { autoWorkers, setSimWorkerEntry } from './parallel'
-import { type GossipRunResult, runGossip, serveSimWorker } from './run'
+import { type GossipRunResult, runGossip } from './run'
 import { strategyFromName } from './strategies/index'
 import { renderDeliveryChart } from './svg'
 import { formatSummaryTable } from './table'
+import { autoWorkers, createSimThreads, type SimThreads, serveSimWorker } from './threads'
 
 /** The metrics JSON of a run: the flat figures plus what was run. */
 function jsonOf(result: GossipRunResult, adversarial: boolean): Record<string, unknown> {
@@ -38,7 +38,7 @@ function jsonOf(result: GossipRunResult, adversarial: boolean): Record<string, u
   return out
 }
 
-async function main(args: SimArgs): Promise<void> {
+async function main(args: SimArgs, threads: SimThreads): Promise<void> {
   const results: GossipRunResult[] = []
   const workers = args.workers ?? autoWorkers(args.nodes)
   const here = workers > 1 ? ' here' : ''
@@ -54,6 +54,7 @@ async function main(args: SimArgs): Promise<void> {
       sybil: args.sybil,
       loss: args.loss,
       workers,
+      threads,
       onProgress: ({ now, end, events }) => {
         const wall = performance.now()
         if (args.quiet || wall - lastLine < 2_000) return
@@ -103,7 +104,6 @@ async function main(args: SimArgs): Promise<void> {
 async function entry(): Promise<void> {
   // a worker of a split run serves its part and is done
   if (await serveSimWorker()) return
-  setSimWorkerEntry(new URL(import.meta.url))
   let args: SimArgs
   try {
     args = parseSimArgs(process.argv.slice(2))
@@ -115,7 +115,7 @@ async function entry(): Promise<void> {
     throw error
   }
   if (args.help) console.log(SIM_USAGE)
-  else await main(args)
+  else await main(args, createSimThreads({ entry: new URL(import.meta.url) }))
 }
 
 await entry()

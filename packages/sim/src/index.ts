@@ -3,8 +3,9 @@
  * drives any `GossipRouter` over simulated links (latency, loss, partitions), with churn
  * and adversaries, measures each run, and compares peerkit's router with flooding and a
  * gossipsub-style mesh under identical conditions. The same seed gives the same run,
- * whether on one thread or split across several (`workers`). A Node.js package: split
- * runs use worker threads.
+ * whether on one thread or split across several (`workers`). This entry uses no runtime
+ * API and loads in browsers; split runs on Node's worker threads come from
+ * `@peerkit/sim/threads`.
  *
  * @example
  * import { runGossip, strategyFromName } from '@peerkit/sim'
@@ -52,7 +53,7 @@ export {
   percentile,
   type RunFigures,
 } from './metrics'
-export { autoWorkers, PART_SILENCE_LIMIT_MS, setSimWorkerEntry } from './parallel'
+export type { SimThreads } from './parallel'
 export { createRandom, hash3, type Random, sample, shuffleInPlace, splitmix32 } from './random'
 export {
   type GossipRunOptions,
@@ -61,7 +62,6 @@ export {
   overlayConnected,
   type ReplayOptions,
   runGossip,
-  serveSimWorker,
 } from './run'
 export {
   createSimulator,

@@ -5,7 +5,7 @@
  * replayers capture frames), measured messages are published by random honest nodes at
  * a steady pace, and the metrics are computed. Everything is derived from the seed; the
  * timeline is described in `docs/sim.md`. With `workers` > 1 the run is split across that
- * many threads (see `parallel.ts`); the figures are the same for any number.
+ * many threads (`threads`, see `parallel.ts`); the figures are the same for any number.
  *
  * @example
  * const result = await runGossip({ strategy: plumtreeStrategy, nodes: 1000, messages: 100, seed: 1 })
@@ -35,7 +35,7 @@ import {
   type NodeRole,
   type RunFigures,
 } from './metrics'
-import { runInParts, servePart } from './parallel'
+import type { SimThreads } from './parallel'
 import { createRandom, sample, sampleRange, shuffleInPlace } from './random'
 import { createSimulator, type SimObserver, type SimParts, type Simulator } from './simulator'
 import { strategyFromName } from './strategies/index'
@@ -88,9 +88,11 @@ export interface GossipRunOptions {
   /**
    * Threads to split the run across (default 1). Any number gives the same figures; more
    * than one needs a built-in strategy (`strategyFromName`), link delays of at least 1 ms,
-   * and a worker entry script (`setSimWorkerEntry`).
+   * and `threads`.
    */
   workers?: number
+  /** What runs the parts of a split run (`createSimThreads` from `@peerkit/sim/threads`). */
+  threads?: SimThreads
   /**
    * Called every 65,536 events with the virtual time reached and the run's end (in a split
    * run, the events of the calling thread's part).
@@ -99,7 +101,9 @@ export interface GossipRunOptions {
 }
 
 /** What a worker is told to run: the options as plain data. */
-type PartTask = Omit<GossipRunOptions, 'strategy' | 'onProgress'> & { strategy: string }
+type PartTask = Omit<GossipRunOptions, 'strategy' | 'onProgress' | 'threads'> & {
+  strategy: string
+}
 
 /** What each part of a run saw besides its metrics (structured-cloneable). */
 interface PartOutcome {
@@ -193,10 +197,13 @@ export async function runGossip(options: GossipRunOptions): Promise<GossipRunRes
     if (strategyFromName(options.strategy.name) !== options.strategy) {
       throw new InvalidOptionError('workers', 'a split run needs a built-in strategy')
     }
-    const { strategy, onProgress, ...rest } = options
+    const { strategy, onProgress, threads, ...rest } = options
+    if (threads === undefined) {
+      throw new InvalidOptionError('workers', 'a split run needs threads')
+    }
     const task: PartTask = { ...rest, strategy: strategy.name }
     let local: LocalPart | undefined
-    const outcomes = await runInParts<PartOutcome>(workers, task, async (parts) => {
+    const outcomes = await threads.runInParts<PartOutcome>(workers, task, async (parts) => {
       local = await runPart(options, parts)
       return local.outcome
     })
@@ -207,19 +214,17 @@ export async function runGossip(options: GossipRunOptions): Promise<GossipRunRes
 }
 
 /**
- * In a worker started for a split run, runs its part and returns true; anywhere else
- * returns false at once. Entry scripts named with `setSimWorkerEntry` call it first.
- * @returns whether this thread served a part
- * @example
- * if (!(await serveSimWorker())) await main()
+ * Runs one part of a split run in a thread other than the caller's, from the task the
+ * caller sent (see `serveSimWorker` in `@peerkit/sim/threads`).
+ * @param task - the run's options as plain data
+ * @param parts - how this part reaches the others
+ * @returns what the part saw, metrics included (structured-cloneable)
  */
-export function serveSimWorker(): Promise<boolean> {
-  return servePart(async (task, parts) => {
-    const { strategy, ...rest } = task as PartTask
-    const local = await runPart({ ...rest, strategy: strategyFromName(strategy) }, parts)
-    const outcome: WorkerOutcome = { ...local.outcome, metrics: local.metrics.exportState() }
-    return outcome
-  })
+export async function runWorkerPart(task: unknown, parts: SimParts): Promise<unknown> {
+  const { strategy, ...rest } = task as PartTask
+  const local = await runPart({ ...rest, strategy: strategyFromName(strategy) }, parts)
+  const outcome: WorkerOutcome = { ...local.outcome, metrics: local.metrics.exportState() }
+  return outcome
 }
 
 /** The figures of a run from the calling thread's part and the other parts' outcomes. */

@@ -2,20 +2,20 @@ import { describe, expect, it } from 'vitest'
 import { createBatchWriter, readBatch } from '../src/batch'
 import { isSimError } from '../src/errors'
 import type { Metrics, MetricsState } from '../src/metrics'
-import { runInParts, setSimWorkerEntry } from '../src/parallel'
 import { type GossipRunOptions, runGossip } from '../src/run'
 import type { Simulator } from '../src/simulator'
 import { meshStrategy } from '../src/strategies/mesh'
 import { createPlumtreeStrategy, plumtreeStrategy } from '../src/strategies/plumtree'
+import { createSimThreads } from '../src/threads'
 import { runScenario } from './fixtures/split-scenario'
 
-setSimWorkerEntry(new URL('./fixtures/part-worker.mjs', import.meta.url))
+const threads = createSimThreads({ entry: new URL('./fixtures/part-worker.mjs', import.meta.url) })
 
 const small = { nodes: 120, messages: 10, warmupMessages: 4, warmupMs: 3_000, drainMs: 4_000 }
 
 /** The metrics JSON of a run without its wall-clock time, the one figure allowed to vary. */
 async function json(options: GossipRunOptions): Promise<string> {
-  const { wallMs, ...rest } = await runGossip(options)
+  const { wallMs, ...rest } = await runGossip({ threads, ...options })
   expect(wallMs).toBeGreaterThan(0)
   return JSON.stringify(rest)
 }
@@ -74,53 +74,53 @@ describe('split runs', () => {
     expect(expected.filter((e) => e.filter((x) => x === 0).length > 1).length).toBeGreaterThan(3)
     const figures = JSON.stringify(whole.figures({ size: 30, now: 2_000 }, { cutOffGraceMs: 0 }))
 
-    setSimWorkerEntry(new URL('./fixtures/scenario-worker.mjs', import.meta.url))
-    try {
-      for (const count of [2, 3]) {
-        let local: Metrics | undefined
-        const results = await runInParts<unknown>(count, null, async (parts) => {
-          local = runScenario(parts).metrics
-          return undefined
-        })
-        // a part cannot tell eligibility before it has every part's connection log
-        expect(() => local!.messages[0]!.eligible).toThrow(
-          expect.objectContaining({ name: 'InvalidOptionError' }),
-        )
-        for (const state of results.slice(1)) local!.absorb(state as MetricsState)
-        expect(eligibility(local!)).toEqual(expected)
-        expect(JSON.stringify(local!.figures({ size: 30, now: 2_000 }, { cutOffGraceMs: 0 }))).toBe(
-          figures,
-        )
-      }
-    } finally {
-      setSimWorkerEntry(new URL('./fixtures/part-worker.mjs', import.meta.url))
+    const scenarioThreads = createSimThreads({
+      entry: new URL('./fixtures/scenario-worker.mjs', import.meta.url),
+    })
+    for (const count of [2, 3]) {
+      let local: Metrics | undefined
+      const results = await scenarioThreads.runInParts<unknown>(count, null, async (parts) => {
+        local = runScenario(parts).metrics
+        return undefined
+      })
+      // a part cannot tell eligibility before it has every part's connection log
+      expect(() => local!.messages[0]!.eligible).toThrow(
+        expect.objectContaining({ name: 'InvalidOptionError' }),
+      )
+      for (const state of results.slice(1)) local!.absorb(state as MetricsState)
+      expect(eligibility(local!)).toEqual(expected)
+      expect(JSON.stringify(local!.figures({ size: 30, now: 2_000 }, { cutOffGraceMs: 0 }))).toBe(
+        figures,
+      )
     }
   }, 60_000)
 
   it('fail at once, without waiting, when a worker cannot start', async () => {
-    setSimWorkerEntry(new URL('./fixtures/no-such-entry.mjs', import.meta.url))
-    try {
-      const started = performance.now()
-      await expect(
-        runGossip({ strategy: plumtreeStrategy, seed: 1, ...small, workers: 2 }),
-      ).rejects.toThrow()
-      expect(performance.now() - started).toBeLessThan(20_000)
-    } finally {
-      setSimWorkerEntry(new URL('./fixtures/part-worker.mjs', import.meta.url))
-    }
+    const missing = createSimThreads({
+      entry: new URL('./fixtures/no-such-entry.mjs', import.meta.url),
+    })
+    const started = performance.now()
+    await expect(
+      runGossip({ strategy: plumtreeStrategy, seed: 1, ...small, workers: 2, threads: missing }),
+    ).rejects.toThrow()
+    expect(performance.now() - started).toBeLessThan(20_000)
   }, 60_000)
 
-  it('refuse what a worker could not rebuild, and delays under 1 ms', async () => {
+  it('refuse what a worker could not rebuild, delays under 1 ms, and no threads', async () => {
     const custom = createPlumtreeStrategy({ ihaveTimeoutMs: 300 })
-    await expect(runGossip({ strategy: custom, seed: 1, ...small, workers: 2 })).rejects.toSatisfy(
-      (e) => isSimError(e, 'InvalidOptionError'),
-    )
+    await expect(
+      runGossip({ strategy: custom, seed: 1, ...small, workers: 2, threads }),
+    ).rejects.toSatisfy((e) => isSimError(e, 'InvalidOptionError'))
+    await expect(
+      runGossip({ strategy: plumtreeStrategy, seed: 1, ...small, workers: 2 }),
+    ).rejects.toSatisfy((e) => isSimError(e, 'InvalidOptionError'))
     await expect(
       runGossip({
         strategy: plumtreeStrategy,
         seed: 1,
         ...small,
         workers: 2,
+        threads,
         latency: { kind: 'lognormal', medianMs: 40, sigma: 0.5, maxMs: 400 },
       }),
     ).rejects.toSatisfy((e) => isSimError(e, 'InvalidOptionError'))
