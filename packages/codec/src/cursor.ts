@@ -324,9 +324,11 @@ export class Cursor {
         }
         return
       }
-      case MAJOR_BYTES:
-        this.pos += this.#length(info, start, MAJOR_BYTES)
+      case MAJOR_BYTES: {
+        const n = this.#length(info, start, MAJOR_BYTES)
+        this.pos += n
         return
+      }
       case MAJOR_TEXT:
         this.#skipText(info, start)
         return

@@ -56,6 +56,21 @@ const fieldArbitrary: fc.Arbitrary<Field> = fc.oneof(
   fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map((value): Field => ({ kind: 'uint', value })),
 )
 
+/** Values of the profile with strings long enough to need every head width up to three bytes. */
+const wideValue: fc.Arbitrary<Value> = fc.letrec<{ value: Value }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.uint8Array({ minLength: 20, maxLength: 600, size: 'max' }),
+    fc.string({ unit: 'binary', minLength: 20, maxLength: 300, size: 'max' }),
+    fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }),
+    fc.array(tie('value'), { maxLength: 30, size: 'max' }),
+    fc.dictionary(fc.string({ unit: 'binary', maxLength: 30, size: 'max' }), tie('value'), {
+      maxKeys: 30,
+      noNullPrototype: true,
+    }),
+  ),
+})).value
+
 describe('reads against cborg', () => {
   it('reads an array of byte strings, text and unsigned integers that cborg encodes as cborg decodes it', () => {
     fc.assert(
@@ -106,7 +121,7 @@ describe('reads against cborg', () => {
 
   it('skips every value cborg encodes, to its end, counting its items', () => {
     fc.assert(
-      fc.property(valueArbitrary(true), (x) => {
+      fc.property(fc.oneof(valueArbitrary(true), wideValue), (x) => {
         const bytes = cborgEncode(x, rfc8949EncodeOptions)
         const c = new Cursor(bytes)
         expect(c.skip(defaults)).toBe(itemsOf(x))
@@ -170,6 +185,19 @@ describe('skip gives the decoder verdict', () => {
       ),
       { numRuns: runs * 3 },
     )
+  })
+
+  it('on strings and containers of every head width', () => {
+    for (const n of [0, 23, 24, 255, 256, 65_535, 65_536]) {
+      for (const value of [new Uint8Array(n), 'a'.repeat(n), Array.from({ length: n }, () => 0)]) {
+        const bytes = encode([value, 1])
+        const c = new Cursor(bytes)
+        expect(c.skip({ maxDepth: 4, maxItems: 70_000, maxTotalItems: 70_000 })).toBe(
+          Array.isArray(value) ? n + 2 : 2,
+        )
+        expect(c.pos).toBe(bytes.length)
+      }
+    }
   })
 
   it('on the edge cases the decoder names', () => {
