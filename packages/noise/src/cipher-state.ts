@@ -101,6 +101,36 @@ export class CipherState {
   }
 
   /**
+   * Encrypts the message `head ‖ body` into a new array behind `reserve` bytes left for the
+   * caller (uninitialised); passes the bytes through without a key.
+   * @param ad - associated data
+   * @param head - the start of the plaintext (a record header)
+   * @param body - the rest of the plaintext
+   * @param reserve - bytes to leave in front, e.g. the length prefix
+   * @returns reserved bytes ‖ ciphertext ‖ tag
+   * @throws MessageTooLargeError when the message would exceed 65,535 bytes
+   * @throws NonceExhaustedError once the nonces are used up
+   */
+  encryptParts(ad: Uint8Array, head: Uint8Array, body: Uint8Array, reserve: number): Uint8Array {
+    const key = this.#key
+    const length = head.length + body.length
+    if (key === undefined) {
+      if (length > MAX_MESSAGE_BYTES) throw new MessageTooLargeError(length, MAX_MESSAGE_BYTES)
+      const out = new Uint8Array(reserve + length)
+      out.set(head, reserve)
+      out.set(body, reserve + head.length)
+      return out
+    }
+    if (length + TAG_BYTES > MAX_MESSAGE_BYTES) {
+      throw new MessageTooLargeError(length + TAG_BYTES, MAX_MESSAGE_BYTES)
+    }
+    this.#checkNonce()
+    const sealed = this.#crypto.seal(key, this.#nonce, ad, head, body, reserve)
+    this.#increment()
+    return sealed
+  }
+
+  /**
    * Decrypts one message (the Noise `DecryptWithAd`); passes bytes through without a key.
    * A failed message leaves the nonce where it was.
    * @param ad - associated data

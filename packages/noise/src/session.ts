@@ -29,6 +29,10 @@ const RECORD_CONTINUE = 2
 const RECORD_CLOSE = 3
 const START_HEADER_BYTES = 5
 const EMPTY = new Uint8Array(0)
+// record headers, only ever read
+const WHOLE_HEADER = Uint8Array.of(RECORD_WHOLE)
+const CONTINUE_HEADER = Uint8Array.of(RECORD_CONTINUE)
+const CLOSE_HEADER = Uint8Array.of(RECORD_CLOSE)
 const MAX_CLOSE_RECORD_BYTES = 2 * MAX_CLOSE_REASON_BYTES + 64
 
 /** What one opened message gave. */
@@ -62,27 +66,28 @@ export class SecureSession {
    * @throws NonceExhaustedError once the sending nonces are used up
    */
   sealFrame(frame: Uint8Array): Uint8Array {
-    if (frame.length + 1 <= MAX_PLAINTEXT_BYTES) {
-      const plaintext = new Uint8Array(frame.length + 1)
-      plaintext[0] = RECORD_WHOLE
-      plaintext.set(frame, 1)
-      return this.#seal([plaintext])
-    }
-    const plaintexts: Uint8Array[] = []
+    if (frame.length + 1 <= MAX_PLAINTEXT_BYTES) return this.#sealRecord(WHOLE_HEADER, frame)
     const firstLength = MAX_PLAINTEXT_BYTES - START_HEADER_BYTES
-    const first = new Uint8Array(MAX_PLAINTEXT_BYTES)
-    first[0] = RECORD_START
-    new DataView(first.buffer).setUint32(1, frame.length)
-    first.set(frame.subarray(0, firstLength), START_HEADER_BYTES)
-    plaintexts.push(first)
+    const start = new Uint8Array(START_HEADER_BYTES)
+    start[0] = RECORD_START
+    new DataView(start.buffer).setUint32(1, frame.length)
+    const messages = [this.#sealRecord(start, frame.subarray(0, firstLength))]
+    let total = (messages[0] as Uint8Array).length
     for (let offset = firstLength; offset < frame.length; offset += MAX_PLAINTEXT_BYTES - 1) {
-      const piece = frame.subarray(offset, offset + MAX_PLAINTEXT_BYTES - 1)
-      const plaintext = new Uint8Array(piece.length + 1)
-      plaintext[0] = RECORD_CONTINUE
-      plaintext.set(piece, 1)
-      plaintexts.push(plaintext)
+      const message = this.#sealRecord(
+        CONTINUE_HEADER,
+        frame.subarray(offset, offset + MAX_PLAINTEXT_BYTES - 1),
+      )
+      messages.push(message)
+      total += message.length
     }
-    return this.#seal(plaintexts)
+    const out = new Uint8Array(total)
+    let offset = 0
+    for (const message of messages) {
+      out.set(message, offset)
+      offset += message.length
+    }
+    return out
   }
 
   /**
@@ -95,10 +100,7 @@ export class SecureSession {
       error === undefined
         ? EMPTY
         : encode({ name: error.name, message: error.message.slice(0, MAX_CLOSE_REASON_BYTES) })
-    const plaintext = new Uint8Array(reason.length + 1)
-    plaintext[0] = RECORD_CLOSE
-    plaintext.set(reason, 1)
-    return this.#seal([plaintext])
+    return this.#sealRecord(CLOSE_HEADER, reason)
   }
 
   /**
@@ -160,26 +162,12 @@ export class SecureSession {
     throw new MalformedFrameError(`unknown record type ${String(type)}`)
   }
 
-  #seal(plaintexts: Uint8Array[]): Uint8Array {
-    const ciphertexts = plaintexts.map((plaintext) => this.#send.encryptWithAd(EMPTY, plaintext))
-    if (ciphertexts.length === 1) {
-      const ciphertext = ciphertexts[0] as Uint8Array
-      const out = new Uint8Array(LENGTH_PREFIX_BYTES + ciphertext.length)
-      out[0] = ciphertext.length >>> 8
-      out[1] = ciphertext.length & 0xff
-      out.set(ciphertext, LENGTH_PREFIX_BYTES)
-      return out
-    }
-    let total = 0
-    for (const ciphertext of ciphertexts) total += LENGTH_PREFIX_BYTES + ciphertext.length
-    const out = new Uint8Array(total)
-    let offset = 0
-    for (const ciphertext of ciphertexts) {
-      out[offset] = ciphertext.length >>> 8
-      out[offset + 1] = ciphertext.length & 0xff
-      out.set(ciphertext, offset + LENGTH_PREFIX_BYTES)
-      offset += LENGTH_PREFIX_BYTES + ciphertext.length
-    }
+  /** One length-prefixed transport message of `header ‖ body`. */
+  #sealRecord(header: Uint8Array, body: Uint8Array): Uint8Array {
+    const out = this.#send.encryptParts(EMPTY, header, body, LENGTH_PREFIX_BYTES)
+    const length = out.length - LENGTH_PREFIX_BYTES
+    out[0] = length >>> 8
+    out[1] = length & 0xff
     return out
   }
 }

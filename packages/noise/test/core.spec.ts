@@ -139,6 +139,20 @@ describe('backends', () => {
           const sealed = js.encrypt(secret, nonce, ad, plaintext)
           expect(native.encrypt(secret, nonce, ad, plaintext)).toEqual(sealed)
           expect(native.decrypt(secret, nonce, ad, sealed)).toEqual(plaintext)
+          // seal: head ‖ body behind reserved bytes, the same ciphertext as encrypt
+          const cut = plaintext.length >> 1
+          for (const crypto of [js, native]) {
+            const parts = crypto.seal(
+              secret,
+              nonce,
+              ad,
+              plaintext.subarray(0, cut),
+              plaintext.subarray(cut),
+              3,
+            )
+            expect(parts.length).toBe(3 + sealed.length)
+            expect(parts.subarray(3)).toEqual(sealed)
+          }
           expect(js.hash(plaintext)).toEqual(native.hash(plaintext))
           expect(js.hmac(ad, plaintext)).toEqual(native.hmac(ad, plaintext))
         },
