@@ -8,6 +8,8 @@ import { cpus } from 'node:os'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from './args'
 import { createContext, formatOps, type RunOutput, type Suite } from './harness'
+import { meets } from './scenario'
+import { targetOf } from './targets'
 
 const args = parseArgs(process.argv.slice(2))
 const wanted = typeof args.suite === 'string' ? args.suite.split(',') : undefined
@@ -37,8 +39,14 @@ if (ran === 0) {
 console.log('\n| suite | case | subject | ops/s |\n|---|---|---|---:|')
 for (const r of out.results)
   console.log(`| ${r.suite} | ${r.case} | ${r.subject} | ${formatOps(r.opsPerSec)} |`)
-console.log('\n| ratio | value |\n|---|---:|')
-for (const [id, v] of Object.entries(out.ratios)) console.log(`| ${id} | ${v.toFixed(3)} |`)
+console.log('\n| ratio | value | target | met |\n|---|---:|---:|---|')
+for (const [id, v] of Object.entries(out.ratios)) {
+  const target = targetOf(id)
+  const met = target === undefined ? '' : meets(v, target) ? 'yes' : 'no'
+  console.log(
+    `| ${id} | ${v.toFixed(3)} | ${target === undefined ? '' : `${target.op} ${target.value}`} | ${met} |`,
+  )
+}
 if (Object.keys(out.figures).length > 0) {
   console.log('\n| figure | value |\n|---|---:|')
   for (const [id, v] of Object.entries(out.figures)) console.log(`| ${id} | ${v} |`)
