@@ -1,7 +1,9 @@
 /**
  * Reputation attack scenarios on a simulated market of 1,000 peers with a known ground
  * truth. Every trade produces a real receipt (sealed by one party, countersigned by the
- * other) and every rating is a real signed envelope that goes through the rating ledger;
+ * other, and attested by the market's settlement authority, which saw it settle) and every
+ * rating is a real signed envelope that goes through a rating ledger trusting only that
+ * authority;
  * global trust is EigenTrust over the local trust the accepted ratings build, recomputed
  * (warm start) every few rounds. Partners are drawn uniformly: the attackers get every
  * trade they ask for (a market that used trust to choose partners would give them fewer).
@@ -14,12 +16,17 @@
  *   → the victim's relative trust against the action threshold;
  * - forgery: self-promotion, replayed ratings, receipt-less Sybils, forged receipts →
  *   how many the ledger accepted;
+ * - fabricated receipts: fresh Sybils and the colluders sign receipts of trades that never
+ *   settled (unattested, attested by a Sybil, or of an outcome that moved nothing) and rate
+ *   each other → how many ratings the ledger accepted and the Sybils' global trust, against
+ *   a newcomer's (0); beside it, what a ledger without an authority policy would have given;
  * - overall: Spearman rank correlation of global trust with ground-truth honesty.
  */
 import { contentId, encode } from '@peerkit/codec'
 import { countersign, createVerifyCache, seal, type VerifyCache } from '@peerkit/envelope'
 import { keyPairFromSeed, type Signer, signerFromKeyPair } from '@peerkit/identity'
 import {
+  type AcceptedRating,
   computeGlobalTrust,
   createLocalTrust,
   createRatingLedger,
@@ -28,6 +35,7 @@ import {
   DEFAULT_TRUST_THRESHOLD,
   type GlobalTrust,
   isReputationError,
+  type LocalTrust,
   RATING_DOMAIN,
   type RatingLedger,
   RECEIPT_DOMAIN,
@@ -49,6 +57,10 @@ const COLLUDER_INSIDE = 0.5
 const CAMOUFLAGE = 0.1
 /** Independent (non-colluding) peers behave well with a probability drawn from [this, 1]. */
 const HONEST_MIN = 0.3
+/** Fresh Sybil identities in the fabricated-receipt attack. */
+const SYBILS = 20
+/** Trades the colluders and Sybils fabricate (each gives two ratings). */
+const FABRICATED = 1_000
 /** Rounds at which the whitewasher drops its identity for a fresh one. */
 const WHITEWASH_ROUNDS = [4, 10, 16, 22, 28]
 const T0 = 1_800_000_000_000
@@ -133,6 +145,12 @@ export interface MarketOptions {
 export interface MarketResult {
   trust: GlobalTrust
   agents: Agent[]
+  colluders: Agent[]
+  preTrusted: Agent[]
+  ledger: RatingLedger
+  local: LocalTrust
+  cache: VerifyCache
+  authority: Signer
   colluderShare: number
   victimRelative: number
   rank: number
@@ -207,10 +225,18 @@ export async function runMarket(options: MarketOptions): Promise<MarketResult> {
   let whitewasher = agents.find((a) => a.role === 'whitewasher')!
 
   const cache: VerifyCache = createVerifyCache()
-  const ledger: RatingLedger = createRatingLedger({ cache, ratingMaxAgeMs: 400 * ROUND_MS })
+  // the market's settlement authority (its arbiter, or the vault's signer): it attests the
+  // receipt of every trade it saw settle, and it is the only authority the ledger trusts
+  const authority = signerFor(seed ^ 0xa7, 0)
   const local = createLocalTrust(
     options.withheldShare === undefined ? {} : { withheldShare: options.withheldShare },
   )
+  const ledger: RatingLedger = createRatingLedger({
+    cache,
+    ratingMaxAgeMs: 400 * ROUND_MS,
+    authorities: [authority.peerId],
+    onEvict: (rating) => local.removeRating(rating),
+  })
   const kept: Array<{ rater: Agent; bytes: Uint8Array; receipt: Uint8Array; trade: Uint8Array }> =
     []
   let trades = 0
@@ -263,8 +289,11 @@ export async function runMarket(options: MarketOptions): Promise<MarketResult> {
       at: now,
     }
     const receipt = await countersign(
-      await seal(a.signer, { domain: RECEIPT_DOMAIN, payload, timestamp: now }),
-      b.signer,
+      await countersign(
+        await seal(a.signer, { domain: RECEIPT_DOMAIN, payload, timestamp: now }),
+        b.signer,
+      ),
+      authority,
     )
     for (const [rater, ratee, good] of [
       [a, b, goodB],
@@ -393,6 +422,21 @@ export async function runMarket(options: MarketOptions): Promise<MarketResult> {
         timestamp: at,
       }),
     )
+    // a receipt both real parties signed that no authority attested
+    await attempt(async () => {
+      const fake = {
+        v: 1,
+        trade: contentId(encode({ unattested: attempts })).bytes,
+        parties: [rater.signer.peerId.toBytes(), ratee.signer.peerId.toBytes()],
+        outcome: 'released',
+        at,
+      }
+      const both = await countersign(
+        await seal(rater.signer, { domain: RECEIPT_DOMAIN, payload: fake, timestamp: at }),
+        ratee.signer,
+      )
+      return sealRating(rater.signer, { receipt: both, score: 1, timestamp: at })
+    })
     // a forged signature on an accepted rating
     await attempt(async () => {
       const forged = bytes.slice()
@@ -413,6 +457,12 @@ export async function runMarket(options: MarketOptions): Promise<MarketResult> {
   return {
     trust: final,
     agents,
+    colluders,
+    preTrusted: preTrustedAgents,
+    ledger,
+    local,
+    cache,
+    authority,
     colluderShare: colluders.reduce((s, c) => s + final.trust[c.index]!, 0),
     victimRelative: final.trust[victim.index]! * agents.length,
     rank,
@@ -423,9 +473,128 @@ export async function runMarket(options: MarketOptions): Promise<MarketResult> {
   }
 }
 
-/** One market per seed, shared by the groups that read it. */
-const markets = new Map<number, Promise<MarketResult>>()
-function marketFor(seed: number, log: (line: string) => void): Promise<MarketResult> {
+export interface FabricatedResult {
+  /** Fabricated ratings offered to the market's ledger. */
+  attempts: number
+  /** Of them, accepted by the market's ledger (which trusts only the real authority). */
+  accepted: number
+  /** Of them, accepted by a ledger with no authority policy (the deprecated default). */
+  legacyAccepted: number
+  /** Largest relative global trust of a Sybil after the attack. */
+  sybilTrust: number
+  /** The same, had the ratings gone through the ledger with no authority policy. */
+  legacySybilTrust: number
+  /** The colluders' share of global trust after the attack, and before it. */
+  colluderShare: number
+  colluderShareBefore: number
+}
+
+/**
+ * Colluders and fresh Sybils fabricate receipts: both named parties sign trades that never
+ * settled, and each rates the other +1. A third of the receipts carry no attestation, a
+ * third are "attested" by a Sybil posing as an authority, a third name an outcome that
+ * moved nothing. Global trust is recomputed over every identity, Sybils included.
+ */
+export async function fabricateReceipts(
+  m: MarketResult,
+  seed: number,
+  log: (line: string) => void,
+): Promise<FabricatedResult> {
+  const random = random32(seed ^ 0xfab)
+  const sybils = Array.from({ length: SYBILS }, (_, i) => signerFor(seed ^ 0xfab, i))
+  const fakeAuthority = sybils[0]!
+  const gang: Signer[] = [...sybils.slice(1), ...m.colluders.map((c) => c.signer)]
+  const at = T0 + ROUNDS * ROUND_MS
+  const legacy = createRatingLedger({ cache: m.cache, ratingMaxAgeMs: 400 * ROUND_MS })
+  const beforeLocal = createLocalTrust()
+  for (const r of m.ledger.ratings()) beforeLocal.addRating(r)
+  const legacyRatings: AcceptedRating[] = []
+  const refusals = new Map<string, number>()
+  let attempts = 0
+  let accepted = 0
+  for (let n = 0; n < FABRICATED; n++) {
+    // every fabricated trade has a Sybil on one side, so the Sybils are what it would promote
+    const a = sybils[1 + Math.floor(random() * (SYBILS - 1))]!
+    let b = gang[Math.floor(random() * gang.length)]!
+    if (b === a) b = m.colluders[0]!.signer
+    const kind = n % 3
+    const payload = {
+      v: 1,
+      trade: contentId(encode({ fabricated: seed, n })).bytes,
+      parties: [a.peerId.toBytes(), b.peerId.toBytes()],
+      outcome: kind === 2 ? 'never-traded' : 'released',
+      at,
+    }
+    let receipt = await countersign(
+      await seal(a, { domain: RECEIPT_DOMAIN, payload, timestamp: at }),
+      b,
+    )
+    if (kind === 1) receipt = await countersign(receipt, fakeAuthority)
+    for (const rater of [a, b]) {
+      const bytes = await sealRating(
+        rater,
+        { receipt, score: 1, timestamp: at + 1 },
+        { cache: m.cache },
+      )
+      attempts++
+      try {
+        m.local.addRating(m.ledger.accept(bytes, at + 2))
+        accepted++
+      } catch (error) {
+        const name = isReputationError(error) ? error.name : `unexpected ${String(error)}`
+        refusals.set(name, (refusals.get(name) ?? 0) + 1)
+      }
+      try {
+        legacyRatings.push(legacy.accept(bytes, at + 2))
+      } catch {
+        // the deprecated ledger still refuses outcomes that moved nothing
+      }
+    }
+  }
+  const keys = [...m.agents.map((a) => a.key), ...sybils.map((s) => s.peerId.toString())]
+  const trustOver = (local: LocalTrust): GlobalTrust => {
+    const { matrix, index, rowTotals } = local.toMatrix(keys)
+    return computeGlobalTrust(matrix, {
+      preTrusted: m.preTrusted.map((a) => index.get(a.key)!),
+      rowTotals,
+    })
+  }
+  const sybilMax = (t: GlobalTrust): number =>
+    Math.max(...sybils.map((_, i) => t.trust[m.agents.length + i]! * keys.length))
+  const share = (t: GlobalTrust): number =>
+    m.colluders.reduce((sum, c) => sum + t.trust[c.index]!, 0)
+  const after = trustOver(m.local)
+  const before = trustOver(beforeLocal)
+  const legacyLocal = createLocalTrust()
+  for (const r of [...m.ledger.ratings(), ...legacyRatings]) legacyLocal.addRating(r)
+  const legacyTrust = trustOver(legacyLocal)
+  log(
+    `${attempts} fabricated ratings: ${accepted} accepted, refused as ` +
+      [...refusals].map(([n, c]) => `${n} ${c}`).join(', ') +
+      `; a ledger without an authority policy would have accepted ${legacyRatings.length}` +
+      ` and given a Sybil relative trust ${sybilMax(legacyTrust).toFixed(3)}`,
+  )
+  return {
+    attempts,
+    accepted,
+    legacyAccepted: legacyRatings.length,
+    sybilTrust: sybilMax(after),
+    legacySybilTrust: sybilMax(legacyTrust),
+    colluderShare: share(after),
+    colluderShareBefore: share(before),
+  }
+}
+
+/**
+ * One market per seed, shared by the groups that read it. The cache is an object the
+ * groups are built around (see `reputationGroups`), not module state.
+ */
+type MarketCache = Map<number, Promise<MarketResult>>
+function marketFor(
+  markets: MarketCache,
+  seed: number,
+  log: (line: string) => void,
+): Promise<MarketResult> {
   let market = markets.get(seed)
   if (market === undefined) {
     market = runMarket({ seed, log })
@@ -472,81 +641,116 @@ function whitewashLocal(seed: number, log: (line: string) => void): number {
   return worst
 }
 
-const groups: ScenarioGroup[] = [
-  {
-    name: 'reputation-collusion',
-    description: `${PEERS} peers, ${COLLUDERS} colluding: share of global trust held by the colluders`,
-    targets: { 'reputation.collusion.trustShare': { op: '<=', value: 0.1 } },
-    async run({ seed, log }) {
-      const m = await marketFor(seed, log)
-      log(
-        `${m.trades} trades; colluders hold ${(m.colluderShare * 100).toFixed(2)}% of global trust`,
-      )
-      return { 'reputation.collusion.trustShare': m.colluderShare }
+/** The reputation groups, sharing one market per seed through `markets`. */
+export function reputationGroups(markets: MarketCache = new Map()): ScenarioGroup[] {
+  const marketOf = (seed: number, log: (line: string) => void) => marketFor(markets, seed, log)
+  return [
+    {
+      name: 'reputation-collusion',
+      description: `${PEERS} peers, ${COLLUDERS} colluding: share of global trust held by the colluders`,
+      targets: { 'reputation.collusion.trustShare': { op: '<=', value: 0.1 } },
+      async run({ seed, log }) {
+        const m = await marketOf(seed, log)
+        log(
+          `${m.trades} trades; colluders hold ${(m.colluderShare * 100).toFixed(2)}% of global trust`,
+        )
+        return { 'reputation.collusion.trustShare': m.colluderShare }
+      },
     },
-  },
-  {
-    name: 'reputation-whitewash',
-    description:
-      'a malicious peer re-enters under fresh identities: newcomer scores against the floor',
-    targets: {
-      'reputation.whitewash.maxNewcomerOverFloor': { op: '<=', value: 0 },
-      'reputation.whitewash.maxNewcomerRelativeTrust': null,
+    {
+      name: 'reputation-whitewash',
+      description:
+        'a malicious peer re-enters under fresh identities: newcomer scores against the floor',
+      targets: {
+        'reputation.whitewash.maxNewcomerOverFloor': { op: '<=', value: 0 },
+        'reputation.whitewash.maxNewcomerRelativeTrust': null,
+      },
+      async run({ seed, log }) {
+        const local = whitewashLocal(seed, log)
+        const m = await marketOf(seed, log)
+        const fresh = m.agents.filter((a) => a.index >= PEERS)
+        const finalFresh = fresh.map((a) => m.trust.trust[a.index]! * m.agents.length)
+        log(
+          `fresh identities: relative global trust at entry ${m.freshRelative.map((v) => v.toFixed(2)).join(', ')}; ` +
+            `at the end ${finalFresh.map((v) => v.toFixed(2)).join(', ')} (threshold ${DEFAULT_TRUST_THRESHOLD})`,
+        )
+        return {
+          'reputation.whitewash.maxNewcomerOverFloor': local,
+          'reputation.whitewash.maxNewcomerRelativeTrust': Math.max(...m.freshRelative),
+        }
+      },
     },
-    async run({ seed, log }) {
-      const local = whitewashLocal(seed, log)
-      const m = await marketFor(seed, log)
-      const fresh = m.agents.filter((a) => a.index >= PEERS)
-      const finalFresh = fresh.map((a) => m.trust.trust[a.index]! * m.agents.length)
-      log(
-        `fresh identities: relative global trust at entry ${m.freshRelative.map((v) => v.toFixed(2)).join(', ')}; ` +
-          `at the end ${finalFresh.map((v) => v.toFixed(2)).join(', ')} (threshold ${DEFAULT_TRUST_THRESHOLD})`,
-      )
-      return {
-        'reputation.whitewash.maxNewcomerOverFloor': local,
-        'reputation.whitewash.maxNewcomerRelativeTrust': Math.max(...m.freshRelative),
-      }
+    {
+      name: 'reputation-slander',
+      description: 'one peer trades with an honest peer every round and rates it -1 every time',
+      targets: { 'reputation.slander.victimMarginOverThreshold': { op: '>', value: 0 } },
+      async run({ seed, log }) {
+        const m = await marketOf(seed, log)
+        log(
+          `victim's relative trust ${m.victimRelative.toFixed(3)} against the threshold ${DEFAULT_TRUST_THRESHOLD}`,
+        )
+        return {
+          'reputation.slander.victimMarginOverThreshold':
+            m.victimRelative - DEFAULT_TRUST_THRESHOLD,
+        }
+      },
     },
-  },
-  {
-    name: 'reputation-slander',
-    description: 'one peer trades with an honest peer every round and rates it -1 every time',
-    targets: { 'reputation.slander.victimMarginOverThreshold': { op: '>', value: 0 } },
-    async run({ seed, log }) {
-      const m = await marketFor(seed, log)
-      log(
-        `victim's relative trust ${m.victimRelative.toFixed(3)} against the threshold ${DEFAULT_TRUST_THRESHOLD}`,
-      )
-      return {
-        'reputation.slander.victimMarginOverThreshold': m.victimRelative - DEFAULT_TRUST_THRESHOLD,
-      }
+    {
+      name: 'reputation-forgery',
+      description:
+        'self-promotion, replayed ratings, receipt-less Sybils, forged receipts and signatures',
+      targets: {
+        'reputation.forgedAccepted': { op: '==', value: 0 },
+        'reputation.forgeryAttempts': null,
+      },
+      async run({ seed, log }) {
+        const m = await marketOf(seed, log)
+        return {
+          'reputation.forgedAccepted': m.forgedAccepted,
+          'reputation.forgeryAttempts': m.forgeryAttempts,
+        }
+      },
     },
-  },
-  {
-    name: 'reputation-forgery',
-    description:
-      'self-promotion, replayed ratings, receipt-less Sybils, forged receipts and signatures',
-    targets: {
-      'reputation.forgedAccepted': { op: '==', value: 0 },
-      'reputation.forgeryAttempts': null,
+    {
+      name: 'reputation-rank',
+      description:
+        'rank correlation of global trust with ground-truth honesty over the 1,000 peers',
+      targets: { 'reputation.rankCorrelation': { op: '>=', value: 0.9 } },
+      async run({ seed, log }) {
+        const m = await marketOf(seed, log)
+        return { 'reputation.rankCorrelation': m.rank }
+      },
     },
-    async run({ seed, log }) {
-      const m = await marketFor(seed, log)
-      return {
-        'reputation.forgedAccepted': m.forgedAccepted,
-        'reputation.forgeryAttempts': m.forgeryAttempts,
-      }
+    {
+      name: 'reputation-fabricated',
+      description: `colluders and ${SYBILS} fresh Sybils fabricate ${FABRICATED} receipts of trades that never settled and rate each other`,
+      targets: {
+        'reputation.fabricated.accepted': { op: '==', value: 0 },
+        'reputation.fabricated.sybilTrustOverNewcomer': { op: '<=', value: 0 },
+        'reputation.fabricated.colluderShareGain': { op: '<=', value: 0 },
+        'reputation.fabricated.attempts': null,
+        'reputation.fabricated.legacyAccepted': null,
+        'reputation.fabricated.legacySybilTrust': null,
+      },
+      async run({ seed, log }) {
+        const m = await marketOf(seed, log)
+        const f = await fabricateReceipts(m, seed, log)
+        log(
+          `Sybils' largest relative trust ${f.sybilTrust.toFixed(4)} (a newcomer's is 0); colluders' share ` +
+            `${(f.colluderShareBefore * 100).toFixed(2)}% before, ${(f.colluderShare * 100).toFixed(2)}% after`,
+        )
+        return {
+          'reputation.fabricated.accepted': f.accepted,
+          // a newcomer nobody rated holds no global trust: 0 is the newcomer level
+          'reputation.fabricated.sybilTrustOverNewcomer': f.sybilTrust - 0,
+          'reputation.fabricated.colluderShareGain': f.colluderShare - f.colluderShareBefore,
+          'reputation.fabricated.attempts': f.attempts,
+          'reputation.fabricated.legacyAccepted': f.legacyAccepted,
+          'reputation.fabricated.legacySybilTrust': f.legacySybilTrust,
+        }
+      },
     },
-  },
-  {
-    name: 'reputation-rank',
-    description: 'rank correlation of global trust with ground-truth honesty over the 1,000 peers',
-    targets: { 'reputation.rankCorrelation': { op: '>=', value: 0.9 } },
-    async run({ seed, log }) {
-      const m = await marketFor(seed, log)
-      return { 'reputation.rankCorrelation': m.rank }
-    },
-  },
-]
+  ]
+}
 
-export default groups
+export default reputationGroups()
