@@ -50,3 +50,6 @@ export const DEFAULT_MAX_DELAY_MS = Number.POSITIVE_INFINITY
 
 /** Largest amount the kit accepts: amounts are unsigned 64-bit integers. */
 export const MAX_AMOUNT = 2n ** 64n - 1n
+
+/** Most equivocation proofs a session keeps (the first ones found; one is enough to show). */
+export const MAX_EQUIVOCATIONS = 8

@@ -139,6 +139,11 @@ export class InvalidAckError extends EscrowError {
   override readonly name = 'InvalidAckError' as const
 }
 
+/** Two signed steps shown as an equivocation are valid but compatible: one log can hold both. */
+export class NotEquivocationError extends EscrowError {
+  override readonly name = 'NotEquivocationError' as const
+}
+
 /** Every error a step can be rejected with by `apply`. */
 export type StepRejection =
   | MalformedStepError
@@ -199,4 +204,5 @@ const ESCROW_ERROR_NAMES = new Set([
   'NotTerminalError',
   'NotMyRoleError',
   'InvalidAckError',
+  'NotEquivocationError',
 ])

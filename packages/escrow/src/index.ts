@@ -30,6 +30,13 @@ export {
   type Transition,
   type TransitionSpec,
 } from './definition'
+export {
+  type EquivocatedStep,
+  type Equivocation,
+  type EquivocationProof,
+  findEquivocation,
+  verifyEquivocation,
+} from './equivocation'
 export * from './errors'
 export {
   type AtomicSwapOptions,

@@ -23,8 +23,9 @@ import {
 import { decodeAck, encodeAck } from './ack'
 import { apply, cosignStep, makeStep } from './apply'
 import { assertSafeTime, isRecord } from './assert'
-import { DEFAULT_MAX_DELAY_MS, DEFAULT_MAX_SKEW_MS } from './constants'
+import { DEFAULT_MAX_DELAY_MS, DEFAULT_MAX_SKEW_MS, MAX_EQUIVOCATIONS } from './constants'
 import type { EscrowDefinition } from './definition'
+import { type EquivocationProof, findEquivocation } from './equivocation'
 import {
   CorruptLogError,
   InvalidAckError,
@@ -63,6 +64,9 @@ const REFUSALS = new Set([
   'UnknownActionError',
 ])
 
+/** Rejections of a step that can mean its signer also signed an incompatible step of our log. */
+const EQUIVOCAL = new Set(['ForkError', 'BrokenLinkError', 'TransitionNotAllowedError'])
+
 /** Default most out-of-order steps a session holds while waiting for earlier ones. */
 export const DEFAULT_MAX_PENDING = 64
 
@@ -85,6 +89,8 @@ export interface SessionInit {
   readonly maxPending?: number
   /** Called after each step is persisted and applied (not during a reload), with the clock it was applied at. */
   readonly onStep?: (step: AppliedStep, state: EscrowState, now: number) => void
+  /** Called when a refused step and a step of the log were signed by one peer for incompatible places (see `equivocations`). */
+  readonly onEquivocation?: (proof: EquivocationProof) => void
 }
 
 /** Steps one recipient has not acknowledged yet. */
@@ -118,6 +124,13 @@ export interface EscrowSession {
   readonly steps: readonly Uint8Array[]
   /** Roles whose log forked from this one (learned from their acks); nothing is resent to them. */
   readonly diverged: readonly string[]
+  /**
+   * Proofs that a peer signed a step this log refused and an incompatible step of this
+   * log (two steps at one position, or two endings such as two rulings): each can be
+   * shown to anyone and checked with `verifyEquivocation`. The first `MAX_EQUIVOCATIONS`
+   * found are kept, in memory.
+   */
+  readonly equivocations: readonly EquivocationProof[]
   /**
    * Takes a transition as this party: seals the step, locks this party's side in the
    * vault if the step locks, persists it, and queues it for the other roles.
@@ -286,6 +299,7 @@ function build(
   const maxPending = init.maxPending ?? DEFAULT_MAX_PENDING
   const name = trade.idText
   const pending = new Map<number, Uint8Array>()
+  const equivocations: EquivocationProof[] = []
   let queue: Promise<unknown> = Promise.resolve()
 
   /** Runs `fn` after every earlier call: one step at a time, so no two commits race. */
@@ -413,6 +427,16 @@ function build(
     for (const seq of pending.keys()) if (seq < core.state.seq) pending.delete(seq)
   }
 
+  /** Keeps the proof when a refused step and a step of the log were signed by one peer for incompatible places. */
+  function keepEquivocation(bytes: Uint8Array): void {
+    if (equivocations.length >= MAX_EQUIVOCATIONS) return
+    if (equivocations.some((p) => equalBytes(p.second, bytes))) return
+    const proof = findEquivocation(init.definition, trade, core.steps, bytes)
+    if (proof === undefined) return
+    equivocations.push(proof)
+    init.onEquivocation?.(proof)
+  }
+
   async function own(bytes: Uint8Array, now: number): Promise<EscrowState> {
     const rejection = await commit(bytes, now, true)
     if (rejection !== undefined && rejection !== 'duplicate') throw rejection
@@ -428,6 +452,9 @@ function build(
     },
     get steps() {
       return core.steps
+    },
+    get equivocations() {
+      return equivocations.slice()
     },
     get diverged() {
       return [...core.acked].filter(([, count]) => count === DIVERGED).map(([r]) => r)
@@ -467,6 +494,7 @@ function build(
           } else {
             status = 'rejected'
             error = result
+            if (EQUIVOCAL.has(result.name)) keepEquivocation(stepBytes)
           }
         } else await drain(now)
         return {
