@@ -16,12 +16,10 @@ import {
   type EscrowState,
   isEscrowError,
   type LedgerVault,
-  type Log,
-  type LogStore,
   loadSession,
   tradeEscrow,
 } from '../src/index'
-import { createMemoryStore } from '../src/storage'
+import { faultyStore, SimulatedCrash } from './fixtures/faulty-store'
 import {
   AMOUNT,
   arbiter,
@@ -80,40 +78,6 @@ const ACTIONS = Object.keys(REFERENCE).filter((a) => a !== 'cancel')
 const TERMINAL = new Set(['released', 'refunded', 'split', 'cancelled', 'expired', 'unwound'])
 /** The transitions a party tries, in order, once every deadline has passed. */
 const TIMEOUTS = ['expire', 'reclaim', 'settle', 'lapse']
-
-class SimulatedCrash extends Error {
-  override name = 'SimulatedCrash'
-}
-
-/** A memory store that can be armed to crash before its next write (the write never lands). */
-function faultyStore(): LogStore & { armed: boolean; writes: number } {
-  const inner = createMemoryStore()
-  const store = {
-    armed: false,
-    writes: 0,
-    limits: inner.limits,
-    async open(name: string): Promise<Log> {
-      const log = await inner.open(name)
-      return {
-        name,
-        read: () => log.read(),
-        compact: (snapshot, through) => log.compact(snapshot, through),
-        close: () => log.close(),
-        async append(records) {
-          if (store.armed) {
-            store.armed = false
-            throw new SimulatedCrash('crash before the write')
-          }
-          await log.append(records)
-          store.writes++
-        },
-      }
-    },
-    list: () => inner.list(),
-    close: () => inner.close(),
-  }
-  return store
-}
 
 interface Message {
   kind: 'step' | 'ack' | 'proposal'
