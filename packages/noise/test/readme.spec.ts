@@ -1,0 +1,28 @@
+/**
+ * The README's example is test/fixtures/readme-example.ts, verbatim: this runs it over a real
+ * loopback socket and checks what it prints, so the example cannot rot.
+ */
+import { readFileSync } from 'node:fs'
+import { expect, test, vi } from 'vitest'
+
+test('the README shows the example file verbatim', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+  const example = readFileSync(new URL('./fixtures/readme-example.ts', import.meta.url), 'utf8')
+  expect(readme).toContain(`\`\`\`ts\n${example}\`\`\``)
+})
+
+test('the README example runs and prints what it says', async () => {
+  const lines: unknown[][] = []
+  const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+    lines.push(args)
+  })
+  try {
+    await import('./fixtures/readme-example')
+  } finally {
+    spy.mockRestore()
+  }
+  expect(lines).toEqual([
+    ['bob is talking to alice:', true],
+    ['echoed:', 'hello over Noise'],
+  ])
+})
