@@ -13,6 +13,7 @@ import { bodyId } from './body-id'
 import {
   DEFAULT_MAX_ENVELOPE_BYTES,
   DEFAULT_MAX_PAYLOAD_DEPTH,
+  DEFAULT_MAX_PAYLOAD_ITEMS,
   DEFAULT_MAX_SIGNATURES,
 } from './constants'
 import { InvalidArgumentError } from './errors'
@@ -22,6 +23,7 @@ import { parseEnvelope, parseOuter, releaseParsed } from './wire'
 export interface EnvelopeIdOptions {
   maxBytes?: number | undefined
   maxDepth?: number | undefined
+  maxItems?: number | undefined
   maxSignatures?: number | undefined
   /**
    * Whether the body is read and checked (default true). With `false` only the outer layer
@@ -36,7 +38,7 @@ export interface EnvelopeIdOptions {
  * The id of an envelope: the sha2-256 content id of its canonical body bytes. The form of
  * the envelope is checked (as `open` would), its signatures and times are not.
  * @param bytes - an envelope
- * @param options - the limits of `open` (defaults 64 KiB, depth 32, 16 signatures), and
+ * @param options - the limits of `open` (defaults 64 KiB, depth 32, 4,096 payload items, 16 signatures), and
  *   `checkBody: false` to hash the body without reading it
  * @returns the content id of the body
  * @throws {MalformedEnvelopeError | UnsupportedVersionError | LimitExceededError} for bytes
@@ -54,6 +56,7 @@ export function envelopeId(bytes: Uint8Array, options: EnvelopeIdOptions = {}): 
   const limits = {
     maxBytes: limitOption(options.maxBytes, 'options.maxBytes', DEFAULT_MAX_ENVELOPE_BYTES),
     maxDepth: limitOption(options.maxDepth, 'options.maxDepth', DEFAULT_MAX_PAYLOAD_DEPTH),
+    maxItems: limitOption(options.maxItems, 'options.maxItems', DEFAULT_MAX_PAYLOAD_ITEMS),
     maxSignatures: limitOption(
       options.maxSignatures,
       'options.maxSignatures',

@@ -1,7 +1,9 @@
 /**
  * Opening: the checks an envelope must pass before its payload is believed, cheapest
- * first — size and version, form, domain, times, replay guard — and only then the
- * signatures. A rejected envelope changes neither the replay guard nor the verify cache.
+ * first — size and version, form (the payload walked under its depth and item bounds, not
+ * decoded), domain, times, replay guard — then the signatures, and only then is the payload
+ * decoded into values. A rejected envelope changes neither the replay guard nor the verify
+ * cache.
  *
  * @example
  * const opened = open(bytes, { domain: 'peerkit/gossip/1', now, maxSkewMs: 30_000, maxAgeMs: 600_000 })
@@ -22,6 +24,7 @@ import { byteKey } from './byte-key'
 import {
   DEFAULT_MAX_ENVELOPE_BYTES,
   DEFAULT_MAX_PAYLOAD_DEPTH,
+  DEFAULT_MAX_PAYLOAD_ITEMS,
   DEFAULT_MAX_SIGNATURES,
   MAX_DOMAIN_LENGTH,
   PUBLIC_KEY_LENGTH,
@@ -38,7 +41,7 @@ import { verifySignatures } from './verify'
 import type { VerifyCache } from './verify-cache'
 import {
   type BodyFields,
-  defaultParseLimits,
+  decodePayload,
   type ParsedEnvelope,
   type ParseLimits,
   parseEnvelope,
@@ -63,6 +66,11 @@ export interface OpenOptions {
   maxBytes?: number | undefined
   /** Deepest nesting inside the payload (default 32). */
   maxDepth?: number | undefined
+  /**
+   * Most elements and entries in all arrays and maps of the payload together (default
+   * 4,096): what bounds the work of decoding a payload, checked before its signature.
+   */
+  maxItems?: number | undefined
   /** Most signatures on the envelope (default 16). */
   maxSignatures?: number | undefined
   /** Decode payload maps as `Map` instead of plain objects (default false). */
@@ -107,65 +115,30 @@ interface Rules {
   readonly limits: ParseLimits
 }
 
-/** The last domain that passed `isDomain` (most callers open one protocol over and over). */
-let checkedDomain: string | undefined
-
-const defaultLimitsCache = new Map<string, ParseLimits>()
-
-/** The parse limits for `options`; the common all-defaults case is shared, per domain. */
+/** The parse limits for `options`. */
 function limitsOf(options: OpenOptions, domain: string): ParseLimits {
-  const { maxBytes, maxDepth, maxSignatures, useMaps } = options
+  const { maxBytes, maxDepth, maxItems, maxSignatures, useMaps } = options
   if (useMaps !== undefined && typeof useMaps !== 'boolean') {
     throw new InvalidArgumentError('options.useMaps', 'options.useMaps must be a boolean')
   }
-  if (
-    maxBytes === undefined &&
-    maxDepth === undefined &&
-    maxSignatures === undefined &&
-    useMaps !== true
-  ) {
-    const cached = defaultLimitsCache.get(domain)
-    if (cached !== undefined) return cached
-    if (defaultLimitsCache.size >= 64) defaultLimitsCache.clear()
-    const limits: ParseLimits = { ...defaultParseLimits, domain }
-    defaultLimitsCache.set(domain, limits)
-    return limits
-  }
-  const limits: ParseLimits = {
+  return {
     maxBytes: limitOption(maxBytes, 'options.maxBytes', DEFAULT_MAX_ENVELOPE_BYTES),
     maxDepth: limitOption(maxDepth, 'options.maxDepth', DEFAULT_MAX_PAYLOAD_DEPTH),
+    maxItems: limitOption(maxItems, 'options.maxItems', DEFAULT_MAX_PAYLOAD_ITEMS),
     maxSignatures: limitOption(maxSignatures, 'options.maxSignatures', DEFAULT_MAX_SIGNATURES),
     useMaps: useMaps === true,
     domain,
   }
-  // the same limits as last time (a router opens everything under one set): reuse that object
-  const last = lastLimits
-  if (
-    last !== undefined &&
-    last.maxBytes === limits.maxBytes &&
-    last.maxDepth === limits.maxDepth &&
-    last.maxSignatures === limits.maxSignatures &&
-    last.useMaps === limits.useMaps &&
-    last.domain === domain
-  )
-    return last
-  lastLimits = limits
-  return limits
 }
-
-let lastLimits: ParseLimits | undefined
 
 function rulesOf(options: OpenOptions): Rules {
   assertObject(options, 'options')
   const { domain, now, maxSkewMs, maxAgeMs, replayGuard, cache } = options
-  if (domain !== checkedDomain || typeof domain !== 'string') {
-    if (!isDomain(domain, MAX_DOMAIN_LENGTH)) {
-      throw new InvalidArgumentError(
-        'options.domain',
-        `options.domain must be 1-${MAX_DOMAIN_LENGTH} printable ASCII characters`,
-      )
-    }
-    checkedDomain = domain
+  if (!isDomain(domain, MAX_DOMAIN_LENGTH)) {
+    throw new InvalidArgumentError(
+      'options.domain',
+      `options.domain must be 1-${MAX_DOMAIN_LENGTH} printable ASCII characters`,
+    )
   }
   assertSafeInteger(now, 'options.now', 0)
   assertWindow(maxSkewMs, 'options.maxSkewMs')
@@ -250,11 +223,12 @@ function commit(checked: Checked, rules: Rules): void {
     replayGuard.accept(checked.claim, rules.now)
 }
 
-function openedOf({ parsed, digestKey }: Checked): OpenedEnvelope {
+/** The result, with the payload decoded: only now, after every signature verified. */
+function openedOf({ parsed, digestKey }: Checked, rules: Rules): OpenedEnvelope {
   const { fields } = parsed
   return {
     signer: peerIdFromPublicKey(fields.signer),
-    payload: fields.payload,
+    payload: decodePayload(parsed.body, fields, rules.limits),
     timestamp: fields.timestamp,
     expiresAt: fields.expiresAt,
     id: idOfDigestKey(digestKey),
@@ -291,7 +265,7 @@ export function open(bytes: Uint8Array, options: OpenOptions): OpenedEnvelope {
   const rules = rulesOf(options)
   const checked = check(bytes, rules)
   try {
-    const opened = openedOf(checked)
+    const opened = openedOf(checked, rules)
     commit(checked, rules)
     return opened
   } finally {
@@ -340,7 +314,7 @@ export function openMulti(bytes: Uint8Array, options: OpenMultiOptions): OpenedM
   const checked = check(bytes, rules, precheck)
   try {
     const opened: OpenedMultiEnvelope = {
-      ...openedOf(checked),
+      ...openedOf(checked, rules),
       signers: checked.parsed.signatures.map((entry) => peerIdFromPublicKey(entry.publicKey)),
     }
     commit(checked, rules)

@@ -12,6 +12,7 @@ import { bodyDigestKey } from './body-id'
 import {
   DEFAULT_MAX_ENVELOPE_BYTES,
   DEFAULT_MAX_PAYLOAD_DEPTH,
+  DEFAULT_MAX_PAYLOAD_ITEMS,
   DEFAULT_MAX_SIGNATURES,
   MAX_DOMAIN_LENGTH,
   MAX_NONCE_LENGTH,
@@ -25,6 +26,7 @@ import type { VerifyCache } from './verify-cache'
 import {
   encodeBody,
   encodeEnvelope,
+  parseBody,
   parseEnvelope,
   type SignatureEntry,
   signingMessage,
@@ -48,6 +50,8 @@ export interface SealInput {
   maxBytes?: number | undefined
   /** Deepest nesting inside the payload (default 32). */
   maxDepth?: number | undefined
+  /** Most elements and entries in the payload's arrays and maps together (default 4,096). */
+  maxItems?: number | undefined
 }
 
 function assertSigner(signer: unknown): asserts signer is Signer {
@@ -78,12 +82,12 @@ function checkSize(bytes: Uint8Array, maxBytes: number): Uint8Array {
  * Seals a payload: encodes the body canonically and signs it.
  * @param signer - signs for the peer named in the envelope (its `publicKey` goes in the body)
  * @param input - `domain`, `payload`, `timestamp`, and optionally `expiresAt`, `nonce`,
- *   `sequence`, `maxBytes`, `maxDepth`
+ *   `sequence`, `maxBytes`, `maxDepth`, `maxItems`
  * @returns the envelope bytes
  * @throws {InvalidArgumentError} for a bad domain, time, nonce, sequence, signer, or a payload
  *   outside the codec's profile (floats, undefined, cycles…)
- * @throws {LimitExceededError} when the payload nests deeper than `maxDepth` or the envelope
- *   would exceed `maxBytes`
+ * @throws {LimitExceededError} when the payload nests deeper than `maxDepth`, holds more
+ *   than `maxItems` items, or the envelope would exceed `maxBytes`
  * @example
  * const bytes = await seal(signer, { domain: 'peerkit/gossip/1', payload: { text: 'hi' }, timestamp: Date.now() })
  */
@@ -165,6 +169,15 @@ export async function seal(signer: Signer, input: SealInput): Promise<Uint8Array
   }
   // fail fast, before signing, when even the body is too large
   checkSize(body, maxBytes)
+  // what the payload holds is counted on its bytes, as `open` counts it
+  parseBody(body, {
+    maxBytes,
+    maxDepth,
+    maxItems: limitOption(input.maxItems, 'input.maxItems', DEFAULT_MAX_PAYLOAD_ITEMS),
+    maxSignatures: DEFAULT_MAX_SIGNATURES,
+    useMaps: false,
+    domain,
+  })
   const signature = await signBody(signer, body)
   return checkSize(encodeEnvelope(body, [{ publicKey: signer.publicKey, signature }]), maxBytes)
 }
@@ -175,6 +188,8 @@ export interface CountersignOptions {
   maxBytes?: number | undefined
   /** Deepest nesting inside the payload (default 32). */
   maxDepth?: number | undefined
+  /** Most elements and entries in the payload's arrays and maps together (default 4,096). */
+  maxItems?: number | undefined
   /** Most signatures on the result (default 16). */
   maxSignatures?: number | undefined
   /** A verify cache to consult while checking the signatures already there. */
@@ -216,6 +231,7 @@ export async function countersign(
   const parsed = parseEnvelope(input, {
     maxBytes,
     maxDepth: limitOption(options.maxDepth, 'options.maxDepth', DEFAULT_MAX_PAYLOAD_DEPTH),
+    maxItems: limitOption(options.maxItems, 'options.maxItems', DEFAULT_MAX_PAYLOAD_ITEMS),
     maxSignatures,
     useMaps: false,
   })

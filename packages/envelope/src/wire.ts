@@ -16,14 +16,17 @@
  * parsed.fields.domain // 'peerkit/gossip/1'
  */
 import {
+  Cursor,
   compareBytes,
-  type DecodeOptions,
   decode,
   encode,
   equalBytes,
   isBytes,
   isCodecError,
-  type MapValue,
+  MAJOR_BYTES,
+  MAJOR_MAP,
+  MAJOR_TEXT,
+  MAJOR_UNSIGNED,
   type Value,
 } from '@peerkit/codec'
 import { isDomain } from './assert'
@@ -31,16 +34,21 @@ import {
   BODY_KEYS,
   DEFAULT_MAX_ENVELOPE_BYTES,
   DEFAULT_MAX_PAYLOAD_DEPTH,
+  DEFAULT_MAX_PAYLOAD_ITEMS,
   DEFAULT_MAX_SIGNATURES,
   ENVELOPE_VERSION,
   MAX_DOMAIN_LENGTH,
   MAX_NONCE_LENGTH,
-  MAX_SEQUENCE,
   PUBLIC_KEY_LENGTH,
   SIGNATURE_CONTEXT,
   SIGNATURE_LENGTH,
 } from './constants'
-import { LimitExceededError, MalformedEnvelopeError, UnsupportedVersionError } from './errors'
+import {
+  EnvelopeError,
+  LimitExceededError,
+  MalformedEnvelopeError,
+  UnsupportedVersionError,
+} from './errors'
 
 /** One signature on an envelope, with the key that made it. */
 export interface SignatureEntry {
@@ -48,7 +56,7 @@ export interface SignatureEntry {
   readonly signature: Uint8Array
 }
 
-/** The fields of a body, checked. */
+/** The fields of a body, checked; the payload is located and checked, not yet decoded. */
 export interface BodyFields {
   readonly domain: string
   readonly signer: Uint8Array
@@ -56,6 +64,14 @@ export interface BodyFields {
   readonly expiresAt: number | undefined
   readonly nonce: Uint8Array | undefined
   readonly sequence: number | bigint | undefined
+  /** Where the payload's bytes start in the body. */
+  readonly payloadStart: number
+  /** Where they end. */
+  readonly payloadEnd: number
+}
+
+/** What a body is encoded from. */
+export interface BodyInput extends Omit<BodyFields, 'payloadStart' | 'payloadEnd'> {
   readonly payload: Value
 }
 
@@ -83,6 +99,8 @@ export interface ParseLimits {
   readonly maxBytes: number
   /** Deepest nesting inside the payload. */
   readonly maxDepth: number
+  /** Most elements and entries in all arrays and maps of the payload together. */
+  readonly maxItems: number
   readonly maxSignatures: number
   readonly useMaps: boolean
   /** The domain the caller expects, already checked: a body naming it needs no second check. */
@@ -92,6 +110,7 @@ export interface ParseLimits {
 export const defaultParseLimits: ParseLimits = {
   maxBytes: DEFAULT_MAX_ENVELOPE_BYTES,
   maxDepth: DEFAULT_MAX_PAYLOAD_DEPTH,
+  maxItems: DEFAULT_MAX_PAYLOAD_ITEMS,
   maxSignatures: DEFAULT_MAX_SIGNATURES,
   useMaps: false,
 }
@@ -162,128 +181,178 @@ function checkVersion(bytes: Uint8Array): void {
   )
 }
 
-/** The raw fields of a body map, read in one pass; an unknown key is malformed. */
-interface RawFields {
-  d?: Value
-  e?: Value
-  k?: Value
-  n?: Value
-  p?: Value
-  s?: Value
-  t?: Value
-}
-
-function readFields(body: MapValue): RawFields {
-  const raw: RawFields = {}
-  if (body instanceof Map) for (const [key, value] of body) setField(raw, key, value)
-  else {
-    // for…in over a decoded map allocates no key array; inherited keys are not the map's
-    for (const key in body) if (Object.hasOwn(body, key)) setField(raw, key, body[key]!)
-  }
-  return raw
-}
-
-function setField(raw: RawFields, key: string, value: Value): void {
-  switch (key) {
-    case BODY_KEYS.domain:
-    case BODY_KEYS.expiresAt:
-    case BODY_KEYS.signer:
-    case BODY_KEYS.nonce:
-    case BODY_KEYS.payload:
-    case BODY_KEYS.sequence:
-    case BODY_KEYS.timestamp:
-      raw[key] = value
-      return
-    default:
-      throw malformed(`unknown body field ${JSON.stringify(key)}`)
-  }
-}
-
 function isSafeUint(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
 }
 
-/** Checks a decoded body map and returns its fields. */
-function bodyFields(value: Value, expectedDomain: string | undefined): BodyFields {
-  if (typeof value !== 'object' || value === null || isBytes(value) || Array.isArray(value)) {
-    throw malformed('the body is not a map')
+/** The one-letter keys of a body, as their byte: canonical order is the bytes' order. */
+const KEY_DOMAIN = BODY_KEYS.domain.charCodeAt(0)
+const KEY_EXPIRES_AT = BODY_KEYS.expiresAt.charCodeAt(0)
+const KEY_SIGNER = BODY_KEYS.signer.charCodeAt(0)
+const KEY_NONCE = BODY_KEYS.nonce.charCodeAt(0)
+const KEY_PAYLOAD = BODY_KEYS.payload.charCodeAt(0)
+const KEY_SEQUENCE = BODY_KEYS.sequence.charCodeAt(0)
+const KEY_TIMESTAMP = BODY_KEYS.timestamp.charCodeAt(0)
+
+/** Reads one body key: a one-letter text string naming a field, or malformed. */
+function readKey(c: Cursor): number {
+  const at = c.pos
+  if (c.tryHead(MAJOR_TEXT) === 1) {
+    const key = c.bytes[c.pos]!
+    if (
+      key === KEY_DOMAIN ||
+      key === KEY_EXPIRES_AT ||
+      key === KEY_SIGNER ||
+      key === KEY_NONCE ||
+      key === KEY_PAYLOAD ||
+      key === KEY_SEQUENCE ||
+      key === KEY_TIMESTAMP
+    ) {
+      c.pos++
+      return key
+    }
+    c.pos = at
   }
-  const raw = readFields(value as MapValue)
-  const domain = raw.d
-  if (
-    typeof domain !== 'string' ||
-    (domain !== expectedDomain && !isDomain(domain, MAX_DOMAIN_LENGTH))
-  ) {
-    throw malformed('the domain is missing or invalid')
+  if (c.peekMajor() !== MAJOR_TEXT) throw malformed('body keys are text strings')
+  throw malformed(`unknown body field ${JSON.stringify(c.text())}`)
+}
+
+/** The value of a field that must have major type `major`; anything else is malformed. */
+function requireMajor(c: Cursor, major: number, what: string): void {
+  if (c.peekMajor() !== major) throw malformed(what)
+}
+
+/**
+ * Reads and checks a body's bytes with a cursor. The payload is walked, not decoded: its
+ * form and its depth and item limits are checked, building nothing, so a payload is only
+ * decoded once its signatures verified (see `decodePayload`).
+ * @throws {MalformedEnvelopeError} for anything but a canonical, well-formed body
+ * @throws {LimitExceededError} when the payload nests deeper than `maxDepth` or holds more
+ *   than `maxItems` items
+ */
+export function parseBody(body: Uint8Array, limits: ParseLimits): BodyFields {
+  try {
+    return readBody(new Cursor(body), limits)
+  } catch (error) {
+    if (error instanceof EnvelopeError) throw error
+    throw fromCodecError(error, 'body')
   }
-  const signer = raw.k
-  if (!isBytes(signer) || signer.length !== PUBLIC_KEY_LENGTH)
-    throw malformed('the signer key is missing or invalid')
-  const timestamp = raw.t
-  if (!isSafeUint(timestamp)) throw malformed('the timestamp is missing or invalid')
-  const expiresAt = raw.e
-  if (expiresAt !== undefined && (!isSafeUint(expiresAt) || expiresAt <= timestamp)) {
-    throw malformed('the expiry is invalid')
-  }
-  const nonce = raw.n
-  if (
-    nonce !== undefined &&
-    (!isBytes(nonce) || nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH)
-  ) {
-    throw malformed('the nonce is invalid')
-  }
-  const sequence = raw.s
-  if (sequence !== undefined && !isSafeUint(sequence)) {
-    if (typeof sequence !== 'bigint' || sequence < 0n || sequence > MAX_SEQUENCE) {
-      throw malformed('the sequence number is invalid')
+}
+
+function readBody(c: Cursor, limits: ParseLimits): BodyFields {
+  // more entries than fields fail at the first repeated or unknown key, after eight at most
+  const count = c.head(MAJOR_MAP)
+  let previous = -1
+  let domain: string | undefined
+  let signer: Uint8Array | undefined
+  let timestamp: number | undefined
+  let expiresAt: number | bigint | undefined
+  let nonce: Uint8Array | undefined
+  let sequence: number | bigint | undefined
+  let payloadStart = -1
+  let payloadEnd = -1
+  for (let i = 0; i < count; i++) {
+    const key = readKey(c)
+    if (key === previous) throw malformed('a body field repeats')
+    if (key < previous) throw malformed('body fields out of canonical order')
+    previous = key
+    switch (key) {
+      case KEY_DOMAIN: {
+        requireMajor(c, MAJOR_TEXT, 'the domain is missing or invalid')
+        const value = c.text()
+        if (value !== limits.domain && !isDomain(value, MAX_DOMAIN_LENGTH))
+          throw malformed('the domain is missing or invalid')
+        domain = value
+        break
+      }
+      case KEY_SIGNER:
+        requireMajor(c, MAJOR_BYTES, 'the signer key is missing or invalid')
+        signer = c.byteString()
+        if (signer.length !== PUBLIC_KEY_LENGTH)
+          throw malformed('the signer key is missing or invalid')
+        break
+      case KEY_TIMESTAMP: {
+        requireMajor(c, MAJOR_UNSIGNED, 'the timestamp is missing or invalid')
+        const value = c.uint()
+        if (!isSafeUint(value)) throw malformed('the timestamp is missing or invalid')
+        timestamp = value
+        break
+      }
+      case KEY_EXPIRES_AT:
+        requireMajor(c, MAJOR_UNSIGNED, 'the expiry is invalid')
+        expiresAt = c.uint()
+        break
+      case KEY_NONCE:
+        requireMajor(c, MAJOR_BYTES, 'the nonce is invalid')
+        nonce = c.byteString()
+        if (nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH)
+          throw malformed('the nonce is invalid')
+        break
+      case KEY_SEQUENCE:
+        requireMajor(c, MAJOR_UNSIGNED, 'the sequence number is invalid')
+        sequence = c.uint()
+        break
+      default:
+        payloadStart = c.pos
+        walkPayload(c, limits)
+        payloadEnd = c.pos
     }
   }
-  const payload = raw.p
-  if (payload === undefined) throw malformed('the payload is missing')
+  c.expectEnd()
+  if (domain === undefined) throw malformed('the domain is missing or invalid')
+  if (signer === undefined) throw malformed('the signer key is missing or invalid')
+  if (timestamp === undefined) throw malformed('the timestamp is missing or invalid')
+  if (expiresAt !== undefined && (!isSafeUint(expiresAt) || expiresAt <= timestamp))
+    throw malformed('the expiry is invalid')
+  if (payloadStart < 0) throw malformed('the payload is missing')
   return {
     domain,
     signer,
     timestamp,
     expiresAt,
     nonce,
-    sequence: sequence as number | bigint | undefined,
-    payload,
+    sequence,
+    payloadStart,
+    payloadEnd,
   }
 }
 
-/** The codec options of the last body limits seen (callers open under the same few limits). */
-let lastBodyOptions: DecodeOptions = { maxBytes: -1, maxDepth: -1, useMaps: false }
-
-function bodyDecodeOptions(limits: ParseLimits): DecodeOptions {
-  const o = lastBodyOptions
-  // the body map is one level above the payload
-  if (
-    o.maxBytes === limits.maxBytes &&
-    o.maxDepth === limits.maxDepth + 1 &&
-    o.useMaps === limits.useMaps
-  )
-    return o
-  lastBodyOptions = {
-    maxBytes: limits.maxBytes,
-    maxDepth: limits.maxDepth + 1,
-    useMaps: limits.useMaps,
+/** Walks the payload under its limits; a limit is this package's `LimitExceededError`. */
+function walkPayload(c: Cursor, limits: ParseLimits): void {
+  try {
+    c.skip({
+      maxDepth: limits.maxDepth,
+      maxItems: limits.maxItems,
+      maxTotalItems: limits.maxItems,
+    })
+  } catch (error) {
+    if (isCodecError(error, 'LimitExceededError')) {
+      const limit = codecLimit(error) === 'maxDepth' ? 'maxDepth' : 'maxItems'
+      throw new LimitExceededError(limit, `payload: ${error.message}`, { cause: error })
+    }
+    throw error
   }
-  return lastBodyOptions
 }
 
 /**
- * Decodes and checks a body's bytes.
- * @throws {MalformedEnvelopeError} for anything but a canonical, well-formed body
- * @throws {LimitExceededError} when the payload is nested deeper than `maxDepth`
+ * Decodes the payload of a parsed body into values. The walk in `parseBody` accepted it
+ * under the same limits, so this does not fail on a body that `parseBody` returned.
+ * @param body - the body bytes
+ * @param fields - what `parseBody` read from them
+ * @param limits - the limits `parseBody` applied
  */
-function parseBody(body: Uint8Array, limits: ParseLimits): BodyFields {
-  let value: Value
+export function decodePayload(body: Uint8Array, fields: BodyFields, limits: ParseLimits): Value {
   try {
-    value = decode(body, bodyDecodeOptions(limits))
+    return decode(body.subarray(fields.payloadStart, fields.payloadEnd), {
+      maxBytes: limits.maxBytes,
+      maxDepth: limits.maxDepth,
+      maxItems: limits.maxItems,
+      maxTotalItems: limits.maxItems,
+      useMaps: limits.useMaps,
+    })
   } catch (error) {
-    throw fromCodecError(error, 'body')
+    throw fromCodecError(error, 'payload')
   }
-  return bodyFields(value, limits.domain)
 }
 
 /** Largest message built in the shared scratch buffer; larger ones get their own. */
@@ -576,7 +645,7 @@ function encodeSingle(body: Uint8Array, signature: Uint8Array): Uint8Array {
 }
 
 /** Encodes a body map from its fields (already checked by the caller). */
-export function encodeBody(fields: BodyFields, maxDepth: number): Uint8Array {
+export function encodeBody(fields: BodyInput, maxDepth: number): Uint8Array {
   const map: Record<string, Value> = {
     [BODY_KEYS.domain]: fields.domain,
     [BODY_KEYS.signer]: fields.signer,
