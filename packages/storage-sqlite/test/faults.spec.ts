@@ -1,6 +1,7 @@
 /**
  * The SQLite store under real faults: a writer killed with SIGKILL in the middle of its
- * transactions, and a full file system (a small tmpfs) mid-append.
+ * transactions, a second writer in another process, and a full file system (a small
+ * tmpfs) mid-append.
  */
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
@@ -67,6 +68,23 @@ describe('sqlite store faults', () => {
       expect(records.length / 2).toBeGreaterThanOrEqual(held + seen)
       held = records.length / 2
     }
+  })
+
+  it('a second writer in another process is refused while the first lives; its hold is taken over once it died', async () => {
+    const path = join(dir, 'held.db')
+    const child = spawn(process.execPath, [writer, path, 'held', '100'])
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
+    const store = createSqliteStore(path)
+    await expect(store.open('held')).rejects.toMatchObject({ name: 'LogLockedError' })
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
+    child.kill('SIGKILL')
+    await exited
+    const log = await store.open('held')
+    const before = (await readLog(log)).records.length
+    expect(before).toBeGreaterThan(0)
+    await log.append([new Uint8Array([1])])
+    expect((await readLog(log)).records.length).toBe(before + 1)
+    await store.close()
   })
 
   it('a full file system rejects the append with NoSpaceError and keeps every committed one', async () => {

@@ -102,16 +102,20 @@ async function writeAll(handle: FileHandle, bytes: Uint8Array, position: number)
   }
 }
 
-/** Reads exactly `length` bytes at `position` into a new array. */
-async function readAt(handle: FileHandle, position: number, length: number): Promise<Uint8Array> {
-  const out = new Uint8Array(length)
+/** Reads exactly `length` bytes at `position` into `out` (a new array by default). */
+async function readAt(
+  handle: FileHandle,
+  position: number,
+  length: number,
+  out = new Uint8Array(length),
+): Promise<Uint8Array> {
   let done = 0
   while (done < length) {
     const { bytesRead } = await handle.read(out, done, length - done, position + done)
     if (bytesRead === 0) throw new StorageIoError('the file ended early', undefined)
     done += bytesRead
   }
-  return out
+  return out.subarray(0, length)
 }
 
 async function syncDirectory(dir: string): Promise<void> {
@@ -254,9 +258,11 @@ async function judgeTail(
     }
     return
   }
-  // longer than any append: only zeros (space a file system gave but never filled) may follow
+  // longer than any append: only zeros (space a file system gave but never filled) may
+  // follow; read through one reused chunk, so a long tail costs time, not memory
+  const chunk = new Uint8Array(Math.min(CHUNK, size - failure))
   for (let at = failure; at < size; at += CHUNK) {
-    if (!isZero(await readAt(handle, at, Math.min(CHUNK, size - at))))
+    if (!isZero(await readAt(handle, at, Math.min(CHUNK, size - at), chunk)))
       throw new CorruptLogError(name, failure, 'a damaged frame with data after it')
   }
 }

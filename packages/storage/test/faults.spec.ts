@@ -1,7 +1,8 @@
 /**
  * The file store under real faults: a file-size limit (`ulimit -f`) in a child process
  * (a short write, then EFBIG), a full tmpfs (ENOSPC), a writer killed with SIGKILL in
- * the middle of its appends, and a log file beyond 2 GiB. (A crash at every byte of an
+ * the middle of its appends, a second writer in another process, and a log file beyond
+ * 2 GiB. (A crash at every byte of an
  * append is the compliance suite's torn-image test.)
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
@@ -93,6 +94,23 @@ describe('file store faults', () => {
     }
     const size = (await stat(join(sub, 'killed.log'))).size
     expect(size).toBe(FILE_HEADER_BYTES + acknowledged * (FRAME_HEADER_BYTES + recordBytes))
+  })
+
+  it('a second writer in another process is refused while the first lives; its lock is taken over once it died', async () => {
+    const sub = join(dir, 'locked')
+    const child = spawn(process.execPath, [writer, sub, 'held', 'fill', '100'])
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
+    const store = await createFileStore(sub)
+    await expect(store.open('held')).rejects.toMatchObject({ name: 'LogLockedError' })
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
+    child.kill('SIGKILL')
+    await exited
+    const log = await store.open('held')
+    const before = (await readLog(log)).records.length
+    expect(before).toBeGreaterThan(0)
+    await log.append([new Uint8Array([1])])
+    expect((await readLog(log)).records.length).toBe(before + 1)
+    await store.close()
   })
 
   it('a full file system (tmpfs) rejects the append with NoSpaceError and loses no acknowledged append', async () => {
