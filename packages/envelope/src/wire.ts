@@ -23,6 +23,7 @@ import {
   equalBytes,
   isBytes,
   isCodecError,
+  MAJOR_ARRAY,
   MAJOR_BYTES,
   MAJOR_MAP,
   MAJOR_TEXT,
@@ -164,21 +165,19 @@ function fromCodecError(error: unknown, where: string, limitName?: string): Erro
  */
 function checkVersion(bytes: Uint8Array): void {
   if (bytes.length < 2) throw malformed('truncated envelope')
-  const head = bytes[0]!
-  if (head >> 5 !== 4) throw malformed('an envelope is a CBOR array')
-  const first = bytes[1]!
-  if (first >> 5 !== 0) throw malformed('the envelope version is not an unsigned integer')
-  const info = first & 0x1f
-  if (info === ENVELOPE_VERSION) return
-  if (info < 24) throw new UnsupportedVersionError(info)
-  // a longer argument: read it when it is all there (a shortest-form check is the decoder's)
-  const width = info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : info === 27 ? 8 : 0
-  if (width === 0 || bytes.length < 2 + width) throw malformed('the envelope version is unreadable')
-  let version = 0n
-  for (let i = 0; i < width; i++) version = (version << 8n) | BigInt(bytes[2 + i]!)
-  throw new UnsupportedVersionError(
-    version <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(version) : version,
-  )
+  const c = new Cursor(bytes)
+  if (c.peekMajor() !== MAJOR_ARRAY) throw malformed('an envelope is a CBOR array')
+  // the version follows a one-byte array head; any other head is the decoder's to refuse
+  c.pos = 1
+  if (c.peekMajor() !== MAJOR_UNSIGNED)
+    throw malformed('the envelope version is not an unsigned integer')
+  let version: number | bigint
+  try {
+    version = c.uint()
+  } catch (error) {
+    throw malformed('the envelope version is unreadable', error)
+  }
+  if (version !== ENVELOPE_VERSION) throw new UnsupportedVersionError(version)
 }
 
 function isSafeUint(value: unknown): value is number {
@@ -404,65 +403,46 @@ function frameOf(
 /** The countersignatures of most envelopes (never written to). */
 const noCountersignatures: SignatureEntry[] = []
 
+/** Bytes of one countersignature: `[key, signature]` with their heads. */
+const COUNTERSIGNATURE_BYTES = 1 + 2 + PUBLIC_KEY_LENGTH + 2 + SIGNATURE_LENGTH
+
 /**
- * Reads the outer layer of the common, exactly canonical shape without the general decoder.
- * Returns undefined for anything else, which then goes through the general decoder: that
- * path defines what is accepted, and this one accepts only a subset of it, with the same
- * result (a property test holds the two together).
+ * Reads the outer layer of the common, exactly canonical shape with the cursor's
+ * non-throwing reads, without the general decoder. Returns undefined for anything else,
+ * which then goes through the general decoder: that path defines what is accepted, and this
+ * one accepts only a subset of it, with the same result (a property test holds the two
+ * together).
  */
 function fastFrame(
   bytes: Uint8Array,
   maxSignatures: number,
   transient: boolean,
 ): Frame | undefined {
-  const n = bytes.length
-  if (n < 3 || bytes[0] !== 0x84 || bytes[1] !== ENVELOPE_VERSION) return undefined
-  // body: a byte string with its length in the shortest form
-  const head = bytes[2]!
-  if (head >> 5 !== 2) return undefined
-  let bodyLength = head & 0x1f
-  let pos = 3
-  if (bodyLength === 24) {
-    if (n < 4 || bytes[3]! < 24) return undefined
-    bodyLength = bytes[3]!
-    pos = 4
-  } else if (bodyLength === 25) {
-    if (n < 5) return undefined
-    bodyLength = (bytes[3]! << 8) | bytes[4]!
-    if (bodyLength < 0x100) return undefined
-    pos = 5
-  } else if (bodyLength > 23) {
+  const c = new Cursor(bytes)
+  if (c.tryHead(MAJOR_ARRAY) !== 4 || c.tryHead(MAJOR_UNSIGNED) !== ENVELOPE_VERSION)
     return undefined
-  }
-  const bodyStart = pos
-  pos += bodyLength
-  // signature: 0x58 0x40 and 64 bytes; then the countersignature array's head
-  if (
-    pos + 2 + SIGNATURE_LENGTH + 1 > n ||
-    bytes[pos] !== 0x58 ||
-    bytes[pos + 1] !== SIGNATURE_LENGTH
-  )
-    return undefined
-  const signature = bytes.subarray(pos + 2, pos + 2 + SIGNATURE_LENGTH)
-  pos += 2 + SIGNATURE_LENGTH
-  const arrayHead = bytes[pos++]!
-  // up to 23 countersignatures in the one-byte head; more go the general way
-  if (arrayHead >> 5 !== 4 || (arrayHead & 0x1f) > 23) return undefined
-  const count = arrayHead & 0x1f
-  if (count + 1 > maxSignatures) return undefined
-  // each: 0x82, 0x58 0x20 and 32 bytes, 0x58 0x40 and 64 bytes
-  const itemLength = 1 + 2 + PUBLIC_KEY_LENGTH + 2 + SIGNATURE_LENGTH
-  if (pos + count * itemLength !== n) return undefined
+  const bodyLength = c.tryHead(MAJOR_BYTES)
+  if (bodyLength < 0) return undefined
+  const bodyStart = c.pos
+  c.pos += bodyLength
+  if (c.tryHead(MAJOR_BYTES) !== SIGNATURE_LENGTH) return undefined
+  const signature = bytes.subarray(c.pos, c.pos + SIGNATURE_LENGTH)
+  c.pos += SIGNATURE_LENGTH
+  const count = c.tryHead(MAJOR_ARRAY)
+  if (count < 0 || count + 1 > maxSignatures) return undefined
+  if (c.remaining !== count * COUNTERSIGNATURE_BYTES) return undefined
   const countersignatures: SignatureEntry[] = count === 0 ? noCountersignatures : []
-  for (let i = 0; i < count; i++, pos += itemLength) {
-    if (bytes[pos] !== 0x82 || bytes[pos + 1] !== 0x58 || bytes[pos + 2] !== PUBLIC_KEY_LENGTH)
+  for (let i = 0; i < count; i++) {
+    if (c.tryHead(MAJOR_ARRAY) !== 2 || c.tryHead(MAJOR_BYTES) !== PUBLIC_KEY_LENGTH)
       return undefined
-    const keyEnd = pos + 3 + PUBLIC_KEY_LENGTH
-    if (bytes[keyEnd] !== 0x58 || bytes[keyEnd + 1] !== SIGNATURE_LENGTH) return undefined
+    const publicKey = bytes.subarray(c.pos, c.pos + PUBLIC_KEY_LENGTH)
+    c.pos += PUBLIC_KEY_LENGTH
+    if (c.tryHead(MAJOR_BYTES) !== SIGNATURE_LENGTH) return undefined
     countersignatures.push({
-      publicKey: bytes.subarray(pos + 3, keyEnd),
-      signature: bytes.subarray(keyEnd + 2, keyEnd + 2 + SIGNATURE_LENGTH),
+      publicKey,
+      signature: bytes.subarray(c.pos, c.pos + SIGNATURE_LENGTH),
     })
+    c.pos += SIGNATURE_LENGTH
   }
   return frameOf(
     messageOf(bytes, bodyStart, bodyStart + bodyLength, transient),
