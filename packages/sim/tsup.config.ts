@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/threads.ts'],
+  entry: ['src/index.ts', 'src/threads.ts', 'src/command.ts'],
   format: ['esm'],
   dts: true,
   clean: true,

@@ -3,6 +3,7 @@ import { wantsHelp } from './args'
 import { KEY_USAGE, keyCommand } from './commands/key'
 import { NODE_USAGE, nodeCommand } from './commands/node'
 import { SIGN_USAGE, signCommand } from './commands/sign'
+import { SIM_COMMAND_USAGE, simRun } from './commands/sim'
 import { VERIFY_USAGE, verifyCommand } from './commands/verify'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './constants'
 import { isCliError, UsageError } from './errors'
@@ -19,6 +20,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   sign: { usage: SIGN_USAGE, run: signCommand },
   verify: { usage: VERIFY_USAGE, run: verifyCommand },
   node: { usage: NODE_USAGE, run: nodeCommand },
+  sim: { usage: SIM_COMMAND_USAGE, run: simRun },
 }
 
 export const USAGE = `usage: peerkit <command> [options]
@@ -27,6 +29,7 @@ export const USAGE = `usage: peerkit <command> [options]
   sign                  seal a payload in a signed envelope
   verify                open a signed envelope: who signed what, when
   node                  run a node on TCP/WebSocket: publish lines, print what arrives
+  sim                   simulate gossip strategies on one network: reliability, duplicates, latency
 
 \`peerkit <command> --help\` tells more. Exit codes: 0 done, 1 failed, 2 bad command line.`
 
