@@ -50,3 +50,13 @@ export const MAX_OFFER_AMOUNT = 2n ** 64n - 1n
 export const MAX_CATCH_UP_OFFERS = 256
 /** Largest catch-up frame (bytes). */
 export const MAX_CATCH_UP_BYTES = 512 * 1024
+
+/** How long `Market.sync` waits for the other parties' acknowledgements (ms). */
+export const DEFAULT_SYNC_TIMEOUT_MS = 2_000
+/**
+ * How long a market runs before a silent other party counts as gone (ms): until then a
+ * deadline step waits for the other party to acknowledge this log (`OutOfSyncError`), so a
+ * peer that just restarted hears of steps sent while it was down before it acts on a
+ * deadline; after it, a party that does not answer cannot hold the trade hostage.
+ */
+export const DEFAULT_SYNC_GRACE_MS = 15_000

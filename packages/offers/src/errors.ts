@@ -93,6 +93,14 @@ export class MalformedMarketFrameError extends OffersError {
 export class TakeDeclinedError extends OffersError {
   override readonly name = 'TakeDeclinedError' as const
 }
+/**
+ * A step that only a deadline allows (expire, reclaim, settle, lapse) was not taken: the
+ * other party has not yet shown that it holds this log and nothing after it, so it may
+ * still have a step in flight that the deadline step would fork.
+ */
+export class OutOfSyncError extends OffersError {
+  override readonly name = 'OutOfSyncError' as const
+}
 /** The market was closed. */
 export class MarketClosedError extends OffersError {
   override readonly name = 'MarketClosedError' as const
@@ -124,6 +132,7 @@ export type OffersErrorName =
   | 'UnknownOfferError'
   | 'MalformedMarketFrameError'
   | 'TakeDeclinedError'
+  | 'OutOfSyncError'
   | 'MarketClosedError'
 
 const NAMES: ReadonlySet<string> = new Set<OffersErrorName>([
@@ -147,6 +156,7 @@ const NAMES: ReadonlySet<string> = new Set<OffersErrorName>([
   'UnknownOfferError',
   'MalformedMarketFrameError',
   'TakeDeclinedError',
+  'OutOfSyncError',
   'MarketClosedError',
 ])
 

@@ -1,7 +1,7 @@
 /**
  * Frames of the market protocol (`/peerkit/market/1`), sent directly between the parties
  * of a trade and its arbiter, never gossiped: a take (proposed terms), its answer, escrow
- * steps and acknowledgements, and receipts. Canonical CBOR maps with a version and a
+ * steps and acknowledgements, a sync request, and receipts. Canonical CBOR maps with a version and a
  * type, bounded before they are decoded.
  *
  * @example
@@ -36,6 +36,11 @@ export type MarketFrame =
     }
   /** An escrow acknowledgement. */
   | { readonly t: 'ack'; readonly trade: string; readonly ack: Uint8Array }
+  /**
+   * "What do you hold?" (no `ack`): the receiver resends what the sender lacks, then
+   * answers with the acknowledgement of its whole log (`ack`).
+   */
+  | { readonly t: 'sync'; readonly trade: string; readonly ack?: Uint8Array | undefined }
   /** A receipt: signed by the sender only (`half`) or by both. */
   | {
       readonly t: 'receipt'
@@ -123,6 +128,12 @@ export function decodeMarketFrame(bytes: Uint8Array): MarketFrame {
     case 'ack':
       only('trade', 'ack')
       return { t, trade: trade(), ack: bytesOf('ack') }
+    case 'sync': {
+      only('trade', 'ack')
+      const ack = field(r, 'ack')
+      if (ack !== undefined && !bytesOk(ack)) bad('ack must be bytes')
+      return { t, trade: trade(), ack: ack as Uint8Array | undefined }
+    }
     case 'receipt': {
       only('trade', 'receipt', 'half')
       const half = field(r, 'half')

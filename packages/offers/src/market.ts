@@ -20,8 +20,10 @@ import {
   acceptTerms,
   countersignReceipt,
   createSession,
+  decodeAck,
   type EscrowSession,
   type EscrowState,
+  encodeAck,
   isEscrowError,
   type LogStore,
   loadSession,
@@ -57,13 +59,19 @@ import {
   encodeCatchUpRequest,
   encodeCatchUpResponse,
 } from './catch-up'
-import { DEFAULT_MAX_OFFER_BYTES, MAX_CATCH_UP_OFFERS } from './constants'
+import {
+  DEFAULT_MAX_OFFER_BYTES,
+  DEFAULT_SYNC_GRACE_MS,
+  DEFAULT_SYNC_TIMEOUT_MS,
+  MAX_CATCH_UP_OFFERS,
+} from './constants'
 import {
   InvalidArgumentError,
   isOffersError,
   MalformedOfferError,
   MarketClosedError,
   type OfferRejection,
+  OutOfSyncError,
   TakeDeclinedError,
 } from './errors'
 import {
@@ -114,6 +122,8 @@ export interface MarketEvents {
   'receipt-signed': { readonly session: EscrowSession; readonly receipt: Uint8Array }
   'rating-accepted': { readonly rating: AcceptedRating }
   'caught-up': { readonly peer: PeerId; readonly offers: number }
+  /** A frame or a step failed here and was dropped (it is retried where retrying makes sense). */
+  fault: { readonly context: string; readonly error: unknown }
 }
 
 /** What a finished trade's party says of the other: -1, 0 or 1, or nothing. */
@@ -160,6 +170,10 @@ export interface MarketInit {
   readonly mailboxTotal?: number
   /** Invalid offers from one publisher before it is refused (default `DEFAULT_INVALID_LIMIT`). */
   readonly invalidLimit?: number
+  /** How long `sync` waits for the other parties (default `DEFAULT_SYNC_TIMEOUT_MS`). */
+  readonly syncTimeoutMs?: number
+  /** Uptime after which a silent party no longer holds back a deadline step (default `DEFAULT_SYNC_GRACE_MS`). */
+  readonly syncGraceMs?: number
 }
 
 /** What `publish` needs besides the terms' id. */
@@ -185,8 +199,21 @@ export interface Market {
    * @throws {TakeDeclinedError} when the maker declines or does not answer in time
    */
   take(offer: Offer, options?: { arbiter?: PeerId }): Promise<EscrowSession>
-  /** Takes a step in a trade as this peer and sends it. */
+  /**
+   * Takes a step in a trade as this peer and sends it. A step that only a deadline allows
+   * (`expire`, `reclaim`, `settle`, `lapse`) is taken only once `sync` shows that the
+   * other parties hold this log and nothing after it, or once the market has run for
+   * `syncGraceMs` and they do not answer: a deadline step never forks a step that a live
+   * party signed in time and that is still on its way.
+   * @throws {OutOfSyncError} when a deadline step must wait; the step's rejection otherwise
+   */
   act(trade: string, action: string, body?: Value): Promise<EscrowState>
+  /**
+   * Asks every other party that may take a step from the trade's current state what it
+   * holds (they resend what this peer lacks) and resolves true once each has acknowledged
+   * exactly this log, false after `syncTimeoutMs`.
+   */
+  sync(trade: string): Promise<boolean>
   /** Every session, by trade id. */
   trades(): ReadonlyMap<string, EscrowSession>
   /** The receipt of a finished trade, once both parties signed it. */
@@ -249,6 +276,9 @@ export async function createMarket(init: MarketInit): Promise<Market> {
   const mailboxPerPeer = init.mailboxPerPeer ?? DEFAULT_MAILBOX_PER_PEER
   const mailboxTotal = init.mailboxTotal ?? DEFAULT_MAILBOX_TOTAL
   const invalidLimit = init.invalidLimit ?? DEFAULT_INVALID_LIMIT
+  const syncTimeoutMs = init.syncTimeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS
+  const syncGraceMs = init.syncGraceMs ?? DEFAULT_SYNC_GRACE_MS
+  const startedAt = clock.now()
   const rate = init.rate ?? defaultRating
   const settleTrade = init.settle ?? ((s: EscrowSession) => s.settle().then(() => undefined))
 
@@ -279,6 +309,8 @@ export async function createMarket(init: MarketInit): Promise<Market> {
   const listeners = new Map<string, Set<(value: never) => void>>()
   const catchUpServed = new Map<string, { windowStart: number; count: number }>()
   const catchUpWaiting = new Map<string, (frame: Uint8Array) => void>()
+  /** Answers to this peer's sync requests: `trade|peer` → what that peer holds. */
+  const synced = new Map<string, { count: number; head: string }>()
   let closed = false
   let timer: unknown
 
@@ -381,8 +413,9 @@ export async function createMarket(init: MarketInit): Promise<Market> {
         flushSession(session)
         await onState(session, verdict.action, 'arbiter')
       }
-    } catch {
+    } catch (error) {
       // the ruling is retried on the next step or resend
+      emit('fault', { context: 'ruling', error })
     } finally {
       ruling.delete(id)
     }
@@ -397,8 +430,9 @@ export async function createMarket(init: MarketInit): Promise<Market> {
       try {
         await settleTrade(session)
         emit('trade-ended', { session, outcome: session.state.name })
-      } catch {
+      } catch (error) {
         settled.delete(id)
+        emit('fault', { context: 'settle', error })
         return
       }
     }
@@ -425,8 +459,9 @@ export async function createMarket(init: MarketInit): Promise<Market> {
       const rating = await sealRating(signer, { receipt, score, timestamp: clock.now() })
       acceptRating(rating)
       await node.gossip.publish(ratingsTopic, rating)
-    } catch {
+    } catch (error) {
       rated.delete(id)
+      emit('fault', { context: 'rating', error })
     }
   }
 
@@ -569,8 +604,9 @@ export async function createMarket(init: MarketInit): Promise<Market> {
         sendOrKeep(peer, { t: 'receipt', trade: frame.trade, receipt: full, half: false })
       if (first) emit('receipt-signed', { session, receipt: full })
       await rateTrade(session, full)
-    } catch {
+    } catch (error) {
       // a receipt that does not match this replica's state is not signed
+      emit('fault', { context: 'receipt', error })
     }
   }
 
@@ -626,8 +662,75 @@ export async function createMarket(init: MarketInit): Promise<Market> {
         await session.receiveAck(frame.ack, peer).catch(() => undefined)
         return
       }
+      case 'sync':
+        return onSync(peer, frame)
       case 'receipt':
         return onReceipt(peer, frame)
+    }
+  }
+
+  async function onSync(peer: PeerId, frame: Extract<MarketFrame, { t: 'sync' }>): Promise<void> {
+    const session = sessions.get(frame.trade)
+    if (session === undefined) return
+    const key = peer.toString()
+    if (!session.trade.signers.some((p) => p.toString() === key)) return
+    if (frame.ack === undefined) {
+      // a request: what it lacks first, then what this replica holds (one link keeps the order)
+      flushSession(session, key)
+      const { seq, head } = session.state
+      deliver(
+        peer,
+        encodeMarketFrame({
+          t: 'sync',
+          trade: frame.trade,
+          ack: encodeAck(session.trade.id.bytes, seq, head),
+        }),
+      )
+      return
+    }
+    try {
+      const ack = decodeAck(frame.ack)
+      if (toHex(ack.trade) !== toHex(session.trade.id.bytes)) return
+      synced.set(`${frame.trade}|${key}`, { count: ack.count, head: toHex(ack.head) })
+    } catch {
+      return
+    }
+    await session.receiveAck(frame.ack, peer).catch(() => undefined)
+  }
+
+  /** The other roles that may take a step from the session's current state. */
+  function contenders(session: EscrowSession): PeerId[] {
+    const state = session.state
+    const roles = new Set<string>()
+    for (const t of state.definition.transitions.values())
+      if (t.from.includes(state.name)) for (const r of t.by) if (r !== session.role) roles.add(r)
+    const peers: PeerId[] = []
+    for (const role of roles) {
+      const peer = session.trade.roles[role]
+      if (peer !== undefined && peer.toString() !== me) peers.push(peer)
+    }
+    return peers
+  }
+
+  async function sync(trade: string): Promise<boolean> {
+    const session = sessions.get(trade)
+    if (session === undefined) throw new InvalidArgumentError(`no trade '${trade}'`)
+    const peers = contenders(session)
+    for (const peer of peers) synced.delete(`${trade}|${peer.toString()}`)
+    const request = encodeMarketFrame({ t: 'sync', trade })
+    const until = clock.now() + syncTimeoutMs
+    for (let round = 0; ; round++) {
+      const { seq, head } = session.state
+      const held = toHex(head)
+      const missing = peers.filter((p) => {
+        const answer = synced.get(`${trade}|${p.toString()}`)
+        return answer === undefined || answer.count !== seq || answer.head !== held
+      })
+      if (missing.length === 0) return true
+      if (closed || clock.now() >= until) return false
+      // asked again every few rounds: a link that was not up yet may be up now
+      if (round % 8 === 0) for (const peer of missing) deliver(peer, request)
+      await new Promise((resolve) => clock.setTimeout(() => resolve(undefined), 25))
     }
   }
 
@@ -767,7 +870,9 @@ export async function createMarket(init: MarketInit): Promise<Market> {
     MARKET_PROTOCOL,
     {
       onFrame(peer, frame) {
-        void onMarketFrame(peer, frame.slice()).catch(() => undefined)
+        void onMarketFrame(peer, frame.slice()).catch((error: unknown) =>
+          emit('fault', { context: 'market frame', error }),
+        )
       },
       onPeerConnected(peer) {
         flushPeer(peer)
@@ -893,11 +998,19 @@ export async function createMarket(init: MarketInit): Promise<Market> {
     async act(trade, action, body = null) {
       const session = sessions.get(trade)
       if (session === undefined) throw new InvalidArgumentError(`no trade '${trade}'`)
+      const transition = session.state.definition.transitions.get(action)
+      if (
+        transition?.after !== undefined &&
+        !(await sync(trade)) &&
+        clock.now() - startedAt < syncGraceMs
+      )
+        throw new OutOfSyncError(`'${action}' waits until the other parties acknowledge this log`)
       const state = await session.act(action, body, clock.now())
       flushSession(session)
       await onState(session, action, session.role)
       return state
     },
+    sync,
     trades: () => sessions,
     receipt: (trade) => receipts.get(trade),
     trust,
