@@ -11,6 +11,8 @@ const packagesDir = fileURLToPath(new URL('../../packages/', import.meta.url))
 export default defineConfig({
   resolve: {
     alias: [
+      // what a bundler picks for browsers through the `browser` export condition
+      { find: /^@peerkit\/ws$/, replacement: `${packagesDir}ws/src/browser.ts` },
       { find: /^@peerkit\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/index.ts` },
       { find: /^@peerkit\/([a-z0-9-]+)\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/$2.ts` },
     ],
@@ -18,6 +20,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.spec.ts'],
     testTimeout: 60_000,
+    // Node peers on WebSocket for the browser peer to dial (addresses through `inject`)
+    globalSetup: ['./test/setup/ws-peers.ts'],
     browser: {
       enabled: true,
       headless: true,
