@@ -158,10 +158,13 @@ async function* scanFile(
   let buffer: Uint8Array = new Uint8Array(0)
   let bufferAt = FILE_HEADER_BYTES
   let view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+  /** True when the buffer (bytes of the file) holds `[at, at + length)`: no trip to the event loop. */
+  const holds = (at: number, length: number): boolean =>
+    at >= bufferAt && at + length <= bufferAt + buffer.length
   /** Makes the buffer hold `[at, at + length)`; false when that passes the end of the file. */
   const ensure = async (at: number, length: number): Promise<boolean> => {
     if (at + length > size) return false
-    if (at >= bufferAt && at + length <= bufferAt + buffer.length) return true
+    if (holds(at, length)) return true
     buffer = await readAt(handle, at, Math.min(size - at, Math.max(length, CHUNK)))
     bufferAt = at
     view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength)
@@ -175,7 +178,7 @@ async function* scanFile(
   let out: LogEntry[] = []
   let failure: number | undefined
   while (at < size) {
-    if (!(await ensure(at, FRAME_HEADER_BYTES))) {
+    if (!holds(at, FRAME_HEADER_BYTES) && !(await ensure(at, FRAME_HEADER_BYTES))) {
       failure = at
       break
     }
@@ -195,7 +198,10 @@ async function* scanFile(
     const next = at + FRAME_HEADER_BYTES + length
     if (next - committed > limits.maxAppendBytes && !snapshot)
       throw new RecordTooLargeError(`log '${name}' holds an append over the limit at ${committed}`)
-    if (!(await ensure(at, FRAME_HEADER_BYTES + length))) {
+    if (
+      !holds(at, FRAME_HEADER_BYTES + length) &&
+      !(await ensure(at, FRAME_HEADER_BYTES + length))
+    ) {
       failure = at
       break
     }
