@@ -21,34 +21,44 @@ export type BackendName = 'js' | 'node' | 'webcrypto'
 /** Names of the synchronous verification backends. */
 export type SyncBackendName = 'js' | 'node'
 
-let nodeState: NodeCrypto | null | undefined
+/**
+ * `node:crypto` when present and giving the rule's verdict on the probe: a fact of the
+ * runtime, found once when this module loads (three native verifications), never changed.
+ */
+const conformingNode: NodeCrypto | undefined = (() => {
+  const nodeCrypto = getNodeCrypto()
+  return nodeCrypto !== undefined && nodeConforms(nodeCrypto) ? nodeCrypto : undefined
+})()
 
-/** `node:crypto` when present and giving the rule's verdict on the probe (checked once). */
+/** `node:crypto` when present and giving the rule's verdict on the probe. */
 export function nativeNode(): NodeCrypto | undefined {
-  if (nodeState === undefined) {
-    const nodeCrypto = getNodeCrypto()
-    nodeState = nodeCrypto !== undefined && nodeConforms(nodeCrypto) ? nodeCrypto : null
-  }
-  return nodeState ?? undefined
+  return conformingNode
 }
 
-let webState: 'unknown' | 'ready' | 'unavailable' = 'unknown'
-let webProbe: Promise<boolean> | undefined
+/**
+ * What this process knows of WebCrypto's Ed25519, a fact of the runtime found on first use
+ * (the probe is asynchronous, so it cannot run when the module loads). Each field is
+ * assigned once: `probe` when the first verification asks, `verdict` when the probe settles.
+ */
+const webCrypto: { probe?: Promise<boolean>; verdict?: boolean } = {}
 
 /** False once WebCrypto is known to lack Ed25519 or to verify off the rule. */
 export function webCryptoMaybeAvailable(): boolean {
-  return getSubtle() !== undefined && webState !== 'unavailable'
+  return getSubtle() !== undefined && webCrypto.verdict !== false
 }
 
 /** WebCrypto's subtle once the probe passed (run on first use), else undefined. */
 async function webCryptoReady(): Promise<SubtleCrypto | undefined> {
   const subtle = getSubtle()
-  if (subtle === undefined || webState === 'unavailable') return undefined
-  if (webState === 'ready') return subtle
-  webProbe ??= webCryptoConforms(subtle).catch(() => false)
-  const ok = await webProbe
-  webState = ok ? 'ready' : 'unavailable'
-  return ok ? subtle : undefined
+  if (subtle === undefined || webCrypto.verdict === false) return undefined
+  if (webCrypto.verdict === true) return subtle
+  webCrypto.probe ??= webCryptoConforms(subtle)
+    .catch(() => false)
+    .then((ok) => {
+      webCrypto.verdict = ok
+      return ok
+    })
+  return (await webCrypto.probe) ? subtle : undefined
 }
 
 /** The `js` backend: pure JavaScript, runs everywhere. Arguments already checked. */

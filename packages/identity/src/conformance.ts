@@ -8,12 +8,16 @@
  * if (!nodeConforms(nodeCrypto)) useJs()
  */
 import { bytesOfHex } from './bytes'
-import { expandSeed, signWithExpandedSeed } from './curve'
 import { publicKeyToSpki } from './der'
 import type { NodeCrypto } from './runtime'
 
 /** Probe message; the signatures below are over it, by the key of seed `07…07`. */
-const MESSAGE = new TextEncoder().encode('peerkit/identity/probe')
+const MESSAGE_TEXT = 'peerkit/identity/probe'
+/** The public key of seed `07…07` (a test derives it again). */
+const PUBLIC_KEY = 'ea4a6c63e29c520abef5507b132ec5f9954776aebebe7b92421eea691446d22c'
+/** That key's RFC 8032 signature of the probe message (a test signs it again). */
+const VALID_SIGNATURE =
+  '1de492f7a0398f3dc9c77b2ca11611b67416f90c764a3f13ad162fbc04cd6cf09352b95cf093901ca6b760b0b3e6c9ac25c865079338f2e4b1804ae365848c07'
 /**
  * Signatures whose `R` is `[r]B` plus a point of order 8 (first) and of order 2 (second), with
  * `S` computed from that `R`: the cofactored equation accepts them, the rule does not.
@@ -31,20 +35,14 @@ export interface ProbeCases {
   readonly invalid: readonly Uint8Array[]
 }
 
-let cases: ProbeCases | undefined
-
-/** The probe cases (built once). */
+/** The probe cases, fresh bytes on every call (a probe runs once per backend and process). */
 export function probeCases(): ProbeCases {
-  if (cases === undefined) {
-    const expanded = expandSeed(new Uint8Array(32).fill(7))
-    cases = {
-      publicKey: expanded.publicKey,
-      message: MESSAGE,
-      valid: signWithExpandedSeed(expanded, MESSAGE),
-      invalid: TORSION_R_SIGNATURES.map((hex) => bytesOfHex(hex)!),
-    }
+  return {
+    publicKey: bytesOfHex(PUBLIC_KEY)!,
+    message: new TextEncoder().encode(MESSAGE_TEXT),
+    valid: bytesOfHex(VALID_SIGNATURE)!,
+    invalid: TORSION_R_SIGNATURES.map((hex) => bytesOfHex(hex)!),
   }
-  return cases
 }
 
 /** True when `node:crypto`'s Ed25519 gives the rule's verdict on the probe. */

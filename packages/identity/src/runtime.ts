@@ -23,24 +23,30 @@ export interface NodeKeyObject {
   export(options: { format: 'der'; type: 'spki' | 'pkcs8' }): Uint8Array
 }
 
-let nodeCrypto: NodeCrypto | null | undefined
+/** Finds `node:crypto` with Ed25519 signing and verifying, or undefined. */
+function findNodeCrypto(): NodeCrypto | undefined {
+  try {
+    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
+      .process
+    const mod = proc?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined
+    if (mod !== undefined && typeof mod.verify === 'function' && typeof mod.sign === 'function') {
+      return mod
+    }
+  } catch {
+    // no node:crypto here
+  }
+  return undefined
+}
+
+/**
+ * Whether the runtime has `node:crypto`: a fact of the runtime, found once when this module
+ * loads, and never changed.
+ */
+const nodeCrypto: NodeCrypto | undefined = findNodeCrypto()
 
 /** Node's `node:crypto`, or undefined outside Node (or when it lacks Ed25519). */
 export function getNodeCrypto(): NodeCrypto | undefined {
-  if (nodeCrypto === undefined) {
-    nodeCrypto = null
-    try {
-      const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
-        .process
-      const mod = proc?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined
-      if (mod !== undefined && typeof mod.verify === 'function' && typeof mod.sign === 'function') {
-        nodeCrypto = mod
-      }
-    } catch {
-      nodeCrypto = null
-    }
-  }
-  return nodeCrypto ?? undefined
+  return nodeCrypto
 }
 
 /** WebCrypto's `SubtleCrypto`, when the runtime has one. */

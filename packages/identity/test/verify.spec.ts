@@ -227,6 +227,19 @@ describe('native backend probe', () => {
     expect(await webCryptoConforms(globalThis.crypto.subtle)).toBe(true)
   })
 
+  it('its key and valid signature are those of seed 07…07 (RFC 8032 signing, again here)', () => {
+    const probe = probeCases()
+    const keyPair = keyPairFromSeed(new Uint8Array(32).fill(7))
+    expect(probe.publicKey).toEqual(keyPair.publicKey)
+    expect(probe.valid).toEqual(
+      signerFromKeyPair(keyPair, { backend: 'js' }).signSync(probe.message),
+    )
+    expect(new TextDecoder().decode(probe.message)).toBe('peerkit/identity/probe')
+    // fresh bytes on every call: nothing a caller does to one probe reaches the next
+    probe.valid.fill(0)
+    expect(probeCases().valid).not.toEqual(probe.valid)
+  })
+
   it('has crafted signatures the cofactored equation accepts and the rule rejects', () => {
     const probe = probeCases()
     expect(referenceVerify(probe.publicKey, probe.message, probe.valid)).toBe(true)
