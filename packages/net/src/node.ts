@@ -483,13 +483,12 @@ export async function createNode(init: NodeInit): Promise<Node> {
     connection.link.close(error)
   }
 
-  /** Of two links to one peer, the one dialed by the lower peer id stays (both sides agree). */
+  const dialerOf = (link: Link): string =>
+    link.direction === 'outbound' ? selfKey : link.remotePeer.toString()
+
+  /** Of two links to one peer dialed by different sides, the lower peer id's stays (both agree). */
   function prefer(link: Link, existing: Link): boolean {
-    const dialer = (l: Link): string =>
-      l.direction === 'outbound' ? selfKey : l.remotePeer.toString()
-    const a = dialer(link)
-    const b = dialer(existing)
-    return a !== b && a < b
+    return dialerOf(link) < dialerOf(existing)
   }
 
   function bind(connection: Connection, link: Link): void {
@@ -522,7 +521,16 @@ export async function createNode(init: NodeInit): Promise<Node> {
       return
     }
     const existing = connections.get(key)
-    if (existing !== undefined) {
+    let waiters: Connection['waiters'] = []
+    if (existing !== undefined && dialerOf(link) === dialerOf(existing.link)) {
+      // A side dials a peer again only once its old link is over for it, though that link's
+      // close may still be on its way here: the newer link replaces the older, and both sides
+      // start over on it (a refusal here would leave the two peers with no link at all).
+      waiters = existing.waiters.splice(0)
+      const old = existing.link
+      onClose(existing, undefined)
+      old.close()
+    } else if (existing !== undefined) {
       if (!prefer(link, existing.link)) {
         link.close()
         return
@@ -534,12 +542,15 @@ export async function createNode(init: NodeInit): Promise<Node> {
       flush(existing)
       return
     }
+    let refused: LinkLimitError | undefined
     if (connections.size >= limits.maxLinks) {
-      link.close(new LinkLimitError(`at most ${limits.maxLinks} links`))
-      return
+      refused = new LinkLimitError(`at most ${limits.maxLinks} links`)
+    } else if (handshakes >= limits.maxPendingHandshakes) {
+      refused = new LinkLimitError(`at most ${limits.maxPendingHandshakes} pending handshakes`)
     }
-    if (handshakes >= limits.maxPendingHandshakes) {
-      link.close(new LinkLimitError(`at most ${limits.maxPendingHandshakes} pending handshakes`))
+    if (refused !== undefined) {
+      link.close(refused)
+      for (const waiter of waiters) waiter.reject(refused)
       return
     }
     const now = clock.now()
@@ -571,7 +582,7 @@ export async function createNode(init: NodeInit): Promise<Node> {
         now,
       }),
       offs: [],
-      waiters: [],
+      waiters,
     }
     connections.set(key, connection)
     handshakes++

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { CONTROL_PROTOCOL, GOSSIP_PROTOCOL } from '../src/constants'
 import { isNetError } from '../src/errors'
 import { memory } from '../src/memory'
 import { createNode, type Node } from '../src/node'
+import { sealPeerRecord } from '../src/peer-record'
+import { encodeControl } from '../src/protocols'
 import { createWorld, seeded, signerOf, type World } from './fixtures/nodes'
 
 let world: World | undefined
@@ -33,6 +36,65 @@ describe('links', () => {
     await b.gossip.publish('t', 'y')
     await world.run(300)
     expect(got.sort()).toEqual(['a x', 'a y', 'b x', 'b y'])
+  })
+
+  it('links a peer again that closes its link and dials at once, whichever of close and new link arrives first', async () => {
+    // Latency of 1-20 ms per hop: over these seeds the old link's close arrives after the new
+    // link about half the time (the newer link of one dialer must replace the older).
+    const outcomes: string[] = []
+    for (let seed = 1; seed <= 16; seed++) {
+      const here = createWorld(seed, [1, 20])
+      const b = await here.node('b', 2)
+      const signer = signerOf(3)
+      const transport = memory(here.network)({ signer })
+      const record = await sealPeerRecord(signer, { addresses: [], sequence: 1 })
+      const hello = encodeControl({
+        kind: 'hello',
+        record,
+        protocols: [CONTROL_PROTOCOL, GOSSIP_PROTOCOL],
+        idleTimeoutMs: 45_000,
+      })
+      const linkOnce = async () => {
+        const dialing = transport.dial('memory://b')
+        await here.run(50)
+        const link = await dialing
+        link.on('frame', () => {})
+        if (link.status === 'open') link.send(hello)
+        return link
+      }
+      const first = await linkOnce()
+      await here.run(50)
+      expect(b.peers().map(String)).toEqual([signer.peerId.toString()])
+      first.close()
+      const second = await linkOnce()
+      await here.run(100)
+      outcomes.push(`${b.peers().length} ${second.status}`)
+      await transport.close()
+      await here.stop()
+    }
+    expect(outcomes).toEqual(outcomes.map(() => '1 open'))
+  })
+
+  it('keeps one working link when a node dials a peer it is linked to again', async () => {
+    world = createWorld(13)
+    const a = await world.node('a', 1)
+    const b = await world.node('b', 2)
+    const first = a.dial('memory://b')
+    await world.run(100)
+    await first
+    const again = a.dial('memory://b')
+    await world.run(200)
+    expect((await again).toString()).toBe(b.peerId.toString())
+    expect(world.network.openLinks()).toBe(1)
+    expect(a.peers()).toHaveLength(1)
+    expect(b.peers()).toHaveLength(1)
+    const got: unknown[] = []
+    b.gossip.subscribe('t', (m) => got.push(m.data))
+    a.gossip.subscribe('t', () => {})
+    await world.run(300)
+    await a.gossip.publish('t', 'after')
+    await world.run(300)
+    expect(got).toEqual(['after'])
   })
 
   it('retries a bootstrap address with jittered backoff until the peer appears', async () => {
