@@ -33,8 +33,6 @@ const ID_PREFIX = new Uint8Array([1, CBOR_CODEC, SHA2_256, 32])
 
 type DigestKeyFunction = (data: Uint8Array) => string
 
-let nativeDigestKey: DigestKeyFunction | null | undefined
-
 function findNativeDigestKey(): DigestKeyFunction | null {
   try {
     const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
@@ -52,11 +50,16 @@ function findNativeDigestKey(): DigestKeyFunction | null {
 }
 
 /**
+ * The runtime's native SHA-256, as a digest key function: a fact of the runtime, found once
+ * when this module loads, never changed.
+ */
+const nativeDigestKey: DigestKeyFunction | null = findNativeDigestKey()
+
+/**
  * The sha2-256 digest of `body` as a digest key (32 characters, one per byte).
  * @param body - the body bytes
  */
 export function bodyDigestKey(body: Uint8Array): string {
-  if (nativeDigestKey === undefined) nativeDigestKey = findNativeDigestKey()
   if (nativeDigestKey === null) return byteKey(contentId(body).digest)
   return nativeDigestKey(body)
 }

@@ -17,7 +17,7 @@ import {
   DEFAULT_MAX_SIGNATURES,
 } from './constants'
 import { InvalidArgumentError } from './errors'
-import { parseEnvelope, parseOuter, releaseParsed } from './wire'
+import { parseEnvelope, parseOuter } from './wire'
 
 /** Limits of `envelopeId`, and how much of the envelope it checks. */
 export interface EnvelopeIdOptions {
@@ -64,13 +64,6 @@ export function envelopeId(bytes: Uint8Array, options: EnvelopeIdOptions = {}): 
     ),
     useMaps: false,
   }
-  // only the digest outlives this call: the body may sit in the shared scratch buffer
-  const parsed = checkBody
-    ? parseEnvelope(bytes, limits, { transient: true })
-    : parseOuter(bytes, limits, { transient: true })
-  try {
-    return bodyId(parsed.body)
-  } finally {
-    releaseParsed(parsed)
-  }
+  const parsed = checkBody ? parseEnvelope(bytes, limits) : parseOuter(bytes, limits)
+  return bodyId(parsed.body)
 }

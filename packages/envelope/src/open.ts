@@ -45,7 +45,6 @@ import {
   type ParsedEnvelope,
   type ParseLimits,
   parseEnvelope,
-  releaseParsed,
 } from './wire'
 
 /** The rules an envelope is opened under. */
@@ -184,34 +183,42 @@ interface Checked {
   readonly cacheKeys: string[] | undefined
 }
 
-/**
- * Parses, checks and verifies, changing nothing. The parse is transient: the caller releases
- * it (`releaseParsed`) once it has built its result.
- */
-function check(
-  bytes: Uint8Array,
-  rules: Rules,
-  precheck?: (parsed: ParsedEnvelope) => void,
-): Checked {
-  const parsed = parseEnvelope(bytes, rules.limits, { transient: true })
-  try {
-    const { fields } = parsed
-    checkRules(fields, rules)
-    precheck?.(parsed)
-    const digestKey = bodyDigestKey(parsed.body)
-    const guard = rules.replayGuard
-    let claim: ReplayClaim | undefined
-    if (guard !== undefined) {
-      claim = claimOf(fields, digestKey, rules.maxAgeMs)
-      guard.check(claim)
-    }
-    const signerKey = byteKey(fields.signer)
-    const cacheKeys = verifySignatures(parsed, digestKey, rules.cache, signerKey)
-    return { parsed, digestKey, claim, cacheKeys }
-  } catch (error) {
-    releaseParsed(parsed)
-    throw error
+/** Who must have signed, for `openMulti`: distinct listed keys and how many of them. */
+interface Quorum {
+  /** `byteKey` of each listed public key. */
+  readonly listed: ReadonlySet<string>
+  readonly threshold: number
+}
+
+/** Counts listed signers before any signature is verified. */
+function checkQuorum(parsed: ParsedEnvelope, quorum: Quorum): void {
+  let found = 0
+  for (const entry of parsed.signatures) if (quorum.listed.has(byteKey(entry.publicKey))) found++
+  if (found < quorum.threshold) throw new InsufficientSignaturesError(found, quorum.threshold)
+}
+
+/** Parses, checks and verifies, changing nothing; the payload is not decoded yet. */
+function check(bytes: Uint8Array, rules: Rules, quorum?: Quorum): Checked {
+  const parsed = parseEnvelope(bytes, rules.limits)
+  const { fields } = parsed
+  checkRules(fields, rules)
+  // too few listed signers fails without a signature check
+  if (quorum !== undefined) checkQuorum(parsed, quorum)
+  const digestKey = bodyDigestKey(parsed.body)
+  const guard = rules.replayGuard
+  let claim: ReplayClaim | undefined
+  if (guard !== undefined) {
+    claim = claimOf(fields, digestKey, rules.maxAgeMs)
+    guard.check(claim)
   }
+  const cache = rules.cache
+  const cacheKeys = verifySignatures(
+    parsed,
+    digestKey,
+    cache,
+    cache === undefined ? undefined : byteKey(fields.signer),
+  )
+  return { parsed, digestKey, claim, cacheKeys }
 }
 
 /** Records an accepted envelope in the cache and the guard. */
@@ -264,13 +271,9 @@ export function open(bytes: Uint8Array, options: OpenOptions): OpenedEnvelope {
   assertBytes(bytes, 'bytes')
   const rules = rulesOf(options)
   const checked = check(bytes, rules)
-  try {
-    const opened = openedOf(checked, rules)
-    commit(checked, rules)
-    return opened
-  } finally {
-    releaseParsed(checked.parsed)
-  }
+  const opened = openedOf(checked, rules)
+  commit(checked, rules)
+  return opened
 }
 
 /**
@@ -293,11 +296,11 @@ export function openMulti(bytes: Uint8Array, options: OpenMultiOptions): OpenedM
   if (!Array.isArray(signers))
     throw new InvalidArgumentError('options.signers', 'options.signers must be an array of PeerIds')
   const listed = new Set<string>()
-  signers.forEach((peer: unknown, i) => {
-    const publicKey = (peer as { publicKey?: unknown } | null)?.publicKey
+  for (let i = 0; i < signers.length; i++) {
+    const publicKey = (signers[i] as { publicKey?: unknown } | null)?.publicKey
     assertBytes(publicKey, `options.signers[${i}].publicKey`, PUBLIC_KEY_LENGTH)
     listed.add(byteKey(publicKey))
-  })
+  }
   assertSafeInteger(threshold, 'options.threshold', 1)
   if (threshold > listed.size) {
     throw new InvalidArgumentError(
@@ -305,21 +308,13 @@ export function openMulti(bytes: Uint8Array, options: OpenMultiOptions): OpenedM
       `options.threshold exceeds the ${listed.size} distinct listed signers`,
     )
   }
-  // count before verifying anything: too few listed signers fails without a signature check
-  const precheck = (parsed: ParsedEnvelope) => {
-    let found = 0
-    for (const entry of parsed.signatures) if (listed.has(byteKey(entry.publicKey))) found++
-    if (found < threshold) throw new InsufficientSignaturesError(found, threshold)
-  }
-  const checked = check(bytes, rules, precheck)
-  try {
-    const opened: OpenedMultiEnvelope = {
-      ...openedOf(checked, rules),
-      signers: checked.parsed.signatures.map((entry) => peerIdFromPublicKey(entry.publicKey)),
-    }
-    commit(checked, rules)
-    return opened
-  } finally {
-    releaseParsed(checked.parsed)
-  }
+  const checked = check(bytes, rules, { listed, threshold })
+  const opened = openedOf(checked, rules) as OpenedMultiEnvelope
+  const { signatures } = checked.parsed
+  const all: PeerId[] = new Array(signatures.length)
+  all[0] = opened.signer
+  for (let i = 1; i < signatures.length; i++) all[i] = peerIdFromPublicKey(signatures[i]!.publicKey)
+  opened.signers = all
+  commit(checked, rules)
+  return opened
 }

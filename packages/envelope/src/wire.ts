@@ -354,42 +354,12 @@ export function decodePayload(body: Uint8Array, fields: BodyFields, limits: Pars
   }
 }
 
-/** Largest message built in the shared scratch buffer; larger ones get their own. */
-const SCRATCH_LIMIT = 16 * 1024
-
-/**
- * One buffer reused for the signed message of envelopes that do not outlive the synchronous
- * call opening them: a fresh buffer per envelope is an off-heap allocation the garbage
- * collector then has to reclaim. `inUse` keeps a nested open (from a custom guard or cache)
- * from overwriting it.
- */
-const scratch = { buffer: new Uint8Array(SCRATCH_LIMIT), inUse: false }
-
-/** `SIGNING_PREFIX ‖ source[start, end)`: in the scratch buffer when `transient`, else fresh. */
-function messageOf(source: Uint8Array, start: number, end: number, transient: boolean): Uint8Array {
-  const length = SIGNING_PREFIX.length + end - start
-  let message: Uint8Array
-  if (transient && !scratch.inUse && length <= SCRATCH_LIMIT) {
-    scratch.inUse = true
-    message = scratch.buffer.subarray(0, length)
-  } else {
-    message = new Uint8Array(length)
-  }
+/** `SIGNING_PREFIX ‖ source[start, end)`, in a buffer of its own. */
+function messageOf(source: Uint8Array, start: number, end: number): Uint8Array {
+  const message = new Uint8Array(SIGNING_PREFIX.length + end - start)
   message.set(SIGNING_PREFIX)
   message.set(source.subarray(start, end), SIGNING_PREFIX.length)
   return message
-}
-
-/**
- * Gives the scratch buffer back once a transient parse is done with (safe to call for any
- * parse, and more than once).
- */
-export function releaseParsed(parsed: { readonly message: Uint8Array } | undefined): void {
-  if (parsed !== undefined) releaseFrame(parsed)
-}
-
-function releaseFrame(frame: { readonly message: Uint8Array }): void {
-  if (frame.message.buffer === scratch.buffer.buffer) scratch.inUse = false
 }
 
 function frameOf(
@@ -413,11 +383,7 @@ const COUNTERSIGNATURE_BYTES = 1 + 2 + PUBLIC_KEY_LENGTH + 2 + SIGNATURE_LENGTH
  * one accepts only a subset of it, with the same result (a property test holds the two
  * together).
  */
-function fastFrame(
-  bytes: Uint8Array,
-  maxSignatures: number,
-  transient: boolean,
-): Frame | undefined {
+function fastFrame(bytes: Uint8Array, maxSignatures: number): Frame | undefined {
   const c = new Cursor(bytes)
   if (c.tryHead(MAJOR_ARRAY) !== 4 || c.tryHead(MAJOR_UNSIGNED) !== ENVELOPE_VERSION)
     return undefined
@@ -444,15 +410,11 @@ function fastFrame(
     })
     c.pos += SIGNATURE_LENGTH
   }
-  return frameOf(
-    messageOf(bytes, bodyStart, bodyStart + bodyLength, transient),
-    signature,
-    countersignatures,
-  )
+  return frameOf(messageOf(bytes, bodyStart, bodyStart + bodyLength), signature, countersignatures)
 }
 
 /** Reads the outer layer with the general decoder: the definition of what is accepted. */
-function decodedFrame(bytes: Uint8Array, limits: ParseLimits, transient: boolean): Frame {
+function decodedFrame(bytes: Uint8Array, limits: ParseLimits): Frame {
   checkVersion(bytes)
   let outer: Value
   try {
@@ -497,25 +459,20 @@ function decodedFrame(bytes: Uint8Array, limits: ParseLimits, transient: boolean
       throw malformed('a countersignature is not 64 bytes')
     countersignatures.push({ publicKey, signature: sig })
   }
-  return frameOf(messageOf(body, 0, body.length, transient), signature, countersignatures)
+  return frameOf(messageOf(body, 0, body.length), signature, countersignatures)
 }
 
 /** How `parseEnvelope` may work. */
 export interface ParseMode {
   /** Skip the fast path (for tests holding the two paths together). */
   readonly general?: boolean
-  /**
-   * The result does not outlive the caller's synchronous work: its `message` and `body` may
-   * live in a shared buffer, and the caller must `releaseParsed` it when done.
-   */
-  readonly transient?: boolean
 }
 
 /**
  * Reads an envelope's outer layer only: version, body bytes (unread) and signatures' shape.
  * @param bytes - the envelope as received
  * @param limits - size, depth and signature-count limits
- * @param mode - `general`, `transient`
+ * @param mode - `general`
  * @returns the signed message, the body bytes and the signatures
  * @throws {LimitExceededError} for input over a limit (checked before it is read)
  * @throws {UnsupportedVersionError} for another wire version
@@ -528,10 +485,9 @@ export function parseOuter(bytes: Uint8Array, limits: ParseLimits, mode: ParseMo
       `envelope of ${bytes.length} bytes exceeds ${limits.maxBytes}`,
     )
   }
-  const transient = mode.transient === true
   return (
-    (mode.general === true ? undefined : fastFrame(bytes, limits.maxSignatures, transient)) ??
-    decodedFrame(bytes, limits, transient)
+    (mode.general === true ? undefined : fastFrame(bytes, limits.maxSignatures)) ??
+    decodedFrame(bytes, limits)
   )
 }
 
@@ -539,7 +495,7 @@ export function parseOuter(bytes: Uint8Array, limits: ParseLimits, mode: ParseMo
  * Parses an envelope and checks its form (not its signatures, domain or times).
  * @param bytes - the envelope as received
  * @param limits - size, depth and signature-count limits
- * @param mode - `general`, `transient`
+ * @param mode - `general`
  * @returns the signed message, the body bytes, the body's fields and the signatures, signer's first
  * @throws {LimitExceededError} for input over a limit (checked before it is read)
  * @throws {UnsupportedVersionError} for another wire version
@@ -551,24 +507,18 @@ export function parseEnvelope(
   mode: ParseMode = {},
 ): ParsedEnvelope {
   const frame = parseOuter(bytes, limits, mode)
-  try {
-    const fields = parseBody(frame.body, limits)
-    const signatures: SignatureEntry[] = [{ publicKey: fields.signer, signature: frame.signature }]
-    let previous: Uint8Array | undefined
-    for (const entry of frame.countersignatures) {
-      if (previous !== undefined && compareBytes(previous, entry.publicKey) >= 0) {
-        throw malformed('countersignatures are not sorted by key, or repeat a key')
-      }
-      if (equalBytes(entry.publicKey, fields.signer))
-        throw malformed('the signer also countersigned')
-      previous = entry.publicKey
-      signatures.push(entry)
+  const fields = parseBody(frame.body, limits)
+  const signatures: SignatureEntry[] = [{ publicKey: fields.signer, signature: frame.signature }]
+  let previous: Uint8Array | undefined
+  for (const entry of frame.countersignatures) {
+    if (previous !== undefined && compareBytes(previous, entry.publicKey) >= 0) {
+      throw malformed('countersignatures are not sorted by key, or repeat a key')
     }
-    return { message: frame.message, body: frame.body, fields, signatures }
-  } catch (error) {
-    releaseFrame(frame)
-    throw error
+    if (equalBytes(entry.publicKey, fields.signer)) throw malformed('the signer also countersigned')
+    previous = entry.publicKey
+    signatures.push(entry)
   }
+  return { message: frame.message, body: frame.body, fields, signatures }
 }
 
 /**
