@@ -23,7 +23,7 @@ const WIDTH = 760
 const BAR = WIDTH - LABEL - 150
 const SCALE_MAX = 2
 
-const escape = (text: string): string =>
+const escapeXml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
 /**
@@ -50,7 +50,7 @@ export function renderRatioChart(rows: readonly ChartRow[], title: string): stri
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="10" y="20" font-size="14" font-weight="bold">${escape(title)}</text>`,
+    `<text x="10" y="20" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
     `<text x="10" y="38" fill="#555">bar: ratio over its target, longer is better; the line is the target</text>`,
   ]
   rows.forEach((row, index) => {
@@ -59,9 +59,9 @@ export function renderRatioChart(rows: readonly ChartRow[], title: string): stri
     const met = share >= 1
     const length = Math.max(1, (Math.min(share, SCALE_MAX) / SCALE_MAX) * BAR)
     parts.push(
-      `<text x="${LABEL - 8}" y="${y + 14}" text-anchor="end">${escape(row.id)}</text>`,
+      `<text x="${LABEL - 8}" y="${y + 14}" text-anchor="end">${escapeXml(row.id)}</text>`,
       `<rect x="${LABEL}" y="${y + 3}" width="${length.toFixed(1)}" height="${ROW - 8}" fill="${met ? '#3a7' : '#d54'}"/>`,
-      `<text x="${LABEL + BAR + 8}" y="${y + 14}">${escape(`${row.value.toFixed(3)} (${row.target.op} ${row.target.value})`)}</text>`,
+      `<text x="${LABEL + BAR + 8}" y="${y + 14}">${escapeXml(`${row.value.toFixed(3)} (${row.target.op} ${row.target.value})`)}</text>`,
     )
   })
   parts.push(
