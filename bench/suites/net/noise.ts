@@ -1,7 +1,7 @@
 /**
  * Noise over loopback TCP, three ratios measured in one run:
- * - `net.noise.throughput/native`: MB/s of 16 KiB frames over one `secureStream` link on a
- *   TCP socket, against the same frames on a TCP socket encrypted with bare `node:crypto`
+ * - `net.noise.throughput/native`: MB/s of 16 KiB frames over one `@peerkit/tcp` link (Noise
+ *   over a loopback socket), against the same frames on a TCP socket encrypted with bare `node:crypto`
  *   ChaCha20-Poly1305 behind a 2-byte length prefix (no framework: the native limit);
  * - `net.noise.throughput/libp2p`: the same against one libp2p 3 stream (TCP + Noise + yamux);
  * - `net.handshake/libp2p`: connections set up per second (TCP connect, Noise XX with
@@ -15,10 +15,9 @@ import { connect, createServer, type Server, type Socket } from 'node:net'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { tcp } from '@libp2p/tcp'
-import { generateKeyPair, type Signer, signerFromKeyPair } from '@peerkit/identity'
-import type { Link } from '@peerkit/net'
-import { createNoiseIdentity, type NoiseIdentity, secureStream } from '@peerkit/noise'
-import { byteStreamFromSocket as byteStream } from '@peerkit/tcp'
+import { generateKeyPair, signerFromKeyPair } from '@peerkit/identity'
+import type { Link, Transport } from '@peerkit/net'
+import { DEFAULT_WRITE_BUFFER_BYTES, tcp as peerkitTcp } from '@peerkit/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { BenchContext, Suite } from '../../src/harness'
 
@@ -29,7 +28,7 @@ const PROTOCOL = '/peerkit-bench/throughput/1'
 async function listen(
   onSocket: (socket: Socket) => void,
 ): Promise<{ server: Server; port: number }> {
-  const server = createServer(onSocket)
+  const server = createServer({ highWaterMark: DEFAULT_WRITE_BUFFER_BYTES }, onSocket)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const address = server.address()
   if (address === null || typeof address === 'string') throw new Error('no port')
@@ -38,7 +37,9 @@ async function listen(
 
 function dialSocket(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => resolve(socket))
+    // the write buffer @peerkit/tcp gives its sockets (the Node types omit the option)
+    const options = { port, host: '127.0.0.1', highWaterMark: DEFAULT_WRITE_BUFFER_BYTES }
+    const socket = connect(options, () => resolve(socket))
     socket.once('error', reject)
   })
 }
@@ -83,26 +84,14 @@ interface Setup {
   close(): Promise<void>
 }
 
+/** A link pair between two `@peerkit/tcp` transports: the path a node's links take. */
 async function peerkitThroughput(
-  alice: NoiseIdentity,
-  aliceSigner: Signer,
-  bob: NoiseIdentity,
-  bobSigner: Signer,
+  alice: Transport,
+  bobAddress: string,
+  accepted: Promise<Link>,
 ): Promise<Setup> {
-  let accepted: Promise<Link> | undefined
-  const { server, port } = await listen((socket) => {
-    accepted = secureStream(byteStream(socket), {
-      signer: bobSigner,
-      identity: bob,
-      initiator: false,
-    })
-  })
-  const sender = await secureStream(byteStream(await dialSocket(port)), {
-    signer: aliceSigner,
-    identity: alice,
-    initiator: true,
-  })
-  const receiver = await (accepted as Promise<Link>)
+  const sender = await alice.dial(bobAddress)
+  const receiver = await accepted
   const counter = byteCounter()
   receiver.on('frame', (frame) => counter.add(frame.length))
   const frame = randomBytes(FRAME_BYTES)
@@ -122,7 +111,6 @@ async function peerkitThroughput(
     async close() {
       sender.close()
       receiver.close()
-      server.close()
     },
   }
 }
@@ -277,17 +265,21 @@ function shimWithResolvers(): void {
 
 async function run(ctx: BenchContext): Promise<void> {
   shimWithResolvers()
-  const aliceSigner = signerFromKeyPair(generateKeyPair())
-  const bobSigner = signerFromKeyPair(generateKeyPair())
-  const alice = await createNoiseIdentity(aliceSigner)
-  const bob = await createNoiseIdentity(bobSigner)
+  const alice = peerkitTcp()({ signer: signerFromKeyPair(generateKeyPair()) })
+  const bob = peerkitTcp()({ signer: signerFromKeyPair(generateKeyPair()) })
+  let onLink: (link: Link) => void = () => {}
+  const accepted = new Promise<Link>((resolve) => {
+    onLink = resolve
+  })
+  const listener = await bob.listen('tcp://127.0.0.1:0', (link) => onLink(link))
+  const bobAddress = listener.addresses[0] as string
   const [nodeA, nodeB] = await Promise.all([libp2pNode(), libp2pNode()])
   const options = ctx.quick
     ? { rounds: 3, roundMs: 150, warmupMs: 100 }
     : { rounds: 7, roundMs: 400, warmupMs: 300 }
 
   const subjects = {
-    peerkit: await peerkitThroughput(alice, aliceSigner, bob, bobSigner),
+    peerkit: await peerkitThroughput(alice, bobAddress, accepted),
     native: await nativeThroughput(),
     libp2p: await libp2pThroughput(nodeA, nodeB),
   }
@@ -314,37 +306,29 @@ async function run(ctx: BenchContext): Promise<void> {
     (throughput.peerkit as number) / (throughput.libp2p as number),
   )
 
-  // handshakes: a fresh TCP connection secured on both sides, then closed
-  const { server, port } = await listen((socket) => {
-    secureStream(byteStream(socket), { signer: bobSigner, identity: bob, initiator: false })
-      .then((link) => link.on('close', () => {}))
-      .catch(() => {})
-  })
-  const bobAddress = nodeB.getMultiaddrs()[0] as never
+  // handshakes: a fresh TCP connection secured on both sides (one static key per transport,
+  // as in a node), then closed
+  onLink = (link) => link.close()
+  const libp2pAddress = nodeB.getMultiaddrs()[0] as never
   const handshakes = await ctx.measure(
     'connection setup (TCP + Noise XX, both identities proved)',
     {
       peerkit: async () => {
-        const link = await secureStream(byteStream(await dialSocket(port)), {
-          signer: aliceSigner,
-          identity: alice,
-          initiator: true,
-        })
+        const link = await alice.dial(bobAddress)
         link.close()
       },
       libp2p: async () => {
-        const connection = await nodeA.dial(bobAddress)
+        const connection = await nodeA.dial(libp2pAddress)
         await connection.close()
       },
     },
     options,
   )
-  server.close()
   ctx.log(
     `  connections/s: peerkit ${(handshakes.peerkit as number).toFixed(0)}, libp2p ${(handshakes.libp2p as number).toFixed(0)}`,
   )
   ctx.ratio('net.handshake/libp2p', (handshakes.peerkit as number) / (handshakes.libp2p as number))
-  await Promise.all([nodeA.stop(), nodeB.stop()])
+  await Promise.all([alice.close(), bob.close(), nodeA.stop(), nodeB.stop()])
 }
 
 const suite: Suite = { name: 'net', run }
