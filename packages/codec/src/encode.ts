@@ -22,13 +22,11 @@ export interface EncodeOptions {
 /** One encoding in progress: a growable output buffer and the path of open containers. */
 class Writer {
   buf: Uint8Array
-  view: DataView
   pos = 0
   readonly path: object[] = []
 
   constructor(size: number) {
     this.buf = new Uint8Array(size)
-    this.view = new DataView(this.buf.buffer)
   }
 
   ensure(extra: number): void {
@@ -39,32 +37,32 @@ class Writer {
     const next = new Uint8Array(size)
     next.set(this.buf.subarray(0, this.pos))
     this.buf = next
-    this.view = new DataView(next.buffer)
   }
 
   /** Writes a head (major type and argument) in its shortest form. */
   head(major: number, arg: number): void {
     this.ensure(9)
     const m = major << 5
+    const b = this.buf
+    let p = this.pos
     if (arg < 24) {
-      this.buf[this.pos++] = m | arg
+      b[p++] = m | arg
     } else if (arg < 0x100) {
-      this.buf[this.pos++] = m | 24
-      this.buf[this.pos++] = arg
+      b[p++] = m | 24
+      b[p++] = arg
     } else if (arg < 0x1_0000) {
-      this.buf[this.pos++] = m | 25
-      this.view.setUint16(this.pos, arg)
-      this.pos += 2
+      b[p++] = m | 25
+      b[p++] = arg >>> 8
+      b[p++] = arg & 0xff
     } else if (arg < 0x1_0000_0000) {
-      this.buf[this.pos++] = m | 26
-      this.view.setUint32(this.pos, arg)
-      this.pos += 4
+      b[p++] = m | 26
+      p = writeUint32(b, p, arg)
     } else {
-      this.buf[this.pos++] = m | 27
-      this.view.setUint32(this.pos, Math.floor(arg / 0x1_0000_0000))
-      this.view.setUint32(this.pos + 4, arg >>> 0)
-      this.pos += 8
+      b[p++] = m | 27
+      p = writeUint32(b, p, Math.floor(arg / 0x1_0000_0000))
+      p = writeUint32(b, p, arg >>> 0)
     }
+    this.pos = p
   }
 
   headBig(major: number, arg: bigint): void {
@@ -73,9 +71,11 @@ class Writer {
       return
     }
     this.ensure(9)
-    this.buf[this.pos++] = (major << 5) | 27
-    this.view.setBigUint64(this.pos, arg)
-    this.pos += 8
+    const b = this.buf
+    b[this.pos] = (major << 5) | 27
+    let p = writeUint32(b, this.pos + 1, Number(arg >> 32n))
+    p = writeUint32(b, p, Number(arg & 0xffff_ffffn))
+    this.pos = p
   }
 
   bytes(b: Uint8Array): void {
@@ -83,6 +83,15 @@ class Writer {
     this.buf.set(b, this.pos)
     this.pos += b.length
   }
+}
+
+/** Writes `v` (below 2^32) big-endian at `p`; returns the position after it. */
+function writeUint32(b: Uint8Array, p: number, v: number): number {
+  b[p] = v >>> 24
+  b[p + 1] = (v >>> 16) & 0xff
+  b[p + 2] = (v >>> 8) & 0xff
+  b[p + 3] = v & 0xff
+  return p + 4
 }
 
 const textEncoder = new TextEncoder()
@@ -124,36 +133,44 @@ function writeText(w: Writer, text: string): void {
   w.bytes(b)
 }
 
-/** Encoded map keys, cached: peerkit maps reuse a few short keys over and over. */
-const keyCache = new Map<string, Uint8Array>()
-const KEY_CACHE_MAX = 4096
-
-function encodedKey(key: string): Uint8Array {
-  let k = keyCache.get(key)
-  if (k === undefined) {
-    const b = utf8(key)
-    const w = new Writer(b.length + 9)
-    w.head(3, b.length)
-    w.bytes(b)
-    k = w.buf.slice(0, w.pos)
-    if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear()
-    keyCache.set(key, k)
-  }
-  return k
+/**
+ * One map entry to write. Canonical order is bytewise over the encoded keys, which for text
+ * keys is shorter UTF-8 first, then bytewise UTF-8: for ASCII keys (`utf8` undefined) that is
+ * length, then the order of the strings' code units.
+ */
+interface Entry {
+  readonly key: string
+  /** The key's UTF-8 when it is not ASCII. */
+  readonly utf8: Uint8Array | undefined
+  /** The key's length in UTF-8 bytes. */
+  readonly length: number
+  readonly value: unknown
 }
 
-/** Canonical order of encoded keys: bytewise, which for text keys is length first. */
-function compareKeys(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) {
+function entryOf(key: string, value: unknown): Entry {
+  for (let i = 0; i < key.length; i++) {
+    if (key.charCodeAt(i) >= 0x80) {
+      const b = utf8(key)
+      return { key, utf8: b, length: b.length, value }
+    }
+  }
+  return { key, utf8: undefined, length: key.length, value }
+}
+
+/** Bytewise order of two byte strings of the same length. */
+function compareSameLength(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) {
     const d = a[i]! - b[i]!
     if (d !== 0) return d
   }
-  return a.length - b.length
+  return 0
 }
 
-type Entry = [Uint8Array, unknown]
-const byKey = (x: Entry, y: Entry): number => compareKeys(x[0], y[0])
+function byKey(x: Entry, y: Entry): number {
+  if (x.length !== y.length) return x.length - y.length
+  if (x.utf8 === undefined && y.utf8 === undefined) return x.key < y.key ? -1 : 1
+  return compareSameLength(x.utf8 ?? textEncoder.encode(x.key), y.utf8 ?? textEncoder.encode(y.key))
+}
 
 function writeEntries(w: Writer, entries: Entry[], depth: number, maxDepth: number): void {
   // keys of one object or Map are distinct strings, so their encodings are distinct too
@@ -161,8 +178,12 @@ function writeEntries(w: Writer, entries: Entry[], depth: number, maxDepth: numb
   w.head(5, entries.length)
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!
-    w.bytes(e[0])
-    writeValue(w, e[1], depth, maxDepth)
+    if (e.utf8 === undefined) writeText(w, e.key)
+    else {
+      w.head(3, e.length)
+      w.bytes(e.utf8)
+    }
+    writeValue(w, e.value, depth, maxDepth)
   }
 }
 
@@ -234,7 +255,7 @@ function writeValue(w: Writer, value: unknown, depth: number, maxDepth: number):
         for (const [k, v] of value) {
           if (typeof k !== 'string')
             throw new UnsupportedTypeError(`map key of type ${typeName(k)}`)
-          entries.push([encodedKey(k), v])
+          entries.push(entryOf(k, v))
         }
         writeEntries(w, entries, d, maxDepth)
         w.path.pop()
@@ -252,7 +273,7 @@ function writeValue(w: Writer, value: unknown, depth: number, maxDepth: number):
       const entries: Entry[] = new Array(keys.length)
       for (let i = 0; i < keys.length; i++) {
         const k = keys[i]!
-        entries[i] = [encodedKey(k), (value as Record<string, unknown>)[k]]
+        entries[i] = entryOf(k, (value as Record<string, unknown>)[k])
       }
       writeEntries(w, entries, d, maxDepth)
       w.path.pop()
@@ -263,7 +284,8 @@ function writeValue(w: Writer, value: unknown, depth: number, maxDepth: number):
   }
 }
 
-let scratch: Writer | undefined = new Writer(1024)
+/** First size of an encoding's buffer: most peerkit values fit, and it doubles as needed. */
+const FIRST_BUFFER_BYTES = 512
 
 /** Resolves and checks a `maxDepth` option. */
 export function depthLimit(maxDepth: number | undefined): number {
@@ -288,16 +310,7 @@ export function depthLimit(maxDepth: number | undefined): number {
  */
 export function encode(value: Value, options?: EncodeOptions): Uint8Array {
   const maxDepth = depthLimit(options?.maxDepth)
-  // reuse one scratch buffer; a re-entrant call (from a getter) gets its own
-  const w = scratch ?? new Writer(256)
-  scratch = undefined
-  try {
-    writeValue(w, value, 0, maxDepth)
-    return w.buf.slice(0, w.pos)
-  } finally {
-    w.pos = 0
-    w.path.length = 0
-    if (w.buf.length <= 1 << 16) scratch = w
-    else scratch = new Writer(1024)
-  }
+  const w = new Writer(FIRST_BUFFER_BYTES)
+  writeValue(w, value, 0, maxDepth)
+  return w.buf.slice(0, w.pos)
 }
