@@ -39,6 +39,7 @@ export { createGossip } from './router'
 export { createPenaltyScore, DEFAULT_PENALTY_WEIGHTS, type PenaltyScoreInit } from './score'
 export { isValidTopic } from './topic'
 export type {
+  DeliveryPath,
   Gossip,
   GossipInput,
   GossipMessage,

@@ -47,6 +47,7 @@ import { createPenaltyScore } from './score'
 import { internKey, keptEnvelope } from './shared'
 import { assertTopic } from './topic'
 import type {
+  DeliveryPath,
   Gossip,
   GossipInput,
   GossipMessage,
@@ -85,6 +86,11 @@ interface TopicState {
   trees: Map<string, PeerKey[]>
   /** Per source: the neighbour that pushes its messages to us. */
   parents: Map<string, PeerKey>
+  /**
+   * Neighbours that pruned this router's own tree (they hear its messages faster another
+   * way): its messages are announced to them instead of pushed, until they graft it again.
+   */
+  declined: Set<PeerKey>
   /**
    * Per source named in `trees` or `parents`: when it was last used, least recently used
    * first. Bounds both maps (`maxSources`) and expires sources unused for `sourceTtlMs`.
@@ -131,6 +137,12 @@ interface Missing {
   source: string
   announcers: PeerKey[]
   asked: PeerKey | undefined
+  /** How the asked copy comes: pulled on the first request of an entry made to pull at once, else repaired. */
+  via: DeliveryPath | undefined
+  /** Whether the entry was made to pull at once (no pushed copy was on its way). */
+  pullNow: boolean
+  /** When the first announcement came. */
+  since: number
   /** When to ask (again); -1 once the entry left `missing`, which voids its timers. */
   deadline: number
 }
@@ -163,6 +175,8 @@ interface Pending {
   source: string
   sourceBytes: Uint8Array
   deadline: number
+  /** How the copy came over its last hop. */
+  via: DeliveryPath
   /** Neighbours that announced the message to us: they have it, so get no IHAVE for it. */
   skip?: PeerKey[] | undefined
 }
@@ -241,6 +255,8 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   if (typeof random !== 'function')
     throw new InvalidArgumentError('components.random', 'expected a function')
   const selfKey = self.toString()
+  /** This router's own public key as a `sourceKeyOf` string (its tree as a publisher). */
+  const selfSource = String.fromCharCode.apply(null, self.publicKey as unknown as number[])
   const hook: ScoreHook = components.scoreHook ?? createPenaltyScore()
   const validate = components.validate
   const verifyCache = components.verifyCache
@@ -923,6 +939,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       }
     }
     for (const [source, parent] of t.parents) if (parent === key) t.parents.delete(source)
+    t.declined.delete(key)
   }
 
   function markSeen(
@@ -962,7 +979,9 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         }
       }
     }
-    const backoff = reason === 'unsubscribed' ? 0 : cfg.pruneBackoffMs
+    // trees are per source, and a link pruned from one is the link a repair or a faster
+    // path grafts for another: only a prune for a low score holds the peer off
+    const backoff = reason === 'score' ? cfg.pruneBackoffMs : 0
     if (backoff > 0) prunedUntil.set(pairKey(topic, key), now + backoff)
     stats.prunesSent++
     send(key, { kind: 'prune', topic, reason, backoffMs: backoff, sources })
@@ -977,7 +996,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     const publisher = fromKey === selfKey
     // (`accept` touched the source: the most recently used trees survive `maxSources`)
     const children = t?.trees.get(p.source)
-    const eager = publisher ? topicPeers(topic, t).map((c) => c.key) : (children ?? [])
+    const eager = publisher ? ownTree(topic, t) : (children ?? [])
     let bytes: Uint8Array | undefined
     for (const peer of eager) {
       if (peer === fromKey || peer === p.signer) continue
@@ -986,14 +1005,23 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       bytes ??= encodeFrame({ kind: 'gossip', topic, hops: hops + 1, envelope })
       sendTo(conn, bytes, 1)
     }
-    if (t === undefined || publisher) return
+    if (t === undefined || (publisher && t.declined.size === 0)) return
     t.ihave.push({
       entry: { id, hops: hops + 1, source: p.sourceBytes },
       from: fromKey,
       source: p.source,
-      skip: p.skip,
+      // the publisher's announcement goes to the neighbours that declined its push only
+      skip: publisher ? eager : p.skip,
     })
     flushAt ??= now + cfg.lazyFlushMs
+  }
+
+  /** The neighbours this router pushes its own messages to: every subscribed one that did not decline. */
+  function ownTree(topic: string, t: TopicState | undefined): PeerKey[] {
+    const keys: PeerKey[] = []
+    for (const c of topicPeers(topic, t))
+      if (t === undefined || !t.declined.has(c.key)) keys.push(c.key)
+    return keys
   }
 
   function flushLazy(): void {
@@ -1067,7 +1095,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     const fromKey = from.toString()
     cacheMessage(markSeen(key, ACCEPTED, hops, fromKey, topic, p.source), envelope)
     stats.delivered++
-    out.push({ type: 'deliver', topic, messageId: p.messageId, envelope, from, hops })
+    out.push({ type: 'deliver', topic, messageId: p.messageId, envelope, from, hops, via: p.via })
     report(fromKey, 'first-delivery')
     // the first copy came this way: that neighbour is our parent in the source's tree
     const t = topics.get(topic)
@@ -1172,6 +1200,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       source: sourceKeyOf(signer.publicKey),
       sourceBytes: signer.publicKey,
       deadline: now + cfg.validationTimeoutMs,
+      via: wanted?.asked === fromKey ? (wanted.via ?? 'push') : 'push',
       skip: wanted === undefined ? undefined : announcedBy(wanted),
     }
     let verdict: ValidationVerdict | 'pending' = 'accept'
@@ -1194,6 +1223,8 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     }
     if (verdict !== 'pending') {
       settle(p, key, verdict, 'rejected')
+      if (verdict === 'accept' && wanted !== undefined && wanted.asked === undefined)
+        if (wanted.since < now) fasterParent(t, wanted, fromKey)
       return
     }
     if (pending.size >= cfg.maxPendingValidations) {
@@ -1262,6 +1293,9 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         source: sourceKey,
         announcers: [fromKey],
         asked: undefined,
+        via: undefined,
+        pullNow: !wait,
+        since: now,
         deadline,
       }
       missing.set(id.key, entry)
@@ -1306,6 +1340,25 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       addAnnouncer(m, fromKey)
     }
     return true
+  }
+
+  /**
+   * A pushed copy came from `fromKey` after another neighbour had announced it: that
+   * neighbour is on a faster path from the source, so it becomes the parent in the source's
+   * tree (a GRAFT naming the source) and the slower one is pruned from it. Each such switch
+   * lowers the arrival time, so a source's tree settles on the paths of first arrival.
+   */
+  function fasterParent(t: TopicState, m: Missing, fromKey: PeerKey): void {
+    const first = m.announcers[0]
+    if (first === undefined || first === fromKey) return
+    const conn = conns.get(first)
+    if (conn === undefined || !conn.active || inBackoff(graftBackoff, m.topic, first)) return
+    if (connScore(first, conn) < th.graft) return
+    const sourceBytes = sourceOfKey(m.source)
+    if (t.parents.get(m.source) === fromKey) prune(m.topic, fromKey, 'optimization', [sourceBytes])
+    setParent(t, m.source, first)
+    stats.graftsSent++
+    send(first, { kind: 'graft', topic: m.topic, ids: [], sources: [sourceBytes] })
   }
 
   /** Notes that `fromKey` announced the missing message `m` (a handful at most). */
@@ -1406,6 +1459,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     }
     if (batch.ids.length < cfg.maxIdsPerFrame) batch.ids.push(wireIdOfKey(key))
     if (graft) setParent(t, m.source, next)
+    m.via = m.pullNow && m.asked === undefined ? 'pull' : 'repair'
     m.asked = next
     m.deadline = now + cfg.ihaveTimeoutMs
     timers.push({ deadline: m.deadline, m })
@@ -1417,7 +1471,10 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     for (const id of ids) {
       const c = seen.get(id.key)
       if (c === undefined || c.envelope === undefined || c.topic !== topic) continue
-      if (graft !== undefined) addChild(graft, c.source, key)
+      if (graft !== undefined) {
+        addChild(graft, c.source, key)
+        if (c.source === selfSource) graft.declined.delete(key)
+      }
       let count = 0
       if (c.answered !== undefined) for (const k of c.answered) if (k === key) count++
       if (count >= cfg.maxRequestsPerMessage) {
@@ -1459,7 +1516,11 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       conn.topics.add(topic)
       linksChanged()
     }
-    for (const s of sources) addChild(t, sourceKeyOf(s), key)
+    for (const s of sources) {
+      const source = sourceKeyOf(s)
+      addChild(t, source, key)
+      if (source === selfSource) t.declined.delete(key)
+    }
     answer(key, topic, ids, t)
   }
 
@@ -1487,8 +1548,13 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     if (sources.length === 0) {
       for (const [source, children] of [...t.trees])
         if (children.includes(key)) removeChild(t, source, key)
+      t.declined.add(key)
     } else {
-      for (const s of sources) removeChild(t, sourceKeyOf(s), key)
+      for (const s of sources) {
+        const source = sourceKeyOf(s)
+        removeChild(t, source, key)
+        if (source === selfSource) t.declined.add(key)
+      }
     }
     if (backoffMs > 0) graftBackoff.set(pairKey(topic, key), now + backoffMs)
   }
@@ -1769,6 +1835,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       source: sourceKeyOf(signer.publicKey),
       sourceBytes: signer.publicKey,
       deadline: now,
+      via: 'push',
     }
     stats.published++
     cacheMessage(markSeen(key, ACCEPTED, 0, selfKey, topic, p.source), envelope)
@@ -1776,7 +1843,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       stats.delivered++
       out.push({ type: 'deliver', topic, messageId, envelope, from: self, hops: 0 })
     }
-    // the publisher pushes to every subscribed neighbour (subscriber or not)
+    // the publisher pushes to every subscribed neighbour that did not decline its tree
     forward(p)
   }
 
@@ -1788,6 +1855,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     topics.set(topic, {
       trees: new Map(),
       parents: new Map(),
+      declined: new Set(),
       used: new Map(),
       ihave: [],
       peers: [],
@@ -2012,6 +2080,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
             k,
             sorted(t.trees.keys()).map((s) => [s, sorted(t.trees.get(s)!)]),
             sorted(t.parents.keys()).map((s) => [s, t.parents.get(s)!]),
+            sorted(t.declined),
             t.ihave.map((e) => e.entry.id.key),
           ]
         }),

@@ -44,6 +44,13 @@ export type GossipInput =
    */
   | { type: 'local-peer-data'; data: Uint8Array; now: number }
 
+/**
+ * How a message came over its last hop: `push` (sent unasked, on the publisher's tree),
+ * `pull` (asked for at once after an announcement, no pushed copy being on its way), or
+ * `repair` (asked for after a pushed copy or an earlier request did not come in time).
+ */
+export type DeliveryPath = 'push' | 'pull' | 'repair'
+
 export type GossipOutput =
   /**
    * Send one wire frame to a connected peer. `payloads` counts the full messages the
@@ -62,6 +69,8 @@ export type GossipOutput =
       from: PeerId
       /** Hops it travelled (0 for a local publish). */
       hops: number
+      /** How it came over its last hop (absent for a local publish). */
+      via?: DeliveryPath
     }
   /** Ask the application to validate; answer with a `validation-result` input. */
   | { type: 'validate'; topic: string; messageId: string; envelope: Uint8Array; from: PeerId }

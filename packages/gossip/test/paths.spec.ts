@@ -1,0 +1,188 @@
+/**
+ * How messages travel over fixed link delays: each delivery says how it came over its last
+ * hop (pushed, pulled after an announcement, repaired), and a publisher's tree moves to the
+ * paths of first arrival, so its later messages arrive as fast as a flood would bring them.
+ */
+import { createVerifyCache } from '@peerkit/envelope'
+import { keyPairFromSeed, type Signer, signerFromKeyPair } from '@peerkit/identity'
+import { describe, expect, it } from 'vitest'
+import {
+  createGossip,
+  type DeliveryPath,
+  type Gossip,
+  type GossipInput,
+  sealMessage,
+} from '../src/index'
+
+const TOPIC = 't'
+const START = 1_700_000_000_000
+
+/** A seeded generator (mulberry32), for the routers' randomness. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+  }
+}
+
+interface Delivery {
+  node: number
+  at: number
+  via: DeliveryPath | undefined
+  from: number
+}
+
+/**
+ * Routers on fixed links (`[a, b, ms]`, one delay each way), with a queue of timed events:
+ * frames arrive after their link's delay, wakes are honoured, and deliveries are recorded.
+ */
+function createLinks(size: number, links: [number, number, number][]) {
+  const signers: Signer[] = Array.from({ length: size }, (_, i) =>
+    signerFromKeyPair(keyPairFromSeed(new Uint8Array(32).fill(i + 1))),
+  )
+  const verifyCache = createVerifyCache()
+  const routers: Gossip[] = signers.map((s, i) =>
+    // swaps and shuffles would move links about: off, so the delays stay as given
+    createGossip(
+      { shuffleIntervalMs: 3_600_000, idleConnectionMs: 3_600_000 },
+      { self: s.peerId, random: seeded(i + 1), verifyCache },
+    ),
+  )
+  const index = new Map(signers.map((s, i) => [s.peerId.toString(), i]))
+  const delay = new Map<string, number>()
+  for (const [a, b, ms] of links) {
+    delay.set(`${a}-${b}`, ms)
+    delay.set(`${b}-${a}`, ms)
+  }
+  const queue: { at: number; seq: number; run: () => void }[] = []
+  const wakes: number[] = new Array(size).fill(-1)
+  const deliveries: Delivery[] = []
+  let now = START
+  let seq = 0
+  const push = (at: number, run: () => void): void => {
+    queue.push({ at, seq: seq++, run })
+    queue.sort((x, y) => x.at - y.at || x.seq - y.seq)
+  }
+  const input = (node: number, event: GossipInput): void => {
+    for (const out of routers[node]!.handle(event)) {
+      if (out.type === 'send') {
+        const to = index.get(out.to.toString())!
+        const ms = delay.get(`${node}-${to}`)
+        if (ms === undefined) continue
+        const bytes = out.bytes
+        push(now + ms, () => input(to, { type: 'frame', from: signers[node]!.peerId, bytes, now }))
+      } else if (out.type === 'wake') {
+        wakes[node] = out.at
+        const at = out.at
+        push(Math.max(at, now), () => {
+          if (wakes[node] === at) input(node, { type: 'tick', now })
+        })
+      } else if (out.type === 'deliver') {
+        deliveries.push({ node, at: now, via: out.via, from: index.get(out.from.toString())! })
+      }
+    }
+  }
+  const run = (until: number): void => {
+    while (queue.length > 0 && queue[0]!.at <= until) {
+      const event = queue.shift()!
+      now = event.at
+      event.run()
+    }
+    now = until
+  }
+  for (let i = 0; i < size; i++) input(i, { type: 'subscribe', topic: TOPIC, now })
+  for (const [a, b, ms] of links) {
+    push(now + ms, () => input(b, { type: 'peer-connected', peer: signers[a]!.peerId, now }))
+    push(now + 2 * ms, () =>
+      input(a, { type: 'peer-connected', peer: signers[b]!.peerId, now, outbound: true }),
+    )
+  }
+  run(now + 5_000)
+  return {
+    routers,
+    signers,
+    deliveries,
+    get now() {
+      return now
+    },
+    run,
+    async publish(node: number, n: number): Promise<number> {
+      const envelope = await sealMessage(signers[node]!, {
+        topic: TOPIC,
+        data: n,
+        timestamp: now,
+      })
+      const at = now
+      input(node, { type: 'publish', topic: TOPIC, envelope, now })
+      return at
+    },
+  }
+}
+
+describe('paths', () => {
+  // 0 publishes; 3 hears it through 1 (20 + 20 ms) or through 2 (5 + 5 ms); 1 and 2 are
+  // linked too, so the pulls of the first message can go either way
+  const LINKS: [number, number, number][] = [
+    [0, 1, 20],
+    [0, 2, 5],
+    [1, 3, 20],
+    [2, 3, 5],
+    [1, 2, 30],
+  ]
+
+  it('the first message of a publisher is pulled after its announcements, later ones are pushed', async () => {
+    const net = createLinks(4, LINKS)
+    await net.publish(0, 1)
+    net.run(net.now + 3_000)
+    const first = net.deliveries.filter((d) => d.node !== 0)
+    expect(first.map((d) => d.node).sort()).toEqual([1, 2, 3])
+    // the publisher's neighbours get its push; node 3 pulls from the first announcer
+    expect(first.find((d) => d.node === 1)?.via).toBe('push')
+    expect(first.find((d) => d.node === 3)?.via).toBe('pull')
+    net.deliveries.length = 0
+    await net.publish(0, 2)
+    net.run(net.now + 3_000)
+    expect(net.deliveries.filter((d) => d.node !== 0).every((d) => d.via === 'push')).toBe(true)
+    // a local publish says nothing about a path
+    expect(net.deliveries.find((d) => d.node === 0)?.via).toBeUndefined()
+  })
+
+  it("moves a publisher's tree to the paths of first arrival", async () => {
+    // pulled, node 5 first hears of 0's message from 4 (0-1-4 costs 30 + 3 x 1 ms, 0-2-3
+    // costs 5 + 3 x 20), so 4 becomes its parent; pushed, the path through 3 is faster
+    const net = createLinks(6, [
+      [0, 1, 30],
+      [0, 2, 5],
+      [2, 3, 20],
+      [1, 4, 1],
+      [3, 5, 1],
+      [4, 5, 1],
+    ])
+    const source = net.signers[0]!.peerId
+    const arrival = new Map<number, number>()
+    for (let n = 0; n < 4; n++) {
+      net.deliveries.length = 0
+      const at = await net.publish(0, n)
+      net.run(net.now + 3_000)
+      for (const d of net.deliveries) if (d.node !== 0) arrival.set(d.node, d.at - at)
+      if (n === 0)
+        expect(net.routers[5]!.parent(TOPIC, source)?.toString()).toBe(
+          net.signers[4]!.peerId.toString(),
+        )
+    }
+    // as a flood would bring them (4 now hears through 5: 0-2-3-5-4)
+    expect(Object.fromEntries(arrival)).toEqual({ 1: 30, 2: 5, 3: 25, 4: 27, 5: 26 })
+    expect(net.routers[5]!.parent(TOPIC, source)?.toString()).toBe(
+      net.signers[3]!.peerId.toString(),
+    )
+    // one copy each: the slower path is pruned from the tree
+    const before = net.routers.reduce((sum, r) => sum + r.stats().duplicates, 0)
+    await net.publish(0, 9)
+    net.run(net.now + 3_000)
+    expect(net.routers.reduce((sum, r) => sum + r.stats().duplicates, 0)).toBe(before)
+  })
+})
