@@ -11,6 +11,7 @@
  * metrics.publishing(sim, publisher, envelope, true)  // before feeding the publish input
  */
 import { envelopeId } from '@peerkit/envelope'
+import type { DeliveryPath } from '@peerkit/gossip'
 import { type ConnectionLog, createConnectionReplay } from './connection-log'
 import type { GossipOutput } from './contract'
 import { InvalidOptionError } from './errors'
@@ -34,6 +35,8 @@ export interface MessageRecord {
   publishedAt: number
   /** Counted in the figures (false for warm-up messages). */
   measured: boolean
+  /** Whether it is the first message of its publisher in the run (warm-up included). */
+  first: boolean
   /**
    * Who should receive it: 0 for nodes down or not subscribed at publication, 1 for live
    * subscribers outside the publisher's connected component of the overlay, 2 for live
@@ -84,7 +87,27 @@ export interface RunFigures {
   falseReports: number
   /** Delivery over time: [ms after publish, share of eligible honest deliveries by then]. */
   curve: Array<[number, number]>
+  /**
+   * Latency of the measured deliveries by how each came over its last hop (`deliver`'s
+   * `via`; a router that does not say is counted as pushing): pushed, pulled at once after
+   * an announcement, or repaired after a timeout.
+   */
+  latencyByPath: Record<DeliveryPath, LatencyFigures>
+  /** Latency of the measured messages that were their publisher's first in the run. */
+  firstMessages: LatencyFigures
+  /** Latency of the measured messages whose publisher had published before. */
+  steadyMessages: LatencyFigures
 }
+
+/** Latency percentiles of a subset of the measured deliveries. */
+export interface LatencyFigures {
+  /** Share of the measured deliveries in the subset. */
+  share: number
+  p50Ms: number
+  p99Ms: number
+}
+
+const PATHS: readonly DeliveryPath[] = ['push', 'pull', 'repair']
 
 export interface MetricsOptions {
   /** Role of each node by index (nodes beyond the array are honest). */
@@ -153,6 +176,8 @@ export interface MetricsState {
     lateDeliveries: number
   }
   latencies: number[]
+  /** Per latency: its path (index in `push, pull, repair`) plus 4 when its message was its publisher's first. */
+  latencyKinds: number[]
   reported: number[]
   adversaryLinks: Array<[number, number]>
   lastCrash: Array<[number, number]>
@@ -210,6 +235,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
   let unknownDeliveries = 0
   let falseReports = 0
   const latencies: number[] = []
+  const latencyKinds: number[] = []
+  /** Publishers recorded so far (for `MessageRecord.first`). */
+  const publishers = new Set<number>()
   /** Honest node h's reports about adversary a: key h * 2^21 + a. */
   const reported = new Set<number>()
   /** Open honest-side connections to adversaries: key → opened at. */
@@ -269,6 +297,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
       if (output.hops > record.maxHops) record.maxHops = output.hops
       if (record.measured && node !== record.publisher && role(node) === HONEST) {
         latencies.push(now - record.publishedAt)
+        const path = output.via === 'pull' ? 1 : output.via === 'repair' ? 2 : 0
+        latencyKinds.push(path + (record.first ? 4 : 0))
       }
     }
   }
@@ -374,6 +404,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
         publisher,
         publishedAt: sim.now,
         measured,
+        first: !publishers.has(publisher),
         get eligible() {
           if (index >= resolved) resolveEligibility()
           return eligible
@@ -383,6 +414,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
         maxHops: 0,
       }
       records.push(record)
+      publishers.add(publisher)
       const key = idOf(envelope)
       if (key !== undefined) byEnvelope.set(key, record)
       return record
@@ -418,6 +450,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
           lateDeliveries,
         },
         latencies: [...latencies],
+        latencyKinds: [...latencyKinds],
         reported: [...reported],
         adversaryLinks: [...adversaryLinks],
         lastCrash: crashes,
@@ -447,6 +480,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
       falseReports += c.falseReports
       lateDeliveries += c.lateDeliveries
       for (const latency of state.latencies) latencies.push(latency)
+      for (const kind of state.latencyKinds) latencyKinds.push(kind)
       for (const key of state.reported) reported.add(key)
       for (const [key, at] of state.adversaryLinks) adversaryLinks.set(key, at)
       for (const [node, at] of state.lastCrash) {
@@ -558,8 +592,31 @@ export function createMetrics(options: MetricsOptions): Metrics {
         spammersReported: spammers === 0 ? 1 : spammersReported / spammers,
         falseReports,
         curve: deliveryCurve(sorted, honestEligibleTotal, honestDeliveries),
+        latencyByPath: {
+          push: latencyOf(latencies, latencyKinds, (k) => (k & 3) === PATHS.indexOf('push')),
+          pull: latencyOf(latencies, latencyKinds, (k) => (k & 3) === PATHS.indexOf('pull')),
+          repair: latencyOf(latencies, latencyKinds, (k) => (k & 3) === PATHS.indexOf('repair')),
+        },
+        firstMessages: latencyOf(latencies, latencyKinds, (k) => k >= 4),
+        steadyMessages: latencyOf(latencies, latencyKinds, (k) => k < 4),
       }
     },
+  }
+}
+
+/** Percentiles of the latencies whose kind passes `keep`. */
+function latencyOf(
+  latencies: readonly number[],
+  kinds: readonly number[],
+  keep: (kind: number) => boolean,
+): LatencyFigures {
+  const chosen: number[] = []
+  for (let i = 0; i < latencies.length; i++) if (keep(kinds[i]!)) chosen.push(latencies[i]!)
+  const sorted = Float64Array.from(chosen).sort()
+  return {
+    share: latencies.length === 0 ? 0 : chosen.length / latencies.length,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
   }
 }
 
