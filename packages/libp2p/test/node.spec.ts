@@ -217,3 +217,39 @@ it('a mixed network: libp2p-only and peerkit-TCP-only nodes reach each other thr
     got.every((set) => set.has('libp2p') && set.has('tcp')),
   )
 })
+
+it('a libp2p node that dialed and never subscribed publishes to the subscribers beyond its peer', async () => {
+  const hub = await peer('tcp')
+  const reader = await peer('tcp', { bootstrap: hub.libp2p.services.peerkit.addresses() })
+  const got: unknown[] = []
+  const relayed: unknown[] = []
+  reader.node.gossip.subscribe('news', (message) => got.push(message.data))
+  hub.node.gossip.subscribe('news', (message) => relayed.push(message.data))
+  await waitFor('the reader linked', () => reader.node.peers().length === 1)
+  await waitFor('the reader subscribed at the hub', () =>
+    hub.node.gossip.router
+      .activeView()
+      .some(
+        (p) =>
+          p.equals(reader.node.peerId) && hub.node.gossip.router.peerTopics(p).includes('news'),
+      ),
+  )
+  const writer = await peer('tcp')
+  await writer.node.dial(hub.libp2p.services.peerkit.addresses()[0] as string)
+  // The writer counts the hub as a neighbour as soon as it sends its join; it pushes to the
+  // hub once the hub's subscription has reached it.
+  await waitFor('the hub subscription at the writer', () =>
+    writer.node.gossip.router
+      .activeView()
+      .some(
+        (p) =>
+          p.equals(hub.node.peerId) && writer.node.gossip.router.peerTopics(p).includes('news'),
+      ),
+  )
+  expect(writer.node.gossip.router.topics()).toEqual([])
+  await writer.node.gossip.publish('news', { n: 1 })
+  await writer.node.gossip.publish('news', { n: 2 })
+  await waitFor('both messages at the reader', () => got.length === 2)
+  expect(got).toEqual([{ n: 1 }, { n: 2 }])
+  expect(relayed).toEqual([{ n: 1 }, { n: 2 }])
+})

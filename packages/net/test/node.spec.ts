@@ -31,4 +31,25 @@ describe('createNode', () => {
     expect(got[0]?.from.toString()).toBe(a.peerId.toString())
     expect(got[0]?.timestamp).toBeGreaterThanOrEqual(1_700_000_000_000)
   })
+
+  it('a node that dialed and never subscribed publishes to the subscribers beyond its peer', async () => {
+    world = createWorld(2)
+    const hub = await world.node('hub', 1)
+    const reader = await world.node('reader', 2, { bootstrap: ['memory://hub'] })
+    const got: unknown[] = []
+    const relayed: unknown[] = []
+    reader.gossip.subscribe('news', (message) => got.push(message.data))
+    hub.gossip.subscribe('news', (message) => relayed.push(message.data))
+    await world.run(300)
+    const writer = await world.node('writer', 3)
+    const dialed = writer.dial('memory://hub')
+    await world.run(300)
+    expect((await dialed).toString()).toBe(hub.peerId.toString())
+    expect(writer.gossip.router.topics()).toEqual([])
+    await writer.gossip.publish('news', { n: 1 })
+    await writer.gossip.publish('news', { n: 2 })
+    await world.run(500)
+    expect(relayed).toEqual([{ n: 1 }, { n: 2 }])
+    expect(got).toEqual([{ n: 1 }, { n: 2 }])
+  })
 })
