@@ -389,7 +389,7 @@ export async function createMarket(init: MarketInit): Promise<Market> {
     for (const session of sessions.values()) {
       if (session.trade.signers.some((p) => p.toString() === key)) {
         flushSession(session, key)
-        if (session.state.terminal) void finish(session)
+        if (session.state.terminal) void finish(session, true).catch(() => undefined)
       }
     }
   }
@@ -422,7 +422,7 @@ export async function createMarket(init: MarketInit): Promise<Market> {
   }
 
   /** A finished trade: pay out once, exchange the receipt, rate the other party. */
-  async function finish(session: EscrowSession): Promise<void> {
+  async function finish(session: EscrowSession, again = false): Promise<void> {
     const id = session.trade.idText
     if (!PARTY_ROLES.includes(session.role)) return
     if (!settled.has(id)) {
@@ -442,8 +442,10 @@ export async function createMarket(init: MarketInit): Promise<Market> {
       await rateTrade(session, full)
       return
     }
-    // the seller starts the receipt; the buyer countersigns what matches its own state
-    if (session.role === 'seller') {
+    // the seller starts the receipt and the buyer countersigns what matches its own state;
+    // a buyer still without one asks again with its own half (receipts live in memory, so
+    // a buyer that restarted after the exchange gets its copy back this way)
+    if (session.role === 'seller' || again) {
       const half = await makeReceipt(session.state, signer)
       sendOrKeep(other, { t: 'receipt', trade: id, receipt: half, half: true })
     }
@@ -921,7 +923,7 @@ export async function createMarket(init: MarketInit): Promise<Market> {
     api.flush()
     for (const session of sessions.values()) {
       if (session.state.name === 'disputed' && session.role === 'arbiter') void arbitrate(session)
-      if (session.state.terminal) void finish(session)
+      if (session.state.terminal) void finish(session, true).catch(() => undefined)
     }
     timer = clock.setTimeout(tick, resendMs)
   }
