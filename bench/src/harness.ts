@@ -10,14 +10,14 @@
  * } }
  */
 
-export interface Result {
+interface Result {
   suite: string
   case: string
   subject: string
   opsPerSec: number
 }
 
-export interface MeasureOptions {
+interface MeasureOptions {
   /** Milliseconds each subject runs per round. */
   roundMs?: number
   /** Number of measured rounds (the median is kept). */
@@ -26,7 +26,7 @@ export interface MeasureOptions {
   warmupMs?: number
 }
 
-export type Subject = () => unknown
+type Subject = () => unknown
 
 export interface BenchContext {
   /** True when `--quick` was given: suites may shrink their inputs. */

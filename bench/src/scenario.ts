@@ -4,7 +4,7 @@
  * each figure is printed beside its target.
  */
 
-export type Comparison = '>=' | '<=' | '>' | '<' | '=='
+type Comparison = '>=' | '<=' | '>' | '<' | '=='
 
 export interface Target {
   op: Comparison
