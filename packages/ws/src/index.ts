@@ -16,6 +16,6 @@ export {
 export { type BrowserWebSocket, byteStreamFromBrowserWebSocket } from './browser-socket'
 export * from './constants'
 export * from './errors'
-export { ws } from './node'
+export { type NodeWsInit, type WsTlsOptions, ws } from './node'
 export { byteStreamFromWebSocket } from './node-socket'
 export type { WsInit } from './settings'

@@ -37,17 +37,60 @@ import { byteStreamFromWebSocket } from './node-socket'
 import { type IdentityCache, secureInbound, secureOutbound } from './secure'
 import { resolveSettings, type WsInit, type WsSettings } from './settings'
 
+/** How a Node dialer checks the TLS certificate of a `wss://` listener. */
+export interface WsTlsOptions {
+  /** Certificates to trust in place of the system's (PEM), e.g. a private CA or a self-signed one. */
+  readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[]
+  /** `false` accepts any certificate (default `true`); Noise still proves the peer. */
+  readonly rejectUnauthorized?: boolean
+  /** The name the certificate must carry, when it differs from the address's host. */
+  readonly servername?: string
+}
+
+/** Options of the Node transport: `WsInit` and how `wss://` dials check certificates. */
+export interface NodeWsInit extends WsInit {
+  /** TLS options of `wss://` dials (default: the system's trusted certificates). */
+  readonly tls?: WsTlsOptions
+}
+
 /**
  * Makes the WebSocket transport factory (Node: `ws` client and server).
- * @param init - limits and deadlines (see `WsInit`)
+ * @param init - limits, deadlines and the TLS options of `wss://` dials (see `NodeWsInit`)
  * @returns a factory the node calls with its signer
  * @throws InvalidArgumentError when a limit is not a positive safe integer
  * @example
  * const node = await createNode({ signer, transports: [ws()], listen: ['ws://127.0.0.1:0/'] })
  */
-export function ws(init: WsInit = {}): TransportFactory {
+export function ws(init: NodeWsInit = {}): TransportFactory {
   const settings = resolveSettings(init)
-  return (components) => createNodeTransport(components.signer, settings)
+  const tls = resolveTls(init.tls)
+  return (components) => createNodeTransport(components.signer, settings, tls)
+}
+
+function isPem(value: unknown): value is string | Uint8Array {
+  return typeof value === 'string' || value instanceof Uint8Array
+}
+
+function resolveTls(tls: WsTlsOptions | undefined): WsTlsOptions {
+  if (tls === undefined) return {}
+  if (typeof tls !== 'object' || tls === null) {
+    throw new InvalidArgumentError('tls', 'must be an object')
+  }
+  const { ca, rejectUnauthorized, servername } = tls
+  if (ca !== undefined && !isPem(ca) && !(Array.isArray(ca) && ca.every(isPem))) {
+    throw new InvalidArgumentError('tls.ca', 'must be PEM text or bytes, or a list of them')
+  }
+  if (rejectUnauthorized !== undefined && typeof rejectUnauthorized !== 'boolean') {
+    throw new InvalidArgumentError('tls.rejectUnauthorized', 'must be a boolean')
+  }
+  if (servername !== undefined && typeof servername !== 'string') {
+    throw new InvalidArgumentError('tls.servername', 'must be a string')
+  }
+  return {
+    ...(ca === undefined ? {} : { ca: typeof ca === 'object' && !isPem(ca) ? [...ca] : ca }),
+    ...(rejectUnauthorized === undefined ? {} : { rejectUnauthorized }),
+    ...(servername === undefined ? {} : { servername }),
+  }
 }
 
 interface ListenerEntry {
@@ -56,7 +99,7 @@ interface ListenerEntry {
   closed: boolean
 }
 
-function createNodeTransport(signer: Signer, settings: WsSettings): Transport {
+function createNodeTransport(signer: Signer, settings: WsSettings, tls: WsTlsOptions): Transport {
   const links = new Set<Link>()
   const inbound = new Set<Link>()
   const pending = new Set<{ terminate(): void }>()
@@ -153,6 +196,7 @@ function createNodeTransport(signer: Signer, settings: WsSettings): Transport {
       const socket = new WebSocket(url, {
         maxPayload: settings.maxMessageBytes,
         perMessageDeflate: false,
+        ...(parsed.secure ? (tls as WebSocket.ClientOptions) : {}),
       })
       const handle = { terminate: () => socket.terminate() }
       pending.add(handle)
