@@ -92,7 +92,7 @@ export interface Frame {
   readonly message: Uint8Array
   readonly body: Uint8Array
   readonly signature: Uint8Array
-  readonly countersignatures: SignatureEntry[]
+  readonly countersignatures: readonly SignatureEntry[]
 }
 
 /** Limits applied while parsing. */
@@ -365,13 +365,13 @@ function messageOf(source: Uint8Array, start: number, end: number): Uint8Array {
 function frameOf(
   message: Uint8Array,
   signature: Uint8Array,
-  countersignatures: SignatureEntry[],
+  countersignatures: readonly SignatureEntry[],
 ): Frame {
   return { message, body: message.subarray(SIGNING_PREFIX.length), signature, countersignatures }
 }
 
 /** The countersignatures of most envelopes (never written to). */
-const noCountersignatures: SignatureEntry[] = []
+const noCountersignatures: readonly SignatureEntry[] = Object.freeze([])
 
 /** Bytes of one countersignature: `[key, signature]` with their heads. */
 const COUNTERSIGNATURE_BYTES = 1 + 2 + PUBLIC_KEY_LENGTH + 2 + SIGNATURE_LENGTH
@@ -397,7 +397,14 @@ function fastFrame(bytes: Uint8Array, maxSignatures: number): Frame | undefined 
   const count = c.tryHead(MAJOR_ARRAY)
   if (count < 0 || count + 1 > maxSignatures) return undefined
   if (c.remaining !== count * COUNTERSIGNATURE_BYTES) return undefined
-  const countersignatures: SignatureEntry[] = count === 0 ? noCountersignatures : []
+  if (count === 0) {
+    return frameOf(
+      messageOf(bytes, bodyStart, bodyStart + bodyLength),
+      signature,
+      noCountersignatures,
+    )
+  }
+  const countersignatures: SignatureEntry[] = []
   for (let i = 0; i < count; i++) {
     if (c.tryHead(MAJOR_ARRAY) !== 2 || c.tryHead(MAJOR_BYTES) !== PUBLIC_KEY_LENGTH)
       return undefined
