@@ -53,18 +53,26 @@ export interface EscrowState {
   readonly log: StepLog
 }
 
-const states = new WeakSet<object>()
+/**
+ * The mark of a state made here: a non-enumerable property under a symbol no other module
+ * holds, so a copy (`{ ...state }`) or a hand-built object is not a state.
+ */
+const MADE_HERE = Symbol('peerkit/escrow/state')
 
-/** Freezes and registers a state (only states made here are accepted by `apply`). */
+/** Freezes and marks a state (only states made here are accepted by `apply`). */
 export function makeState(fields: EscrowState): EscrowState {
-  const state = Object.freeze(fields)
-  states.add(state)
-  return state
+  Object.defineProperty(fields, MADE_HERE, { value: true })
+  return Object.freeze(fields)
 }
 
 /** Throws unless `value` is a state made by this package. */
 export function assertState(value: unknown, argument: string): asserts value is EscrowState {
-  if (typeof value !== 'object' || value === null || !states.has(value)) {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    !Object.hasOwn(value, MADE_HERE) ||
+    !Object.isFrozen(value)
+  ) {
     throw new InvalidArgumentError(`${argument} must be a state from startTrade or apply`)
   }
 }
