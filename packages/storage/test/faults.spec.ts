@@ -1,8 +1,8 @@
 /**
  * The file store under real faults: a file-size limit (`ulimit -f`) in a child process
  * (a short write, then EFBIG), a full tmpfs (ENOSPC), a writer killed with SIGKILL in
- * the middle of its appends, a second writer in another process, and a log file beyond
- * 2 GiB. (A crash at every byte of an
+ * the middle of its appends or of its compactions, a second writer in another process,
+ * and a log file beyond 2 GiB. (A crash at every byte of an
  * append is the compliance suite's torn-image test.)
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
@@ -94,6 +94,45 @@ describe('file store faults', () => {
     }
     const size = (await stat(join(sub, 'killed.log'))).size
     expect(size).toBe(FILE_HEADER_BYTES + acknowledged * (FRAME_HEADER_BYTES + recordBytes))
+  })
+
+  it('a writer killed while it appends and compacts reloads to the state before or after each compaction, every acknowledged record held', async () => {
+    const sub = join(dir, 'compacting')
+    let acknowledged = 0
+    let compactions = 0
+    for (let round = 0; round < 8; round++) {
+      const child = spawn(process.execPath, [writer, sub, 'log', 'compact', '3'])
+      let highest = 0
+      await new Promise<void>((resolve) => {
+        let text = ''
+        child.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString()
+          const lines = text.split('\n')
+          text = lines.pop()!
+          for (const line of lines) {
+            const [what, n] = line.split(' ')
+            if (what === 'ok') highest = Math.max(highest, Number(n))
+            if (what === 'compacted') compactions++
+          }
+          // kill it a varying number of appends in: during appends, renames and syncs
+          if (highest >= acknowledged + 2 + ((round * 5) % 7) && child.exitCode === null)
+            child.kill('SIGKILL')
+        })
+        child.on('exit', () => resolve())
+      })
+      const store = await createFileStore(sub)
+      const log = await store.open('log')
+      const { snapshot, records } = await readLog(log)
+      await store.close()
+      // numbered records follow the snapshot's count without a gap
+      const folded = snapshot === undefined ? 0 : Buffer.from(snapshot).readUInt32BE(0)
+      expect(records.map((r) => Buffer.from(r).readUInt32BE(0))).toEqual(
+        records.map((_, i) => folded + i),
+      )
+      expect(folded + records.length).toBeGreaterThanOrEqual(highest)
+      acknowledged = folded + records.length
+    }
+    expect(compactions).toBeGreaterThan(0)
   })
 
   it('a second writer in another process is refused while the first lives; its lock is taken over once it died', async () => {
