@@ -67,9 +67,11 @@ async function deliver(from: EscrowSession, to: EscrowSession, toPeer: PeerId) {
   }
 }
 
-await buyer.act('accept', null, (now += 60_000)) // locks Bob's bond
+now += 60_000
+await buyer.act('accept', null, now) // locks Bob's bond
 await deliver(buyer, seller, alice!.peerId)
-await seller.act('fund', null, (now += 60_000)) // locks the coins and Alice's bond
+now += 60_000
+await seller.act('fund', null, now) // locks the coins and Alice's bond
 await deliver(seller, buyer, bob!.peerId)
 
 // Bob's app restarts: his session loads back from its log, where it was
@@ -83,9 +85,11 @@ buyer = await loadSession({
 })
 console.log('bob after a restart:', buyer.state.name)
 
-await buyer.act('markPaid', { note: 'bank transfer ref 7731' }, (now += 60_000))
+now += 60_000
+await buyer.act('markPaid', { note: 'bank transfer ref 7731' }, now)
 await deliver(buyer, seller, alice!.peerId)
-await seller.act('release', null, (now += 60_000)) // Alice saw the money arrive
+now += 60_000
+await seller.act('release', null, now) // Alice saw the money arrive
 await deliver(seller, buyer, bob!.peerId)
 console.log('trade:', seller.state.name, buyer.state.name)
 
