@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs'
 import { serveSimWorker } from '@peerkit/sim/threads'
 import gossipGroups from '../scenarios/gossip'
+import marketGroups from '../scenarios/market'
 import reputationGroups from '../scenarios/reputation'
 import { parseArgs } from './args'
 import { meets, type ScenarioGroup } from './scenario'
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   if (!Number.isSafeInteger(seed))
     throw new Error(`--seed must be an integer, got ${String(args.seed)}`)
   const only = typeof args.only === 'string' ? args.only.split(',') : undefined
-  const groupsByFile: ScenarioGroup[][] = [gossipGroups, reputationGroups]
+  const groupsByFile: ScenarioGroup[][] = [gossipGroups, reputationGroups, marketGroups]
 
   const figures: Record<string, number> = {}
   const rows: string[] = []
