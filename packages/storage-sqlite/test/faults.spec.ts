@@ -1,6 +1,6 @@
 /**
  * The SQLite store under real faults: a writer killed with SIGKILL in the middle of its
- * transactions, a second writer in another process, and a full file system (a small
+ * transactions (appends and compactions), a second writer in another process, and a full file system (a small
  * tmpfs) mid-append.
  */
 import { execFileSync, spawn } from 'node:child_process'
@@ -68,6 +68,48 @@ describe('sqlite store faults', () => {
       expect(records.length / 2).toBeGreaterThanOrEqual(held + seen)
       held = records.length / 2
     }
+  })
+
+  it('a writer killed while it appends and compacts reloads to a snapshot and a gapless tail, every acknowledged record held', async () => {
+    const path = join(dir, 'compacting.db')
+    let acknowledged = 0
+    let compactions = 0
+    for (let round = 0; round < 6; round++) {
+      const child = spawn(process.execPath, [writer, path, 'log', '3', 'compact'])
+      let highest = 0
+      let errors = ''
+      child.stderr.on('data', (chunk: Buffer) => {
+        errors += chunk.toString()
+      })
+      await new Promise<void>((resolve) => {
+        let text = ''
+        child.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString()
+          const lines = text.split('\n')
+          text = lines.pop()!
+          for (const line of lines) {
+            const [what, n] = line.split(' ')
+            if (what === 'ok') highest = Math.max(highest, Number(n))
+            if (what === 'compacted') compactions++
+          }
+          if (highest >= acknowledged + 2 + ((round * 5) % 7) && child.exitCode === null)
+            child.kill('SIGKILL')
+        })
+        child.on('exit', () => resolve())
+      })
+      expect(errors).toBe('')
+      const store = createSqliteStore(path)
+      const log = await store.open('log')
+      const { snapshot, records } = await readLog(log)
+      await store.close()
+      const folded = snapshot === undefined ? 0 : Buffer.from(snapshot).readUInt32BE(0)
+      expect(records.map((r) => Buffer.from(r).readUInt32BE(0))).toEqual(
+        records.map((_, i) => folded + i),
+      )
+      expect(folded + records.length).toBeGreaterThanOrEqual(highest)
+      acknowledged = folded + records.length
+    }
+    expect(compactions).toBeGreaterThan(0)
   })
 
   it('a second writer in another process is refused while the first lives; its hold is taken over once it died', async () => {
