@@ -130,6 +130,33 @@ describe('the IndexedDB store', () => {
     expect(await named(second.open('shared'))).toBe('LogClosedError')
   })
 
+  it('commits appends and compactions in strict-durability transactions over both stores', async () => {
+    const db = database()
+    const store = await openIndexedDbStore(db)
+    const log = await store.open('durable')
+    const seen: Array<[IDBTransactionMode, IDBTransactionDurability, string[]]> = []
+    const original = IDBDatabase.prototype.transaction
+    IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args) {
+      const tx = original.apply(this, args)
+      seen.push([tx.mode, tx.durability, Array.from(tx.objectStoreNames)])
+      return tx
+    } as typeof original
+    try {
+      await log.append([bytes(1), bytes(2)])
+      await log.compact(bytes(9), 1)
+    } finally {
+      IDBDatabase.prototype.transaction = original
+    }
+    const writes = seen.filter(([mode]) => mode === 'readwrite')
+    expect(writes).toHaveLength(2)
+    for (const [, durability, stores] of writes) {
+      expect(durability).toBe('strict')
+      expect(stores).toEqual(['logs', 'records'])
+    }
+    expect((await readLog(log)).records).toEqual([bytes(2)])
+    await store.close()
+  })
+
   it('checks what it is built from', async () => {
     expect(await named(openIndexedDbStore(''))).toBe('InvalidArgumentError')
     expect(await named(openIndexedDbStore(database(), { limits: { maxRecordBytes: 0 } }))).toBe(
