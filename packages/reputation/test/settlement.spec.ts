@@ -6,6 +6,7 @@
  */
 import { countersign } from '@peerkit/envelope'
 import type { Signer } from '@peerkit/identity'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   type AcceptedRating,
@@ -267,5 +268,61 @@ describe('the ledger is bounded per rater and in total', () => {
     for (let k = 0; k < 60; k++)
       ledger.accept(await rating(alice, bob, { n: 700 + k, at: T0 + k }), NOW)
     expect(ledger.size).toBe(8)
+  })
+})
+
+describe('the bounds hold under any order of arrival (property)', () => {
+  it('never keeps more than the bounds, never takes back an eviction, and local trust follows', async () => {
+    const raters = [alice, bob, carol, party(19)]
+    const pool: Uint8Array[] = []
+    for (let k = 0; k < 36; k++) {
+      const rater = raters[k % raters.length]!
+      const other = raters[(k + 1 + (k % 3)) % raters.length]!
+      const score = ([1, -1, 0] as const)[k % 3]!
+      pool.push(await rating(rater, other, { n: 900 + k, at: T0 + ((k * 7) % 23) * 100 }, score))
+    }
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.nat({ max: pool.length - 1 }), { minLength: 1, maxLength: 60 }),
+        async (arrivals) => {
+          const gone = new Set<string>()
+          const local = createLocalTrust()
+          const ledger = strict({
+            maxPerRater: 3,
+            maxRatings: 7,
+            onEvict: (r) => {
+              gone.add(r.id)
+              local.removeRating(r)
+            },
+          })
+          for (const i of arrivals) {
+            try {
+              const accepted = ledger.accept(pool[i]!, NOW)
+              // an evicted rating never comes back
+              expect(gone.has(accepted.id)).toBe(false)
+              local.addRating(accepted)
+            } catch (error) {
+              expect(isReputationError(error)).toBe(true)
+              expect(['DuplicateRatingError', 'StaleRatingError']).toContain((error as Error).name)
+            }
+            const kept = ledger.ratings()
+            expect(kept.length).toBeLessThanOrEqual(7)
+            const perRater = new Map<string, number>()
+            for (const r of kept) perRater.set(r.rater, (perRater.get(r.rater) ?? 0) + 1)
+            for (const count of perRater.values()) expect(count).toBeLessThanOrEqual(3)
+          }
+          const rebuilt = createLocalTrust()
+          for (const r of ledger.ratings()) rebuilt.addRating(r)
+          for (const a of raters)
+            for (const b of raters)
+              if (a !== b)
+                expect(local.evidence(a.peerId.toString(), b.peerId.toString())).toBeCloseTo(
+                  rebuilt.evidence(a.peerId.toString(), b.peerId.toString()),
+                  9,
+                )
+        },
+      ),
+      { numRuns: 60 },
+    )
   })
 })
