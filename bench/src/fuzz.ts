@@ -1,17 +1,26 @@
 /**
  * `pnpm fuzz [--inputs N] [--seed S] [--target name]`: long fuzzing runs of peerkit's
- * decoders. Prints inputs/s, accepted, rejected by error name and the slowest input, then
- * the processor time per MiB of the item-dense inputs the codec's default limits admit and
- * the worst of them; exits non-zero if any untyped error escaped, any input took more than
- * 50 ms, or any dense input cost more than 50 ms per MiB.
+ * decoders (`codec.decode`, and `codec.cursor.skip`, whose verdict must be decode's on every
+ * input). Prints inputs/s, accepted, rejected by error name and the slowest input, then the
+ * processor time per MiB of the item-dense inputs the codec's default limits admit, decoded
+ * and walked by the cursor, and the worst of them; exits non-zero if any untyped error
+ * escaped, a verdict differed, any input took more than 50 ms, or any dense input cost more
+ * than 50 ms per MiB to decode.
  */
-import { decode } from '../../packages/codec/src/index'
+import {
+  Cursor,
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_ITEMS,
+  DEFAULT_MAX_TOTAL_ITEMS,
+  decode,
+} from '../../packages/codec/src/index'
 import { codecTarget } from '../../packages/codec/test/fuzz/codec-target'
+import { cursorTarget } from '../../packages/codec/test/fuzz/cursor-target'
 import { denseInputs, msPerMiB } from '../../packages/codec/test/fuzz/dense'
 import { type FuzzTarget, fuzz } from '../../packages/codec/test/fuzz/engine'
 import { parseArgs } from './args'
 
-const targets: FuzzTarget[] = [codecTarget]
+const targets: FuzzTarget[] = [codecTarget, cursorTarget]
 
 const args = parseArgs(process.argv.slice(2))
 const inputs = typeof args.inputs === 'string' ? Number(args.inputs) : 1_000_000
@@ -68,5 +77,26 @@ if (wanted === undefined || wanted.some((w) => 'codec.decode'.startsWith(w))) {
   }
   console.log(`  worst time per MiB  ${worst.toFixed(1)} ms (${worstName})`)
   if (worst > 50) failed = true
+  // the walk a protocol can afford before a signature check: no allocation per item
+  const limits = {
+    maxDepth: DEFAULT_MAX_DEPTH,
+    maxItems: DEFAULT_MAX_ITEMS,
+    maxTotalItems: DEFAULT_MAX_TOTAL_ITEMS,
+  }
+  let worstSkip = 0
+  let worstSkipName = ''
+  for (const { name, bytes } of denseInputs()) {
+    const walk = () => new Cursor(bytes).skip(limits)
+    const figure = Math.min(
+      msPerMiB(walk, bytes.length, 8),
+      msPerMiB(walk, bytes.length, 8),
+      msPerMiB(walk, bytes.length, 8),
+    )
+    if (figure > worstSkip) {
+      worstSkip = figure
+      worstSkipName = name
+    }
+  }
+  console.log(`  worst cursor walk per MiB  ${worstSkip.toFixed(1)} ms (${worstSkipName})`)
 }
 process.exit(failed ? 1 : 0)

@@ -112,10 +112,13 @@ function readArg(r: Reader, info: number, start: number): number | bigint {
   }
 }
 
-/** A length argument: must fit in the remaining input (each unit is at least a byte). */
-function readLength(r: Reader, info: number, start: number, unitsLeft: number): number {
+/**
+ * A length argument: must fit in the input that remains after its head, where each unit
+ * takes at least `unitBytes` bytes (1 for strings and arrays, 2 for map entries).
+ */
+function readLength(r: Reader, info: number, start: number, unitBytes: 1 | 2): number {
   const n = readArg(r, info, start)
-  if (typeof n === 'bigint' || n > unitsLeft)
+  if (typeof n === 'bigint' || n * unitBytes > r.buf.length - r.pos)
     throw new MalformedError('length beyond the input', start)
   return n
 }
@@ -194,14 +197,14 @@ function readValue(r: Reader, depth: number): Value {
       return -1n - n
     }
     case 2: {
-      return readBytes(r, readLength(r, info, start, r.buf.length - r.pos))
+      return readBytes(r, readLength(r, info, start, 1))
     }
     case 3: {
-      const n = readLength(r, info, start, r.buf.length - r.pos)
+      const n = readLength(r, info, start, 1)
       return readText(r, n, start)
     }
     case 4: {
-      const n = readLength(r, info, start, r.buf.length - r.pos)
+      const n = readLength(r, info, start, 1)
       if (depth >= r.maxDepth)
         throw new LimitExceededError('maxDepth', `nesting deeper than ${r.maxDepth}`, start)
       countItems(r, n, start)
@@ -212,7 +215,7 @@ function readValue(r: Reader, depth: number): Value {
     }
     case 5: {
       // every entry takes at least two bytes
-      const n = readLength(r, info, start, (r.buf.length - r.pos) >> 1)
+      const n = readLength(r, info, start, 2)
       if (depth >= r.maxDepth)
         throw new LimitExceededError('maxDepth', `nesting deeper than ${r.maxDepth}`, start)
       countItems(r, n, start)
@@ -265,7 +268,7 @@ function readMap(r: Reader, n: number, depth: number): Value {
         throw new MalformedError('break outside an indefinite-length item', keyStart)
       throw new UnsupportedTypeError('map keys must be text strings', keyStart)
     }
-    const len = readLength(r, ib & 0x1f, keyStart, b.length - r.pos)
+    const len = readLength(r, ib & 0x1f, keyStart, 1)
     const key = readText(r, len, keyStart)
     const keyEnd = r.pos
     if (prevStart >= 0) {

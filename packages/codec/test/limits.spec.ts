@@ -202,3 +202,16 @@ describe('integers beyond 64 bits', () => {
     expect(decode(fromHex('1bffffffffffffffff'))).toBe(2n ** 64n - 1n)
   })
 })
+
+describe('declared lengths', () => {
+  it('a length one byte beyond the input is MalformedError, whatever the width of its head', () => {
+    // the bound is what remains after the head: a two-byte head must not count itself
+    for (const hex of ['5820', '7820', '9820', 'b820', '590100', '815820']) {
+      const head = fromHex(hex)
+      const declared = hex.startsWith('81') ? 32 : hex.startsWith('59') ? 256 : 32
+      const input = new Uint8Array(head.length + declared - 1)
+      input.set(head)
+      expect(() => decode(input), hex).toThrowError(named('MalformedError'))
+    }
+  })
+})
