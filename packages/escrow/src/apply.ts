@@ -209,11 +209,18 @@ export function applyOpened(
   if (!equalBytes(step.prev, state.head))
     return reject(new BrokenLinkError('the step does not link to the head of the log'))
 
+  // the sealer must be the peer the terms name for the role the step claims (roles are
+  // bound to distinct peers, so this is the sealer's one role)
   const sealer = opened.signers[0]
-  const sealerRole = sealer === undefined ? undefined : trade.roleByKey.get(toHex(sealer.publicKey))
-  if (sealerRole === undefined || sealerRole !== step.by) {
+  const claimed = Object.hasOwn(trade.roles, step.by) ? trade.roles[step.by] : undefined
+  if (
+    sealer === undefined ||
+    claimed === undefined ||
+    !equalBytes(sealer.publicKey, claimed.publicKey)
+  ) {
     return reject(new WrongSignerError(`the step is not signed by the peer of role '${step.by}'`))
   }
+  const sealerRole = step.by
   const t = definition.transitions.get(step.action)
   if (t === undefined)
     return reject(new UnknownActionError(`the machine has no transition '${step.action}'`))
