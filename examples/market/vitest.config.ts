@@ -1,3 +1,5 @@
+import { defineConfig, mergeConfig } from 'vitest/config'
 import shared from '../../vitest.shared.ts'
 
-export default shared
+// each end-to-end file starts a whole market of processes: one file at a time
+export default mergeConfig(shared, defineConfig({ test: { fileParallelism: false } }))

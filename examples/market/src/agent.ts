@@ -41,11 +41,14 @@ import {
   BUYER_BOND,
   CURRENCY,
   type Kind,
+  MARGIN_MS,
+  NOTHING_LEFT_MS,
   OFFERS_PER_MAKER,
   PRICE,
   SELLER_BOND,
   short,
   signerOf,
+  TERMINAL,
   TRADES_PER_TAKER,
   WINDOWS,
 } from './cast'
@@ -82,7 +85,14 @@ export interface PeerReport {
   readonly kind: Kind
   readonly peerId: string
   readonly address: string
-  readonly trades: readonly { id: string; role: string; state: string; spannedRestart: boolean }[]
+  readonly trades: readonly {
+    id: string
+    role: string
+    /** The other party's peer id. */
+    other: string
+    state: string
+    spannedRestart: boolean
+  }[]
   readonly trust: readonly { peer: string; trust: number }[]
   readonly ratingsReceived: number
   /** The sum of the ratings each peer received, as this peer has them. */
@@ -93,6 +103,8 @@ export interface PeerReport {
   readonly refused: readonly string[]
   readonly restarted: boolean
   readonly done: boolean
+  /** What the peer still waits for, when it is not done. */
+  readonly waiting: string | undefined
 }
 
 export interface RunningPeer {
@@ -132,11 +144,12 @@ export async function runPeer(
   const say = (text: string, kind?: string) =>
     emit({ type: 'event', peer: config.name, text, ...(kind === undefined ? {} : { kind }) })
   const { factory, listen } = transportOf(config.transport, network)
+  // no bootstrap yet: the bank and market protocols are registered before the first link,
+  // so every neighbour's first table already lists them
   const node = await createNode({
     signer,
     transports: [factory],
     listen: [listen === '' ? `memory://${config.name}` : listen],
-    bootstrap: [...config.bootstrap],
     clock,
   })
   const address = node.addresses()[0]!
@@ -144,6 +157,8 @@ export async function runPeer(
   const store = await createFileStore(join(config.dir, 'trades'))
   const bank: BankClient = bankClient(node, clock, peerIdFromString(config.bank))
   const spannedRestart = new Set<string>()
+  const busy = new Set<string>()
+  let stopped = false
   const market = await createMarket({
     node,
     signer,
@@ -179,9 +194,27 @@ export async function runPeer(
         }),
   })
   for (const id of market.trades().keys()) spannedRestart.add(id)
+  const dialing = (async () => {
+    for (const a of config.bootstrap) {
+      for (let attempt = 0; attempt < 20 && !stopped; attempt++) {
+        if (
+          await node.dial(a).then(
+            () => true,
+            () => false,
+          )
+        )
+          break
+        await new Promise((r) => setTimeout(r, 100 + 50 * attempt))
+      }
+    }
+  })()
   if (config.restarted)
     say(`restarted: ${market.trades().size} trades reloaded from its store`, 'restart')
 
+  market.on('fault', ({ context, error }) => {
+    if (process.env.PEERKIT_MARKET_DEBUG)
+      say(`${context} failed: ${(error as Error).name} ${(error as Error).message}`)
+  })
   market.on('maker-refused', ({ maker, invalid }) =>
     say(
       `refuses ${short(maker)} after ${invalid} invalid offers (graylisted, offers dropped)`,
@@ -199,10 +232,8 @@ export async function runPeer(
       say(`rates ${short(rating.ratee)} ${rating.score > 0 ? '+1' : rating.score}`, 'rating')
   })
 
-  const busy = new Set<string>()
   const failedTakes = new Set<string>()
   let taking = false
-  let stopped = false
 
   async function drive(session: EscrowSession): Promise<void> {
     const id = session.trade.idText
@@ -212,24 +243,35 @@ export async function runPeer(
       const state = session.state.name
       const d = session.trade.deadlines
       const now = clock.now()
+      // a step due before a deadline starts only with time to spare for the bank and the
+      // link; a step a deadline allows waits a little past it (and for the other party)
+      const inTime = (deadline: number | undefined) => now < deadline! - MARGIN_MS
+      const past = (deadline: number | undefined) => now > deadline! + MARGIN_MS / 2
       const act = async (action: string, body: Parameters<Market['act']>[2] = null) => {
         await market.act(id, action, body)
         say(`${action} ${short(id)}`)
       }
       if (session.role === 'buyer') {
-        if (state === 'offered') await act('accept')
-        else if (state === 'accepted' && now > d.fundBy!) await act('expire')
+        const seller = session.trade.roles.seller!.toString()
+        if (state === 'offered' && inTime(d.fundBy)) await act('accept')
+        // one party per deadline step, or both would sign one at the same place (a fork):
+        // the buyer expires what it accepted (its bond is locked), the seller the rest
+        else if (state === 'accepted' && past(d.fundBy)) await act('expire')
         else if (state === 'funded') {
-          if (config.kind === 'scammer') await act('markPaid', { note: 'paid, trust me' })
-          else {
-            const seller = session.trade.roles.seller!.toString()
+          if (config.kind === 'scammer') {
+            if (inTime(d.payBy)) await act('markPaid', { note: 'paid, trust me' })
+          } else if (inTime(d.payBy)) {
             await bank.pay(seller, CURRENCY, PRICE, id)
             await act('markPaid', { note: `paid at the bank, reference ${short(id)}` })
+          } else if (now < d.disputeBy! && (await bank.paid(me, seller, PRICE, id))) {
+            // paid, then too late to say so (a crash in between): the arbiter sees the bank
+            await act('dispute', { note: `paid at the bank, reference ${short(id)}` })
           }
         }
       } else if (session.role === 'seller') {
-        if (state === 'accepted' && config.kind !== 'scammer') await act('fund')
-        else if (state === 'funded' && now > d.payBy!) await act('reclaim')
+        if (state === 'accepted' && config.kind !== 'scammer' && inTime(d.fundBy)) await act('fund')
+        else if (state === 'offered' && past(d.fundBy)) await act('expire')
+        else if (state === 'funded' && past(d.payBy)) await act('reclaim')
         else if (state === 'paid') {
           const buyer = session.trade.roles.buyer!.toString()
           if (await bank.paid(buyer, me, PRICE, id)) await act('release')
@@ -237,7 +279,8 @@ export async function runPeer(
         }
       }
     } catch (error) {
-      // retried on the next tick
+      // retried on the next tick (a deadline step that waits for the other party, a bank
+      // that did not answer in time)
       if (process.env.PEERKIT_MARKET_DEBUG)
         say(`drive ${short(id)} failed: ${(error as Error).name} ${(error as Error).message}`)
     } finally {
@@ -245,6 +288,11 @@ export async function runPeer(
     }
   }
 
+  const candidates = () =>
+    market
+      .offers({ asset: ASSET, side: 'sell' })
+      .filter((o: Offer) => !failedTakes.has(o.envelopeId) && o.maker.toString() !== me)
+  let noOffersSince: number | undefined
   const mine = () => [...market.trades().values()].filter((s) => s.role === 'buyer')
   const target = config.kind === 'taker' ? TRADES_PER_TAKER : config.kind === 'scammer' ? 2 : 0
 
@@ -252,11 +300,12 @@ export async function runPeer(
     if (taking || target === 0) return
     const open = mine().filter((s) => !s.state.terminal).length
     if (mine().length >= target || open > 0) return
-    const candidates = market
-      .offers({ asset: ASSET, side: 'sell' })
-      .filter((o: Offer) => !failedTakes.has(o.envelopeId) && o.maker.toString() !== me)
-    const offer = candidates[0]
-    if (offer === undefined) return
+    const offer = candidates()[0]
+    if (offer === undefined) {
+      noOffersSince ??= clock.now()
+      return
+    }
+    noOffersSince = undefined
     taking = true
     try {
       const session = await market.take(offer)
@@ -273,7 +322,7 @@ export async function runPeer(
   }
 
   async function publishOffers(): Promise<void> {
-    const count = config.kind === 'maker' ? OFFERS_PER_MAKER : config.kind === 'scammer' ? 2 : 0
+    const count = config.kind === 'maker' ? OFFERS_PER_MAKER : config.kind === 'scammer' ? 4 : 0
     for (let i = 0; i < count; i++) {
       await market.publish({
         id: new Uint8Array([config.index, i]),
@@ -292,7 +341,7 @@ export async function runPeer(
     }
     if (count > 0)
       say(
-        `publishes ${count} offers: ${AMOUNT} sat for ${Number(PRICE) / 100} ${CURRENCY} each`,
+        `publishes ${count} offers: ${AMOUNT} sat for ${Number(config.kind === 'scammer' ? PRICE + 5_00n : PRICE) / 100} ${CURRENCY} each`,
         'publish',
       )
   }
@@ -339,14 +388,16 @@ export async function runPeer(
   }, 150)
 
   function report(): PeerReport {
-    const trades = [...market.trades().values()]
+    const trades: PeerReport['trades'] = [...market.trades().values()]
       .filter((s) => s.role !== 'arbiter')
       .map((s) => ({
         id: s.trade.idText,
         role: s.role,
+        other: s.trade.roles[s.role === 'buyer' ? 'seller' : 'buyer']!.toString(),
         state: s.state.name,
         spannedRestart: spannedRestart.has(s.trade.idText),
       }))
+    const waiting = waitingFor(trades)
     const ratings = market.ratings()
     const scores: Record<string, number> = {}
     for (const r of ratings) scores[r.ratee] = (scores[r.ratee] ?? 0) + r.score
@@ -364,15 +415,22 @@ export async function runPeer(
       scammerOffersShown: market.offers({ maker: config.scammer }).length,
       refused: [],
       restarted: config.restarted === true,
-      done:
-        trades.every((t) =>
-          ['released', 'refunded', 'split', 'cancelled', 'expired', 'unwound'].includes(t.state),
-        ) &&
-        trades.every((t) => market.receipt(t.id) !== undefined) &&
-        (target === 0 ||
-          mine().length >= target ||
-          (config.kind === 'scammer' && mine().length >= 1)),
+      done: waiting === undefined,
+      waiting,
     }
+  }
+
+  /** Why this peer is not done yet, or undefined. */
+  function waitingFor(trades: PeerReport['trades']): string | undefined {
+    const open = trades.find((t) => !TERMINAL.includes(t.state))
+    if (open !== undefined) return `trade ${short(open.id)} is ${open.state}`
+    const unsigned = trades.find((t) => market.receipt(t.id) === undefined)
+    if (unsigned !== undefined) return `no receipt of trade ${short(unsigned.id)} yet`
+    const count = mine().length
+    if (target === 0 || count >= target || (config.kind === 'scammer' && count >= 1)) return
+    // a taker that finds nothing left to take is done too, once nothing new came for a while
+    if (noOffersSince !== undefined && clock.now() - noOffersSince > NOTHING_LEFT_MS) return
+    return `${count} of ${target} trades, ${candidates().length} offers to take`
   }
 
   return {
@@ -387,6 +445,7 @@ export async function runPeer(
       stopped = true
       clearInterval(timer)
       await started.catch(() => undefined)
+      await dialing.catch(() => undefined)
       await market.close()
       bank.close()
       await node.stop()

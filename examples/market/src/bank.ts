@@ -32,6 +32,11 @@ import type { Clock, Node } from '@peerkit/net'
 export const BANK_PROTOCOL = '/peerkit/example/bank/1'
 const MAX_FRAME = 256 * 1024
 
+/** Every request and answer on stderr, with `PEERKIT_MARKET_DEBUG=1`. */
+function trace(line: string): void {
+  if (process.env.PEERKIT_MARKET_DEBUG) console.error(line)
+}
+
 type Request =
   | { t: 'lock'; id: number; request: LockRequest }
   | { t: 'settle'; id: number; terms: Uint8Array; steps: Uint8Array[] }
@@ -152,14 +157,17 @@ export function createBank(
         const r = decodeFrame(frame)
         if (r === undefined || typeof r.id !== 'number') return
         const id = r.id
+        trace(`bank <- ${peer.toString().slice(-4)} ${String(r.t)} #${id}`)
         handle(peer, r).then(
           (value) => {
             const reply: Reply = value === undefined ? { t: 'ok', id } : { t: 'ok', id, value }
-            protocol.send(peer, encode(reply as unknown as Value))
+            const sent = protocol.send(peer, encode(reply as unknown as Value))
+            trace(`bank -> ${peer.toString().slice(-4)} #${id} ${sent}`)
           },
           (error: unknown) => {
             const name = error instanceof Error ? error.name : 'Error'
-            protocol.send(peer, encode({ t: 'error', id, name }))
+            const sent = protocol.send(peer, encode({ t: 'error', id, name }))
+            trace(`bank -> ${peer.toString().slice(-4)} #${id} ${name} ${sent}`)
           },
         )
       },
@@ -225,11 +233,18 @@ export function bankClient(node: Node, clock: Clock, bank: PeerId, timeoutMs = 5
       await node.dial(bank).catch(() => undefined)
       await new Promise((r) => clock.setTimeout(() => r(undefined), 50))
     }
+    trace(`client ${node.peerId.toString().slice(-4)} -> bank ${String(body.t)} #${id}`)
     return new Promise((resolve, reject) => {
       waiting.set(id, { resolve, reject })
       clock.setTimeout(() => {
-        if (waiting.delete(id))
-          reject(Object.assign(new Error('the bank did not answer'), { name: 'BankTimeoutError' }))
+        if (!waiting.delete(id)) return
+        trace(
+          `client ${node.peerId.toString().slice(-4)} timeout #${id} links ${node
+            .peers()
+            .map((p) => p.toString().slice(-4))
+            .join(',')}`,
+        )
+        reject(Object.assign(new Error('the bank did not answer'), { name: 'BankTimeoutError' }))
       }, timeoutMs)
     })
   }

@@ -26,9 +26,22 @@ export const BUYER_BOND = 5_000n
 export const OPENING_SAT = 1_000_000n
 export const OPENING_CASH = 1_000_00n
 /** The trade's deadlines after taking (ms of real time: the demo runs in seconds). */
-export const WINDOWS = { fund: 8_000, pay: 16_000, dispute: 30_000, resolve: 45_000 }
+export const WINDOWS = { fund: 20_000, pay: 30_000, dispute: 40_000, resolve: 50_000 }
+/** How long a taker looks for offers before it settles for fewer trades (ms). */
+export const NOTHING_LEFT_MS = 4_000
+/** Where a trade ends. */
+export const TERMINAL: readonly string[] = [
+  'released',
+  'refunded',
+  'split',
+  'cancelled',
+  'expired',
+  'unwound',
+]
+/** Time kept in hand before a deadline to start a step, and half of it after one. */
+export const MARGIN_MS = 2_000
 /** Offers each maker publishes, trades each taker aims for. */
-export const OFFERS_PER_MAKER = 4
+export const OFFERS_PER_MAKER = 5
 export const TRADES_PER_TAKER = 3
 
 const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy']

@@ -44,6 +44,7 @@ import {
   OPENING_SAT,
   short,
   signerOf,
+  TERMINAL,
 } from './cast'
 import { runChild } from './child'
 
@@ -69,6 +70,10 @@ export interface Row {
   readonly cash: string
   readonly score: number
   readonly trust: number | null
+  /** The scammer's offers in this peer's book, and how many of them it shows. */
+  readonly scammerOffers: { readonly inBook: number; readonly shown: number }
+  /** Ratings this peer accepted. */
+  readonly ratings: number
 }
 
 /** What a run produced. */
@@ -79,6 +84,13 @@ export interface RunResult {
   readonly rows: readonly Row[]
   readonly checks: Readonly<Record<string, boolean>>
   readonly restarted: string
+  /** Every trade, as its buyer saw it. */
+  readonly trades: readonly {
+    readonly buyer: string
+    readonly seller: string
+    readonly state: string
+    readonly spannedRestart: boolean
+  }[]
 }
 
 interface Handle {
@@ -132,7 +144,12 @@ function parseArgs(argv: readonly string[]): RunOptions {
  * @returns the table and the checks
  */
 export async function run(options: RunOptions): Promise<RunResult> {
-  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`))
+  // on a terminal, a live status line stays under the event lines
+  const live = options.log === undefined && process.stdout.isTTY === true
+  let statusLine = ''
+  const log =
+    options.log ??
+    ((line: string) => process.stdout.write(live ? `\r\x1b[2K${line}\n${statusLine}` : `${line}\n`))
   const started = Date.now()
   const elapsed = () => ((Date.now() - started) / 1000).toFixed(1).padStart(5)
   const dir = await mkdtemp(join(tmpdir(), 'peerkit-market-'))
@@ -160,7 +177,12 @@ export async function run(options: RunOptions): Promise<RunResult> {
   const scammer = ids.get('mallory')!
   const spammer = ids.get('sam')!
   const arbiter = ids.get('judge')!
-  const founder = ids.get(cast[0]!.name)!
+  // the founding members (every honest maker and taker) are pre-trusted: EigenTrust
+  // restarts its walk at them, so a newcomer earns trust only along ratings from finished
+  // trades, and one rated down by everyone it traded with ends near zero
+  const honest = new Set(
+    cast.filter((m) => m.kind === 'maker' || m.kind === 'taker').map((m) => ids.get(m.name)!),
+  )
   const refusedSpammer = new Set<string>()
   const counts = { opened: 0, released: 0, refunded: 0, other: 0, ratings: 0, rulings: 0 }
   let restartedName = ''
@@ -198,7 +220,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
     bootstrap,
     bank: bankSigner.peerId.toString(),
     arbiter,
-    preTrusted: [],
+    preTrusted: [...honest],
     scammer,
   })
 
@@ -289,18 +311,14 @@ export async function run(options: RunOptions): Promise<RunResult> {
 
   const handles = new Map<string, Handle>()
   const statusTimer = setInterval(() => {
+    if (!live) return
     const open = [...handles.values()].reduce(
-      (n, h) =>
-        n +
-        (h.last?.trades.filter(
-          (t) => !['released', 'refunded', 'expired', 'cancelled'].includes(t.state),
-        ).length ?? 0),
+      (n, h) => n + (h.last?.trades.filter((t) => !TERMINAL.includes(t.state)).length ?? 0),
       0,
     )
-    log(
-      `${elapsed()}s  [status] trades ${counts.opened} taken, ${counts.released} released, ${counts.refunded} refunded, ${Math.max(0, open)} open replicas · ratings ${counts.ratings} · rulings ${counts.rulings} · spammer refused by ${refusedSpammer.size}`,
-    )
-  }, 3_000)
+    statusLine = `${elapsed()}s  ${handles.size} peers · trades ${counts.opened} taken, ${counts.released} released, ${counts.refunded} refunded, ${open} open · ratings ${counts.ratings} · rulings ${counts.rulings} · spammer refused by ${refusedSpammer.size}`
+    process.stdout.write(`\r\x1b[2K${statusLine}`)
+  }, 250)
 
   let result: RunResult | undefined
   try {
@@ -323,13 +341,23 @@ export async function run(options: RunOptions): Promise<RunResult> {
     let restarted = false
     const waitFor = async (what: string, check: () => boolean) => {
       while (!check()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+        if (Date.now() > deadline) {
+          const stuck = [...handles.values()]
+            .filter((h) => h.last?.done !== true)
+            .map((h) => `${h.member.name}: ${h.last?.waiting ?? 'no report yet'}`)
+          throw new Error(
+            `timed out waiting for ${what}${stuck.length > 0 ? ` (${stuck.join('; ')})` : ''}`,
+          )
+        }
         await new Promise((r) => setTimeout(r, 100))
       }
     }
-    await waitFor(`${victim.name} to have a trade in progress`, () =>
+    await waitFor(`${victim.name} to have a trade in progress with an honest maker`, () =>
       (handles.get(victim.name)!.last?.trades ?? []).some(
-        (t) => t.role === 'buyer' && ['accepted', 'funded', 'paid'].includes(t.state),
+        (t) =>
+          t.role === 'buyer' &&
+          honest.has(t.other) &&
+          ['accepted', 'funded', 'paid'].includes(t.state),
       ),
     )
     log(
@@ -380,14 +408,17 @@ export async function run(options: RunOptions): Promise<RunResult> {
         cash: bank.cash(id, CURRENCY).toString(),
         score: judgeReport.scores[id] ?? 0,
         trust: trustOf.get(id) ?? null,
+        scammerOffers: { inBook: report.scammerOffersInBook, shown: report.scammerOffersShown },
+        ratings: report.ratings,
       }
     })
     const traders = rows.filter((r) => r.trust !== null)
     const lowest = traders.reduce((a, b) => ((a.trust ?? 0) <= (b.trust ?? 0) ? a : b))
     const satTotal = bank.vault.totals().get(ASSET) ?? 0n
     const openLocks = bank.vault.locks().filter((l) => bank.vault.lockOf(l)!.remaining > 0n)
+    // trades between two honest peers, each seen from its buyer
     const honestTrades = [...reports.values()].flatMap((r) =>
-      r.kind === 'scammer' ? [] : r.trades.filter((t) => t.role === 'buyer'),
+      honest.has(r.peerId) ? r.trades.filter((t) => t.role === 'buyer' && honest.has(t.other)) : [],
     )
     const scamTrades = reports.get('mallory')!.trades.filter((t) => t.role === 'buyer')
     const victimReport = reports.get(victim.name)!
@@ -408,10 +439,16 @@ export async function run(options: RunOptions): Promise<RunResult> {
         honestViews.every((r) => r.scammerOffersShown === 0) &&
         honestViews.some((r) => r.scammerOffersInBook > 0),
       spammerRefused: refusedSpammer.size > 0,
+      // every trade it had open when killed ended, those with honest makers released
       restartedPeerFinished:
         victimReport.restarted &&
         victimReport.done &&
-        victimReport.trades.some((t) => t.spannedRestart && t.state === 'released'),
+        victimReport.trades.some((t) => t.spannedRestart && t.state === 'released') &&
+        victimReport.trades.every(
+          (t) =>
+            !t.spannedRestart ||
+            (honest.has(t.other) ? t.state === 'released' : TERMINAL.includes(t.state)),
+        ),
     }
     const ok = Object.values(checks).every(Boolean)
     const seconds = (Date.now() - started) / 1000
@@ -431,10 +468,29 @@ export async function run(options: RunOptions): Promise<RunResult> {
     log('')
     for (const [name, passed] of Object.entries(checks)) log(`${passed ? '✓' : '✗'} ${name}`)
     log(`${ok ? 'market closed cleanly' : 'market FAILED a check'} after ${seconds.toFixed(1)} s`)
-    result = { ok, seconds, transport: options.transport, rows, checks, restarted: restartedName }
+    const trades = [...reports.values()].flatMap((r) =>
+      r.trades
+        .filter((t) => t.role === 'buyer')
+        .map((t) => ({
+          buyer: r.name,
+          seller: nameOf.get(t.other) ?? t.other,
+          state: t.state,
+          spannedRestart: t.spannedRestart,
+        })),
+    )
+    result = {
+      ok,
+      seconds,
+      transport: options.transport,
+      rows,
+      checks,
+      restarted: restartedName,
+      trades,
+    }
     return result
   } finally {
     clearInterval(statusTimer)
+    if (live) process.stdout.write('\r\x1b[2K')
     await Promise.all([...handles.values()].map((h) => h.stop().catch(() => undefined)))
     bank.close()
     await bankNode.stop().catch(() => undefined)
