@@ -1,24 +1,43 @@
 /**
- * A network of `@peerkit/gossip` routers wired by hand: in-memory links, a virtual clock
- * and one event queue. It is the whole "driver" a real transport would be: it feeds each
- * router `GossipInput`s and carries out every `GossipOutput` (`send` becomes a `frame`
- * at the other end after a latency, `wake` a later `tick`, `connect` a link, `disconnect`
- * the end of one). Each router scores its neighbours with a `@peerkit/reputation`
- * scorer, told of every connection as the scorer asks.
+ * The demo's network: one `@peerkit/net` node per person (`createNode`), on the memory
+ * transport under a virtual clock, so every run is the same. Links have 10-40 ms of
+ * latency; the nodes run their gossip routers, dial, say hello, queue and rate-limit as
+ * they would over TCP. Each node's router scores its neighbours with a
+ * `@peerkit/reputation` scorer, told of every link as the scorer asks. `run` moves the
+ * virtual clock and lets the nodes' promises settle between steps.
+ *
+ * `inject` is how a cheating peer acts: its transport is tapped, so it can put any bytes
+ * on its own link, on the gossip protocol, without its driver's rules.
  *
  * @example
- * const net = createGossipNet({ people: peers, seed: 7, start: START })
- * net.link(alice, bob); net.subscribeAll('market/offers'); net.run(5_000)
+ * const net = await createGossipNet({ people: peers, seed: 7, start: START })
+ * net.link(alice, bob); net.subscribeAll('market/offers'); await net.run(5_000)
  */
+import { decode } from '@peerkit/codec'
 import { createVerifyCache } from '@peerkit/envelope'
-import { createGossip, type Gossip, type GossipInput, type GossipOutput } from '@peerkit/gossip'
+import type { Gossip } from '@peerkit/gossip'
+import {
+  createMemoryNetwork,
+  createNode,
+  createVirtualClock,
+  type Link,
+  memory,
+  type Node,
+  type TransportFactory,
+} from '@peerkit/net'
 import { createScorer, type Scorer } from '@peerkit/reputation'
 import { createRandom } from '@peerkit/sim'
 import { nameOf, type Person } from './cast'
 
-/** One peer of the network: its router, its scorer and what it saw. */
+/** The id of the gossip protocol in a node's hello. */
+const GOSSIP_PROTOCOL = '/peerkit/gossip/1'
+/** Virtual milliseconds per step of `run`. */
+const STEP_MS = 5
+
+/** One peer of the network: its node, its router, its scorer and what it saw. */
 export interface NetNode {
   readonly person: Person
+  readonly node: Node
   readonly router: Gossip
   readonly scorer: Scorer
   /** Message id → times delivered to the application (must never exceed 1). */
@@ -27,13 +46,13 @@ export interface NetNode {
   readonly deliveredAt: Map<string, number>
   /** Message id → the envelope as delivered. */
   readonly inbox: Map<string, Uint8Array>
-  /** Misbehaviour this router reported: who, why, when. */
+  /** Misbehaviour this node reported: who, why, when. */
   readonly reports: { peer: string; reason: string; at: number }[]
 }
 
 export interface GossipNetOptions {
   readonly people: readonly Person[]
-  /** Seed of every random choice (router randomness, link latencies). */
+  /** Seed of every random choice (router and driver randomness, link latencies). */
   readonly seed: number
   /** Virtual time at the start (ms since the epoch). */
   readonly start: number
@@ -46,204 +65,191 @@ export interface GossipNet {
   readonly now: number
   readonly nodes: readonly NetNode[]
   node(person: Person): NetNode
-  /** Full message copies sent so far (the `payloads` of every `send`). */
+  /** Frames carrying a full message sent by every router so far. */
   readonly payloadCopies: number
-  /** Control frames sent so far (membership, announcements, repair). */
+  /** Control frames sent by every router so far (membership, announcements, repair). */
   readonly controlFrames: number
-  /** Opens a link between two peers, as a bootstrap list would (`a` dials). */
+  /** Dials from `a` to `b`, as a bootstrap list would; the link opens while time runs. */
   link(a: Person, b: Person): void
   /** Whether two peers are linked now. */
   linked(a: Person, b: Person): boolean
-  /** Subscribes every router to `topic`. */
+  /** Subscribes every node to `topic`, recording each delivery. */
   subscribeAll(topic: string): void
-  /** Publishes a sealed message from `person`'s router. */
-  publish(person: Person, topic: string, envelope: Uint8Array): void
+  /** Publishes `data` from `person`'s node (sealed by its signer); the message id. */
+  publish(person: Person, topic: string, data: Record<string, unknown>): Promise<string>
   /** Runs the network for `ms` of virtual time. */
-  run(ms: number): void
+  run(ms: number): Promise<void>
   /**
-   * Puts a frame straight onto the link from `from` to `to`, as a peer that does not follow
-   * the protocol would; returns what `to`'s router answered (already carried out).
+   * Puts gossip bytes straight onto the link from `from` to `to`, as a peer that does not
+   * follow the protocol would, and runs the network for a second so that `to` reacts.
    */
-  inject(from: Person, to: Person, bytes: Uint8Array): GossipOutput[]
+  inject(from: Person, to: Person, bytes: Uint8Array): Promise<void>
+  /** Stops every node. */
+  stop(): Promise<void>
 }
 
-interface Event {
-  readonly at: number
-  readonly seq: number
-  readonly run: () => void
+/** mulberry32 over the seed: the memory network's latency draws. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
 }
 
-export function createGossipNet(options: GossipNetOptions): GossipNet {
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/** A person's links, with the code each remote side gave gossip in its hello. */
+interface Tap {
+  readonly links: Map<string, { link: Link; gossipCode: number | undefined }>
+}
+
+/** Wraps a transport so the links it makes are known, and their first frame (the hello) read. */
+function tapped(factory: TransportFactory, tap: Tap): TransportFactory {
+  return (components) => {
+    const inner = factory(components)
+    const watch = (link: Link): Link => {
+      const entry = { link, gossipCode: undefined as number | undefined }
+      tap.links.set(link.remotePeer.toString(), entry)
+      const off = link.on('frame', (frame) => {
+        off()
+        // the hello: code 0, then canonical CBOR [version, kind, record, protocols, idle]
+        const hello = decode(frame.subarray(1)) as unknown[]
+        const protocols = hello[3] as string[]
+        const code = protocols.indexOf(GOSSIP_PROTOCOL)
+        entry.gossipCode = code < 0 ? undefined : code
+      })
+      return link
+    }
+    return {
+      name: inner.name,
+      canDial: (address) => inner.canDial(address),
+      dial: async (address, options) => watch(await inner.dial(address, options)),
+      listen: (address, onLink) => inner.listen(address, (link) => onLink(watch(link))),
+      close: () => inner.close(),
+    }
+  }
+}
+
+export async function createGossipNet(options: GossipNetOptions): Promise<GossipNet> {
   const random = createRandom(options.seed)
   const [minLatency, maxLatency] = options.latency ?? [10, 40]
+  const clock = createVirtualClock(options.start)
+  const network = createMemoryNetwork({
+    clock,
+    latencyMs: [minLatency, maxLatency],
+    random: seeded(options.seed),
+  })
   const verifyCache = createVerifyCache() // identical bytes, identical verdict: one per process
-  const queue: Event[] = []
-  const links = new Set<string>()
-  /** Each router's latest wake, by person. */
-  const wakes = new Map<string, number>()
-  let now = options.start
-  let seq = 0
-  let payloadCopies = 0
-  let controlFrames = 0
+  const taps = new Map<string, Tap>()
+  const addressOf = (person: Person): string => `memory://${person.name.toLowerCase()}`
 
-  const nodes: NetNode[] = options.people.map((person, i) => {
+  const nodes: NetNode[] = []
+  for (const [i, person] of options.people.entries()) {
     const scorer = createScorer()
-    return {
+    const tap: Tap = { links: new Map() }
+    taps.set(person.key, tap)
+    const node = await createNode({
+      signer: person.signer,
+      transports: [tapped(memory(network), tap)],
+      listen: [addressOf(person)],
+      clock,
+      random: random.fork(i + 1).next,
+      verifyCache,
+      scoreHook: scorer,
+    })
+    const entry: NetNode = {
       person,
+      node,
+      router: node.gossip.router,
       scorer,
-      router: createGossip(
-        {},
-        {
-          self: person.signer.peerId,
-          random: random.fork(i + 1).next,
-          verifyCache,
-          scoreHook: scorer,
-        },
-      ),
       delivered: new Map(),
       deliveredAt: new Map(),
       inbox: new Map(),
       reports: [],
     }
-  })
+    node.on('peer-connected', (peer) => scorer.connect(peer.toString(), clock.now()))
+    node.on('peer-disconnected', ({ peer }) => scorer.disconnect(peer.toString(), clock.now()))
+    node.on('misbehaved', (report) => {
+      entry.reports.push({
+        peer: nameOf(report.peer.toString()),
+        reason: report.reason,
+        at: clock.now(),
+      })
+    })
+    nodes.push(entry)
+  }
   const byKey = new Map(nodes.map((n) => [n.person.key, n]))
   const nodeOf = (key: string): NetNode => {
     const node = byKey.get(key)
     if (node === undefined) throw new Error(`no peer ${key} in this network`)
     return node
   }
-  const linkKey = (a: NetNode, b: NetNode): string =>
-    a.person.key < b.person.key
-      ? `${a.person.key}|${b.person.key}`
-      : `${b.person.key}|${a.person.key}`
+  const sum = (pick: (router: Gossip) => number): number =>
+    nodes.reduce((total, n) => total + pick(n.router), 0)
 
-  function schedule(at: number, run: () => void): void {
-    const event = { at, seq: seq++, run }
-    let lo = 0
-    let hi = queue.length
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1
-      if (queue[mid]!.at <= at) lo = mid + 1
-      else hi = mid
-    }
-    queue.splice(lo, 0, event)
-  }
-
-  const latency = (): number => minLatency + random.int(maxLatency - minLatency + 1)
-
-  function input(node: NetNode, event: GossipInput): GossipOutput[] {
-    const outputs = node.router.handle(event)
-    for (const output of outputs) carry(node, output)
-    return outputs
-  }
-
-  function connect(a: NetNode, b: NetNode): void {
-    const key = linkKey(a, b)
-    if (a === b || links.has(key)) return
-    links.add(key)
-    a.scorer.connect(b.person.key, now)
-    b.scorer.connect(a.person.key, now)
-    input(a, { type: 'peer-connected', peer: b.person.signer.peerId, now, outbound: true })
-    input(b, { type: 'peer-connected', peer: a.person.signer.peerId, now, outbound: false })
-  }
-
-  function disconnect(a: NetNode, b: NetNode): void {
-    if (!links.delete(linkKey(a, b))) return
-    a.scorer.disconnect(b.person.key, now)
-    b.scorer.disconnect(a.person.key, now)
-    input(a, { type: 'peer-disconnected', peer: b.person.signer.peerId, now })
-    input(b, { type: 'peer-disconnected', peer: a.person.signer.peerId, now })
-  }
-
-  function carry(node: NetNode, output: GossipOutput): void {
-    switch (output.type) {
-      case 'send': {
-        const to = nodeOf(output.to.toString())
-        const key = linkKey(node, to)
-        if (!links.has(key)) return
-        payloadCopies += output.payloads
-        if (output.payloads === 0) controlFrames++
-        schedule(now + latency(), () => {
-          if (links.has(key)) {
-            input(to, { type: 'frame', from: node.person.signer.peerId, bytes: output.bytes, now })
-          }
-        })
-        return
-      }
-      case 'wake': {
-        // each wake replaces the one before: only the latest becomes a tick
-        const at = Math.max(output.at, now)
-        if (wakes.get(node.person.key) === at) return
-        wakes.set(node.person.key, at)
-        schedule(at, () => {
-          if (wakes.get(node.person.key) !== at) return
-          wakes.delete(node.person.key)
-          input(node, { type: 'tick', now })
-        })
-        return
-      }
-      case 'deliver':
-        node.delivered.set(output.messageId, (node.delivered.get(output.messageId) ?? 0) + 1)
-        node.deliveredAt.set(output.messageId, now)
-        node.inbox.set(output.messageId, output.envelope)
-        return
-      case 'misbehaved':
-        node.reports.push({ peer: nameOf(output.peer.toString()), reason: output.reason, at: now })
-        return
-      case 'connect': {
-        const to = byKey.get(output.peer.toString())
-        schedule(now + latency(), () => {
-          if (to === undefined) {
-            input(node, { type: 'connect-failed', peer: output.peer, now })
-          } else {
-            connect(node, to)
-          }
-        })
-        return
-      }
-      case 'disconnect':
-        disconnect(node, nodeOf(output.peer.toString()))
-        return
-      case 'validate':
-        // no validator is installed, so routers never ask
-        return
+  const run = async (ms: number): Promise<void> => {
+    await settle()
+    for (let t = 0; t < ms; t += STEP_MS) {
+      clock.advance(Math.min(STEP_MS, ms - t))
+      await settle()
     }
   }
 
   return {
     get now() {
-      return now
+      return clock.now()
     },
     nodes,
     node: (person) => nodeOf(person.key),
     get payloadCopies() {
-      return payloadCopies
+      return sum((router) => router.stats().payloadsSent)
     },
     get controlFrames() {
-      return controlFrames
+      return sum((router) => router.stats().controlSent)
     },
-    link: (a, b) => connect(nodeOf(a.key), nodeOf(b.key)),
-    linked: (a, b) => links.has(linkKey(nodeOf(a.key), nodeOf(b.key))),
+    link(a, b) {
+      nodeOf(a.key)
+        .node.dial(addressOf(b))
+        .catch(() => {})
+    },
+    linked: (a, b) =>
+      nodeOf(a.key)
+        .node.peers()
+        .some((peer) => peer.equals(b.signer.peerId)),
     subscribeAll(topic) {
-      for (const node of nodes) input(node, { type: 'subscribe', topic, now })
-    },
-    publish(person, topic, envelope) {
-      input(nodeOf(person.key), { type: 'publish', topic, envelope, now })
-    },
-    run(ms) {
-      const until = now + ms
-      while (queue.length > 0 && queue[0]!.at <= until) {
-        const event = queue.shift()!
-        now = Math.max(now, event.at)
-        event.run()
+      for (const n of nodes) {
+        n.node.gossip.subscribe(topic, (message) => {
+          n.delivered.set(message.messageId, (n.delivered.get(message.messageId) ?? 0) + 1)
+          n.deliveredAt.set(message.messageId, clock.now())
+          n.inbox.set(message.messageId, message.envelope)
+        })
       }
-      now = until
     },
-    inject(from, to, bytes) {
-      const a = nodeOf(from.key)
-      const b = nodeOf(to.key)
-      if (!links.has(linkKey(a, b))) throw new Error(`${from.name} and ${to.name} are not linked`)
-      return input(b, { type: 'frame', from: from.signer.peerId, bytes, now })
+    async publish(person, topic, data) {
+      const published = nodeOf(person.key).node.gossip.publish(topic, data as never)
+      await settle()
+      return (await published).messageId
+    },
+    run,
+    async inject(from, to, bytes) {
+      const entry = taps.get(from.key)?.links.get(to.signer.peerId.toString())
+      if (entry === undefined || entry.link.status !== 'open' || entry.gossipCode === undefined) {
+        throw new Error(`${from.name} and ${to.name} are not linked`)
+      }
+      const frame = new Uint8Array(bytes.length + 1)
+      frame[0] = entry.gossipCode
+      frame.set(bytes, 1)
+      entry.link.send(frame)
+      await run(1_000)
+    },
+    async stop() {
+      const stopping = Promise.all(nodes.map((n) => n.node.stop()))
+      await run(3_000)
+      await stopping
     },
   }
 }

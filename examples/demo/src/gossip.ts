@@ -1,19 +1,12 @@
 /**
- * Chapter 3: word spreads. Eight `@peerkit/gossip` routers wired by hand carry Alice's
- * signed offer to every peer exactly once; Mallory, a relay, replays it and tampers with
- * it, and is refused and cut off. Then the same router runs on 100 simulated peers
+ * Chapter 3: word spreads. Eight `@peerkit/net` nodes on the memory transport carry Alice's
+ * signed offer to every peer exactly once; Mallory, a relay, puts replays and tampered
+ * copies on her link, and is refused and cut off. Then the same router runs on 100 simulated peers
  * (`@peerkit/sim`) beside flooding.
  */
 import { decode, encode, type Value } from '@peerkit/codec'
 import { open } from '@peerkit/envelope'
-import {
-  DEFAULT_GRAYLIST_THRESHOLD,
-  encodeFrame,
-  GOSSIP_DOMAIN,
-  type GossipOutput,
-  messageIdOf,
-  sealMessage,
-} from '@peerkit/gossip'
+import { DEFAULT_GRAYLIST_THRESHOLD, encodeFrame, GOSSIP_DOMAIN } from '@peerkit/gossip'
 import { floodStrategy, plumtreeStrategy, runGossip } from '@peerkit/sim'
 import {
   alice,
@@ -100,15 +93,12 @@ function doctored(envelope: Uint8Array, price: number, timestamp: number): Uint8
   return encode([version, encode(fields), signature, countersignatures])
 }
 
-const delivers = (outputs: GossipOutput[]): number =>
-  outputs.filter((o) => o.type === 'deliver').length
-
 export async function gossipChapter(report: Report, clock: Clock): Promise<GossipOutcome> {
   report.heading('Gossip: an offer reaches every peer once; replays and forgeries do not')
-  const net = createGossipNet({ people: peers, seed: 7, start: clock.now })
+  const net = await createGossipNet({ people: peers, seed: 7, start: clock.now })
   net.subscribeAll(OFFERS)
   for (const [a, b] of BOOTSTRAP) net.link(a, b)
-  net.run(10 * SECOND)
+  await net.run(10 * SECOND)
   const degrees = peers.map((p) => net.node(p).router.activeView().length)
   report.fact(
     'overlay after 10 s of joining',
@@ -124,15 +114,10 @@ export async function gossipChapter(report: Report, clock: Clock): Promise<Gossi
     arbiter: carol.key,
   }
   const publishedAt = net.now
-  const envelope = await sealMessage(alice.signer, {
-    topic: OFFERS,
-    data: { ...offer },
-    timestamp: publishedAt,
-  })
-  const id = messageIdOf(envelope).toString()
   const copiesBefore = net.payloadCopies
-  net.publish(alice, OFFERS, envelope)
-  net.run(2 * SECOND)
+  const id = await net.publish(alice, OFFERS, { ...offer })
+  await net.run(2 * SECOND)
+  const envelope = net.node(alice).inbox.get(id) ?? new Uint8Array(0)
   const copies = net.payloadCopies - copiesBefore
   const receivers = peers.length - 1
   report.fact(`Alice publishes on ${OFFERS}`, `offer ${short(id)} at ${clockText(publishedAt)}`)
@@ -178,22 +163,24 @@ export async function gossipChapter(report: Report, clock: Clock): Promise<Gossi
     encodeFrame({ kind: 'gossip', topic: OFFERS, hops: 1, envelope: bytes })
   report.say(`Mallory sends copies of the offer to her neighbour ${victim.name}:`)
 
+  const deliveredAtVictim = (): number => victimNode.router.stats().delivered
   let stats = victimNode.router.stats()
-  let outputs = net.inject(mallory, victim, frame(envelope))
+  await net.inject(mallory, victim, frame(envelope))
   report.check(
     'the same copy again, at once',
-    delivers(outputs) === 0 && victimNode.router.stats().duplicates === stats.duplicates + 1,
+    deliveredAtVictim() === stats.delivered &&
+      victimNode.router.stats().duplicates === stats.duplicates + 1,
     'dropped: already seen',
   )
 
-  net.run(3 * MINUTE)
+  await net.run(3 * MINUTE)
   stats = victimNode.router.stats()
   const reportsBefore = victimNode.reports.length
-  outputs = net.inject(mallory, victim, frame(envelope))
+  await net.inject(mallory, victim, frame(envelope))
   const lateReason = victimNode.reports.slice(reportsBefore).map((r) => r.reason)[0]
   report.check(
     'the same copy, 3 minutes later',
-    delivers(outputs) === 0 &&
+    deliveredAtVictim() === stats.delivered &&
       victimNode.router.stats().replaysRejected === stats.replaysRejected + 1,
     lateReason === undefined
       ? 'refused, nobody blamed (too old for the window: an honest relay may forward it late)'
@@ -203,17 +190,18 @@ export async function gossipChapter(report: Report, clock: Clock): Promise<Gossi
   // forgeries are blamed on the neighbour that sent them: four of them cross the graylist
   for (const price of [500, 450, 400, 350]) {
     const forged = doctored(envelope, price, net.now)
-    outputs = net.inject(mallory, victim, frame(forged))
+    const before = victimNode.router.stats().delivered
+    await net.inject(mallory, victim, frame(forged))
     const forgedReason = victimNode.reports.at(-1)?.reason
     report.check(
       `re-dated, price cut to ${euros(price)}`,
-      delivers(outputs) === 0 && forgedReason === 'BadSignatureError',
+      deliveredAtVictim() === before && forgedReason === 'BadSignatureError',
       `refused: ${forgedReason ?? 'accepted'}`,
     )
     if (!net.linked(mallory, victim)) break
   }
   const score = victimNode.scorer.score(mallory.key, net.now)
-  net.run(SECOND)
+  await net.run(SECOND)
   report.check(
     `${victim.name}'s router cuts Mallory off`,
     !net.linked(mallory, victim),

@@ -36,6 +36,7 @@ export async function main(log: Log = console.log): Promise<DemoResult> {
   const market = openMarket(clock)
   const { receipt } = await escrowChapter(report, market, gossip.offer)
   await trustChapter(report, market, receipt, gossip)
+  await gossip.net.stop()
 
   const { failures, checks } = report
   log('')
