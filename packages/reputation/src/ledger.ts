@@ -92,11 +92,15 @@ export interface RatingLedgerOptions {
   /**
    * The settlement authorities this ledger trusts (the arbiters, the vault's signer): a
    * receipt counts only when one of them, not being a party, countersigned it. Without
-   * this option a receipt only the two parties signed is accepted, which two colluding
-   * identities can mint at will: that form is deprecated and kept for existing callers.
+   * this option a receipt only the two parties signed is accepted, of any outcome unless
+   * `countedOutcomes` is given, which two colluding identities can mint at will: that form
+   * is deprecated and kept, as it was, for existing callers.
    */
   readonly authorities?: readonly (PeerId | string)[]
-  /** Outcomes that earn a rating (default `DEFAULT_COUNTED_OUTCOMES`): those that moved value. */
+  /**
+   * Outcomes that earn a rating: those that moved value. Default `DEFAULT_COUNTED_OUTCOMES`
+   * with `authorities`; without them (the deprecated form) any outcome, unless given.
+   */
   readonly countedOutcomes?: readonly string[]
   /** Most ratings kept by one rater (default 1,024); beyond it the rater's oldest goes. */
   readonly maxPerRater?: number
@@ -196,8 +200,9 @@ function authoritiesOption(value: unknown): Set<string> | undefined {
   return keys
 }
 
-function outcomesOption(value: unknown): Set<string> {
-  if (value === undefined) return new Set(DEFAULT_COUNTED_OUTCOMES)
+function outcomesOption(value: unknown, strict: boolean): Set<string> | undefined {
+  // the deprecated form without authorities keeps its old rule (any outcome) unless told
+  if (value === undefined) return strict ? new Set(DEFAULT_COUNTED_OUTCOMES) : undefined
   if (!Array.isArray(value) || !value.every((o) => typeof o === 'string' && o.length > 0))
     throw new InvalidParamsError('countedOutcomes', 'countedOutcomes must be an array of words')
   return new Set(value as string[])
@@ -296,7 +301,7 @@ export function createRatingLedger(options: RatingLedgerOptions = {}): RatingLed
   )
   const cache = (options as RatingLedgerOptions).cache
   const authorities = authoritiesOption(options.authorities)
-  const counted = outcomesOption(options.countedOutcomes)
+  const counted = outcomesOption(options.countedOutcomes, authorities !== undefined)
   const maxPerRater =
     options.maxPerRater === undefined
       ? DEFAULT_MAX_RATINGS_PER_RATER
@@ -393,7 +398,7 @@ export function createRatingLedger(options: RatingLedgerOptions = {}): RatingLed
       }
       const attestedBy =
         authorities === undefined ? undefined : attestingAuthority(receipt, authorities)
-      if (!counted.has(receipt.outcome)) {
+      if (counted !== undefined && !counted.has(receipt.outcome)) {
         throw new NothingMovedError(`the outcome '${receipt.outcome}' moved nothing`)
       }
       // make room: the rater's own oldest if its quota is full, else the oldest of all; the

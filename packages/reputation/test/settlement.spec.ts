@@ -155,11 +155,18 @@ describe('an outcome that moved nothing earns no rating', () => {
     for (const outcome of ['never-traded', 'cancelled', 'expired', 'unwound']) {
       await refused(strict(), await rating(alice, bob, { n: n++, outcome }), 'NothingMovedError')
       await refused(
-        createRatingLedger(),
+        createRatingLedger({ countedOutcomes: ['released', 'refunded', 'split'] }),
         await rating(alice, bob, { n: n++, outcome, attestedBy: null }),
         'NothingMovedError',
       )
     }
+    // the deprecated form without authorities keeps its old rule unless told: any outcome
+    const unattested = await rating(alice, bob, {
+      n: n++,
+      outcome: 'never-traded',
+      attestedBy: null,
+    })
+    expect(createRatingLedger().accept(unattested, NOW).outcome).toBe('never-traded')
     for (const outcome of ['released', 'refunded', 'split'])
       expect(strict().accept(await rating(alice, bob, { n: n++, outcome }), NOW).outcome).toBe(
         outcome,
