@@ -216,6 +216,20 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       if (!isOpen || closed) throw new LogClosedError(`log '${name}' is closed`)
     }
     const state = () => statements.log.get(name)!
+    // made once per log: better-sqlite3 builds a transaction's wrappers when it is made
+    const appendTransaction = db.transaction((records: readonly Uint8Array[]) => {
+      const { next, bytes } = state()
+      let total = bytes
+      for (const r of records) total += r.length
+      if (total > limits.maxLogBytes)
+        throw new LogTooLargeError(`log '${name}' would be over ${limits.maxLogBytes} bytes`)
+      let seq = next
+      for (const r of records) {
+        statements.insert.run(name, seq, sumOf(seq, r), blob(r))
+        seq++
+      }
+      statements.grow.run(seq, total, name)
+    })
 
     /** Reads pages of checked entries. */
     async function* scan(): AsyncGenerator<LogEntry[]> {
@@ -265,19 +279,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
         // a damaged log takes no more appends: check it once per open
         if (!verified) for await (const _ of log.read()) void _
         try {
-          db.transaction(() => {
-            const { next, bytes } = state()
-            let total = bytes
-            for (const r of records) total += r.length
-            if (total > limits.maxLogBytes)
-              throw new LogTooLargeError(`log '${name}' would be over ${limits.maxLogBytes} bytes`)
-            let seq = next
-            for (const r of records) {
-              statements.insert.run(name, seq, sumOf(seq, r), blob(r))
-              seq++
-            }
-            statements.grow.run(seq, total, name)
-          }).immediate()
+          appendTransaction.immediate(records)
         } catch (error) {
           throw dbError(error, `appending to '${name}'`)
         }
