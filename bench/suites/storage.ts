@@ -3,10 +3,10 @@
  * each against the bare system calls doing the same work in the same run.
  *
  * - `storage.append/raw-fsync`: the file store's `append` of one 256-byte record (it
- *   resolves once fsynced) against a loop of `fs.writeSync` + `fs.fsyncSync` of the very
- *   bytes the store writes for it (frame header and record); the same loop through
- *   `FileHandle` (as the store calls it) is measured too, for scale: on virtual disks
- *   fsync latency is bimodal and the two loops need not agree.
+ *   resolves once durable: one write through an O_DSYNC descriptor) against a loop of
+ *   `fs.writeSync` + `fs.fsyncSync` of the very bytes the store writes for it (frame
+ *   header and record); the same loop through `FileHandle` (libuv's thread pool, where
+ *   the store's write runs too) is measured for scale.
  * - `storage.append-sqlite/raw-fsync`: the SQLite store's `append` (one transaction, WAL,
  *   `synchronous = FULL`) against the same raw loop.
  * - `storage.load/raw-read`: reading a 100,000-record log through the file store against
@@ -119,7 +119,7 @@ const suite: Suite = {
           rawAt += bytes.length
           fsyncSync(raw)
         },
-        // the same through FileHandle (libuv's thread pool), as the file store calls it
+        // the same through FileHandle: two trips to libuv's thread pool (the store takes one)
         'raw write+fsync (async)': async () => {
           const bytes = framed[v++ % framed.length]!
           let done = 0
