@@ -547,7 +547,7 @@ export async function fabricateReceipts(
       try {
         legacyRatings.push(legacy.accept(bytes, at + 2))
       } catch {
-        // the deprecated ledger still refuses outcomes that moved nothing
+        // refused by the deprecated ledger too: not counted as accepted there
       }
     }
   }
