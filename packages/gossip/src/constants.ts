@@ -244,19 +244,19 @@ export const DEFAULT_ACCEPT_THRESHOLD = -20
 export const DEFAULT_GRAYLIST_THRESHOLD = -35
 
 /**
- * Distinct settings kept for sharing (`resolveInit`): routers made with the same settings
- * share one frozen object. Past this many distinct settings a router keeps its own.
+ * Distinct settings a share keeps (`createGossipShare`): routers of one share made with the
+ * same settings read one frozen object. Past this many distinct settings a router keeps its own.
  */
 export const MAX_INTERNED_SETTINGS = 64
 
 /**
- * Keys per generation of the process-wide key table (`internKey`): message ids and sources
+ * Keys per generation of a share's key table (`GossipShare.key`): message ids and sources
  * heard lately. Two generations are kept, so at most twice this many keys.
  */
 export const INTERN_GENERATION = 16_384
 
 /**
- * Bytes of envelopes per generation of the process-wide envelope table (`keptEnvelope`).
+ * Bytes of envelopes per generation of a share's envelope table (`GossipShare.envelope`).
  * Two generations are kept, so it holds at most twice this much beyond what routers keep.
  */
 export const SHARED_ENVELOPE_GENERATION_BYTES = 4 * 1024 * 1024

@@ -19,7 +19,6 @@ import {
 } from './constants'
 import { FrameTooLargeError, MalformedFrameError, UnsupportedFrameVersionError } from './errors'
 import { fastDecode, fastEncode } from './fast-frames'
-import { internKey } from './shared'
 import { isValidTopic } from './topic'
 
 /** Why a peer was pruned from an eager set. */
@@ -90,7 +89,7 @@ export function keyOfIdAt(b: Uint8Array, at: number): string {
     b[d + 30]!,
     b[d + 31]!,
   )
-  return internKey(key)
+  return key
 }
 
 /**
@@ -100,7 +99,7 @@ export function keyOfIdAt(b: Uint8Array, at: number): string {
  */
 export function idKeyOf(bytes: Uint8Array): string {
   if (bytes.length !== ID_BYTES)
-    return internKey(String.fromCharCode.apply(null, bytes.subarray(4) as unknown as number[]))
+    return String.fromCharCode.apply(null, bytes.subarray(4) as unknown as number[])
   return keyOfIdAt(bytes, 0)
 }
 

@@ -37,6 +37,7 @@ export { type MessageInit, messageIdOf, sealMessage } from './message'
 export type { GossipComponents, GossipInit, ScoreThresholds } from './options'
 export { createGossip } from './router'
 export { createPenaltyScore, DEFAULT_PENALTY_WEIGHTS, type PenaltyScoreInit } from './score'
+export { createGossipShare, type GossipShare } from './shared'
 export { isValidTopic } from './topic'
 export type {
   DeliveryPath,

@@ -9,6 +9,7 @@ import type { VerifyCache } from '@peerkit/envelope'
 import type { PeerId } from '@peerkit/identity'
 import * as C from './constants'
 import { InvalidArgumentError } from './errors'
+import type { GossipShare } from './shared'
 import type { ScoreHook, Validator } from './types'
 
 /** Score thresholds, on the scale of the score hook. */
@@ -91,6 +92,12 @@ export interface GossipComponents {
   verifyCache?: VerifyCache
   /** The application's validator (default: accept every message that opens). */
   validate?: Validator
+  /**
+   * Tables to share with other routers (`createGossipShare`): one copy of each accepted
+   * envelope, one string per key and one settings object among all routers given the same
+   * share. Default: a share of this router's own.
+   */
+  share?: GossipShare
 }
 
 export type ResolvedInit = Required<Omit<GossipInit, 'scoreThresholds'>> & {
@@ -378,25 +385,6 @@ export function resolveInit(init: GossipInit = {}): ResolvedInit {
   }
   // the replay guarantee: an id is remembered for as long as its envelope could still open
   resolved.seenTtlMs = resolved.maxMessageAgeMs + 2 * resolved.maxClockSkewMs
-  return intern(resolved)
-}
-
-/** Resolved settings by their values, so routers made with the same settings share one object. */
-const interned = new Map<string, ResolvedInit>()
-
-/**
- * The one frozen object for these values. Every router reads its settings on every input;
- * thousands of routers in one process sharing one object keep those reads in the cache.
- */
-function intern(resolved: ResolvedInit): ResolvedInit {
-  // JSON writes both infinities (allowed thresholds) as null: spell them out
-  const signature = JSON.stringify(resolved, (_, v) =>
-    typeof v === 'number' && !Number.isFinite(v) ? String(v) : v,
-  )
-  const known = interned.get(signature)
-  if (known !== undefined) return known
   Object.freeze(resolved.scoreThresholds)
-  Object.freeze(resolved)
-  if (interned.size < C.MAX_INTERNED_SETTINGS) interned.set(signature, resolved)
-  return resolved
+  return Object.freeze(resolved)
 }

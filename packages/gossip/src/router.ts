@@ -44,7 +44,7 @@ import { type OpenRules, openMessage, tryMessageId } from './message'
 import { type GossipComponents, type GossipInit, type ResolvedInit, resolveInit } from './options'
 import { pick, pickKey, sample } from './random'
 import { createPenaltyScore } from './score'
-import { internKey, keptEnvelope } from './shared'
+import { createGossipShare } from './shared'
 import { assertTopic } from './topic'
 import type {
   DeliveryPath,
@@ -194,8 +194,8 @@ const MAX_ANNOUNCERS = 8
 const SEP = '\u0000'
 
 /** The map key of a source (a 32-byte public key): a binary string, one character per byte. */
-function sourceKeyOf(bytes: Uint8Array): string {
-  return internKey(String.fromCharCode.apply(null, bytes as unknown as number[]))
+function sourceKeyText(bytes: Uint8Array): string {
+  return String.fromCharCode.apply(null, bytes as unknown as number[])
 }
 
 /** The source bytes of a key made by `sourceKeyOf`. */
@@ -206,13 +206,9 @@ function sourceOfKey(key: string): Uint8Array {
 }
 const VERDICTS: ReadonlySet<string> = new Set(['accept', 'reject', 'ignore'])
 
-/** Frame limits per settings object (shared, like the settings, by routers made alike). */
-const limitsBySettings = new WeakMap<ResolvedInit, FrameLimits>()
-
+/** The frame limits of a router's settings. */
 function frameLimitsOf(cfg: ResolvedInit): FrameLimits {
-  let limits = limitsBySettings.get(cfg)
-  if (limits !== undefined) return limits
-  limits = {
+  return {
     maxFrameBytes: cfg.maxFrameBytes,
     maxIds: cfg.maxIdsPerFrame,
     maxPeers: Math.max(
@@ -224,8 +220,6 @@ function frameLimitsOf(cfg: ResolvedInit): FrameLimits {
     maxTtl: Math.max(cfg.activeRandomWalkLength, cfg.shuffleWalkLength),
     maxPeerDataBytes: cfg.maxPeerDataBytes,
   }
-  limitsBySettings.set(cfg, limits)
-  return limits
 }
 
 /**
@@ -239,10 +233,16 @@ function frameLimitsOf(cfg: ResolvedInit): FrameLimits {
  * const outputs = router.handle({ type: 'tick', now: 1_000 })
  */
 export function createGossip(init: GossipInit, components: GossipComponents): Gossip {
-  const cfg = resolveInit(init)
+  const resolved = resolveInit(init)
   if (components === null || typeof components !== 'object') {
     throw new InvalidArgumentError('components', 'expected an object')
   }
+  const share = components.share ?? createGossipShare()
+  if (typeof share?.key !== 'function' || typeof share.envelope !== 'function')
+    throw new InvalidArgumentError('components.share', 'expected a GossipShare')
+  const cfg = share.settings(resolved)
+  /** `sourceKeyText`, as the share's one string. */
+  const sourceKeyOf = (bytes: Uint8Array): string => share.key(sourceKeyText(bytes))
   const { self, random } = components
   if (
     self === null ||
@@ -256,7 +256,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     throw new InvalidArgumentError('components.random', 'expected a function')
   const selfKey = self.toString()
   /** This router's own public key as a `sourceKeyOf` string (its tree as a publisher). */
-  const selfSource = String.fromCharCode.apply(null, self.publicKey as unknown as number[])
+  const selfSource = sourceKeyOf(self.publicKey)
   const hook: ScoreHook = components.scoreHook ?? createPenaltyScore()
   const validate = components.validate
   const verifyCache = components.verifyCache
@@ -1141,7 +1141,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       report(fromKey, 'invalid-message', mid)
       return
     }
-    const key = idKeyOf(mid.bytes)
+    const key = share.key(idKeyOf(mid.bytes))
     const s = seen.get(key)
     if (s !== undefined) {
       if (s.state === REJECTED) {
@@ -1188,7 +1188,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     const signer = opened.message.signer
     const messageId = mid.toString()
     // from here on the envelope is kept (pending, cached, delivered): not as a view of a larger buffer
-    envelope = keptEnvelope(key, envelope)
+    envelope = share.envelope(key, envelope)
     const p: Pending = {
       topic,
       id: { bytes: mid.bytes, key },
@@ -1289,7 +1289,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       // the announcement's bytes are views of the frame: the entry keeps keys, not bytes
       const entry: Missing = {
         topic,
-        key: id.key,
+        key: share.key(id.key),
         source: sourceKey,
         announcers: [fromKey],
         asked: undefined,
@@ -1298,7 +1298,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
         since: now,
         deadline,
       }
-      missing.set(id.key, entry)
+      missing.set(entry.key, entry)
       // a pull due now must not queue behind a repair timer due later
       if (wait) timers.push({ deadline, m: entry })
       else pulls.push({ deadline, m: entry })
@@ -1818,7 +1818,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     if (envelope.length > cfg.maxMessageBytes) throw new PublishRejectedError('too-large')
     const mid = tryMessageId(envelope, cfg.maxMessageBytes)
     if (typeof mid === 'string') throw new PublishRejectedError(mid)
-    const key = idKeyOf(mid.bytes)
+    const key = share.key(idKeyOf(mid.bytes))
     const messageId = mid.toString()
     if (seen.has(key)) throw new DuplicatePublishError(messageId)
     const opened = openMessage(envelope, topic, rules())

@@ -1,35 +1,116 @@
 /**
- * Process-wide caches that let many routers in one process (a simulation of thousands of
- * nodes) share what they all hold: the keys of message ids and sources, and accepted
- * envelopes. They are caches only: no output depends on them. Each keeps two generations
- * and drops the older when the newer is full, so no peer can grow them past their bounds.
+ * What routers may share when their application asks them to: one string per key (message
+ * ids, sources), one copy of each accepted envelope, and one frozen settings object per set
+ * of values. A share is an object made by `createGossipShare` and passed to each router in
+ * `components.share`: routers of one simulation of thousands of nodes hand one share to all;
+ * a router given none makes its own, so unrelated routers of a process never see each
+ * other's bytes. It is a cache only: no output depends on it. Each table keeps two
+ * generations and drops the older when the newer is full, so no peer can grow it past its
+ * bounds.
  *
  * @example
- * internKey(String.fromCharCode(1, 2, 3)) === internKey(String.fromCharCode(1, 2, 3)) // true
+ * const share = createGossipShare()
+ * const a = createGossip({}, { self: alice, random, share })
+ * const b = createGossip({}, { self: bob, random, share }) // one copy of each message for both
  */
 import { equalBytes } from '@peerkit/codec'
-import { INTERN_GENERATION, MAX_PINNED_SLACK, SHARED_ENVELOPE_GENERATION_BYTES } from './constants'
+import {
+  INTERN_GENERATION,
+  MAX_INTERNED_SETTINGS,
+  MAX_PINNED_SLACK,
+  SHARED_ENVELOPE_GENERATION_BYTES,
+} from './constants'
+import type { ResolvedInit } from './options'
 
-/** Keys met lately, each mapped to itself: the newer generation, then the older. */
-let keysYoung = new Map<string, string>()
-let keysOld = new Map<string, string>()
+/** Tables that routers given the same share have in common (see the module comment). */
+export interface GossipShare {
+  /**
+   * The share's one string for a key: stored once instead of once per router, and found in
+   * a router's map by identity instead of by comparing characters.
+   * @param key - a binary-string key (a message id's digest, a public key)
+   * @returns a string with the same characters, the same one for every router of the share
+   */
+  key(key: string): string
+  /**
+   * The envelope to keep for an accepted message: the bytes another router of the share
+   * already keeps for it when they are equal byte for byte, else `keepable` of this view
+   * (which becomes the one to share). Bytes are compared in full, so a copy that differs
+   * anywhere (another signature over the same body) is never swapped for another.
+   * @param key - the message's key (`idKeyOf`)
+   * @param view - the envelope as decoded from a frame
+   * @returns bytes equal to `view` that are safe to keep
+   */
+  envelope(key: string, view: Uint8Array): Uint8Array
+  /**
+   * The one frozen settings object of the share with these values (up to
+   * `MAX_INTERNED_SETTINGS` distinct ones; past that, `resolved` itself).
+   */
+  settings(resolved: ResolvedInit): ResolvedInit
+  /** How much the tables hold (for tests of their bounds). */
+  sizes(): { keys: number; envelopes: number; envelopeBytes: number; settings: number }
+}
 
 /**
- * The process's one string for a key. A shared key is stored once instead of once per
- * router, and a router's map then finds it by identity instead of comparing characters.
- * @param key - a binary-string key (a message id's digest, a public key)
- * @returns a string with the same characters, the same one for every caller
+ * Makes an empty share.
+ * @returns tables for the routers that are given it
+ * @example createGossip({}, { self, random, share: createGossipShare() })
  */
-export function internKey(key: string): string {
-  const young = keysYoung.get(key)
-  if (young !== undefined) return young
-  const shared = keysOld.get(key) ?? key
-  if (keysYoung.size >= INTERN_GENERATION) {
-    keysOld = keysYoung
-    keysYoung = new Map()
+export function createGossipShare(): GossipShare {
+  let keysYoung = new Map<string, string>()
+  let keysOld = new Map<string, string>()
+  let envelopesYoung = new Map<string, Uint8Array>()
+  let envelopesOld = new Map<string, Uint8Array>()
+  let youngBytes = 0
+  const settings = new Map<string, ResolvedInit>()
+  return {
+    key(key) {
+      const young = keysYoung.get(key)
+      if (young !== undefined) return young
+      const shared = keysOld.get(key) ?? key
+      if (keysYoung.size >= INTERN_GENERATION) {
+        keysOld = keysYoung
+        keysYoung = new Map()
+      }
+      keysYoung.set(shared, shared)
+      return shared
+    },
+    envelope(key, view) {
+      const young = envelopesYoung.get(key)
+      const known = young ?? envelopesOld.get(key)
+      if (known !== undefined && equalBytes(known, view)) return known
+      const kept = keepable(view)
+      // other bytes under the same key replace the young entry
+      if (young !== undefined) youngBytes -= young.length
+      if (youngBytes + kept.length > SHARED_ENVELOPE_GENERATION_BYTES) {
+        envelopesOld = envelopesYoung
+        envelopesYoung = new Map()
+        youngBytes = 0
+      }
+      envelopesYoung.set(key, kept)
+      youngBytes += kept.length
+      return kept
+    },
+    settings(resolved) {
+      // JSON writes both infinities (allowed thresholds) as null: spell them out
+      const signature = JSON.stringify(resolved, (_, v) =>
+        typeof v === 'number' && !Number.isFinite(v) ? String(v) : v,
+      )
+      const known = settings.get(signature)
+      if (known !== undefined) return known
+      if (settings.size < MAX_INTERNED_SETTINGS) settings.set(signature, resolved)
+      return resolved
+    },
+    sizes() {
+      let envelopeBytes = youngBytes
+      for (const bytes of envelopesOld.values()) envelopeBytes += bytes.length
+      return {
+        keys: keysYoung.size + keysOld.size,
+        envelopes: envelopesYoung.size + envelopesOld.size,
+        envelopeBytes,
+        settings: settings.size,
+      }
+    },
   }
-  keysYoung.set(shared, shared)
-  return shared
 }
 
 /**
@@ -44,47 +125,4 @@ export function keepable(view: Uint8Array): Uint8Array {
   return buffer instanceof ArrayBuffer && buffer.byteLength - view.length <= MAX_PINNED_SLACK
     ? view
     : view.slice()
-}
-
-/** Accepted envelopes by message key, and the bytes the newer generation holds. */
-let envelopesYoung = new Map<string, Uint8Array>()
-let envelopesOld = new Map<string, Uint8Array>()
-let youngBytes = 0
-
-/**
- * The envelope to keep for an accepted message: the bytes another router of the process
- * already keeps for the same message when they are equal byte for byte, else `keepable`
- * of this view (and it becomes the one to share). Routers of one process then hold one
- * copy of each message instead of one each. The bytes are compared in full, so a copy that
- * differs anywhere (another signature over the same body) is never swapped for another.
- * @param key - the message's key (`idKeyOf`)
- * @param view - the envelope as decoded from a frame
- * @returns bytes equal to `view` that are safe to keep
- */
-export function keptEnvelope(key: string, view: Uint8Array): Uint8Array {
-  const young = envelopesYoung.get(key)
-  const known = young ?? envelopesOld.get(key)
-  if (known !== undefined && equalBytes(known, view)) return known
-  const kept = keepable(view)
-  // other bytes under the same key replace the young entry
-  if (young !== undefined) youngBytes -= young.length
-  if (youngBytes + kept.length > SHARED_ENVELOPE_GENERATION_BYTES) {
-    envelopesOld = envelopesYoung
-    envelopesYoung = new Map()
-    youngBytes = 0
-  }
-  envelopesYoung.set(key, kept)
-  youngBytes += kept.length
-  return kept
-}
-
-/** How much the process-wide tables hold (for tests of their bounds). */
-export function sharedSizes(): { keys: number; envelopes: number; envelopeBytes: number } {
-  let envelopeBytes = 0
-  for (const bytes of envelopesOld.values()) envelopeBytes += bytes.length
-  return {
-    keys: keysYoung.size + keysOld.size,
-    envelopes: envelopesYoung.size + envelopesOld.size,
-    envelopeBytes: envelopeBytes + youngBytes,
-  }
 }

@@ -1,15 +1,17 @@
 /**
- * The process-wide tables: one envelope per message for equal bytes only, interned keys,
- * shared settings, and the bounds that keep a peer from growing them.
+ * Shares (`createGossipShare`): one envelope per message for equal bytes only, one string
+ * per key, one settings object, the bounds that keep a peer from growing them, and routers
+ * that share nothing unless given the same share.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { INTERN_GENERATION, SHARED_ENVELOPE_GENERATION_BYTES } from '../src/constants'
 import { resolveInit } from '../src/options'
-import { internKey, keptEnvelope, sharedSizes } from '../src/shared'
+import { createGossipShare } from '../src/shared'
 
-describe('process-wide tables', () => {
+describe('shares', () => {
   it('keeps one envelope per message for equal bytes, and never hands out different bytes', () => {
+    const keptEnvelope = createGossipShare().envelope
     const first = Uint8Array.of(1, 2, 3, 4)
     const kept = keptEnvelope('shared-test-a', first)
     expect(kept).toBe(first)
@@ -23,6 +25,7 @@ describe('process-wide tables', () => {
   })
 
   it('copies a view that would pin a larger buffer before sharing it', () => {
+    const keptEnvelope = createGossipShare().envelope
     const buffer = new Uint8Array(4096)
     buffer.set([9, 9, 9], 100)
     const kept = keptEnvelope('shared-test-b', buffer.subarray(100, 103))
@@ -42,6 +45,7 @@ describe('process-wide tables', () => {
           { maxLength: 60 },
         ),
         (calls) => {
+          const keptEnvelope = createGossipShare().envelope
           for (const [key, bytes] of calls) {
             const expected = [...bytes]
             expect([...keptEnvelope(`shared-prop-${key}`, bytes)]).toEqual(expected)
@@ -52,32 +56,37 @@ describe('process-wide tables', () => {
   })
 
   it('stays within its bounds however many keys and envelopes pass', () => {
-    for (let i = 0; i < 3 * INTERN_GENERATION; i++) expect(internKey(`k${i}`)).toBe(`k${i}`)
-    expect(sharedSizes().keys).toBeLessThanOrEqual(2 * INTERN_GENERATION)
+    const share = createGossipShare()
+    for (let i = 0; i < 3 * INTERN_GENERATION; i++) expect(share.key(`k${i}`)).toBe(`k${i}`)
+    expect(share.sizes().keys).toBeLessThanOrEqual(2 * INTERN_GENERATION)
     const big = 64 * 1024
     for (let i = 0; i < (3 * SHARED_ENVELOPE_GENERATION_BYTES) / big; i++) {
-      keptEnvelope(`shared-big-${i}`, new Uint8Array(big).fill(i & 0xff))
+      share.envelope(`shared-big-${i}`, new Uint8Array(big).fill(i & 0xff))
     }
-    const sizes = sharedSizes()
+    const sizes = share.sizes()
     expect(sizes.envelopeBytes).toBeLessThanOrEqual(2 * SHARED_ENVELOPE_GENERATION_BYTES)
     expect(sizes.envelopes).toBeLessThanOrEqual((2 * SHARED_ENVELOPE_GENERATION_BYTES) / big)
   })
 
   it('shares one frozen settings object between routers made alike', () => {
-    const a = resolveInit({ activeViewSize: 5 })
-    const b = resolveInit({ activeViewSize: 5 })
+    const share = createGossipShare()
+    const resolve = (init: Parameters<typeof resolveInit>[0]) => share.settings(resolveInit(init))
+    const a = resolve({ activeViewSize: 5 })
+    const b = resolve({ activeViewSize: 5 })
     expect(b).toBe(a)
+    // another share (another application) has its own
+    expect(createGossipShare().settings(resolveInit({ activeViewSize: 5 }))).not.toBe(a)
     expect(Object.isFrozen(a)).toBe(true)
     expect(Object.isFrozen(a.scoreThresholds)).toBe(true)
-    const c = resolveInit({ activeViewSize: 5, scoreThresholds: { gossip: -11 } })
+    const c = resolve({ activeViewSize: 5, scoreThresholds: { gossip: -11 } })
     expect(c).not.toBe(a)
     expect(c.scoreThresholds.gossip).toBe(-11)
     expect(a.scoreThresholds.gossip).not.toBe(-11)
     // settings that differ only in an infinite threshold are not the same settings
-    const low = resolveInit({
+    const low = resolve({
       scoreThresholds: { gossip: Number.NEGATIVE_INFINITY, graylist: Number.NEGATIVE_INFINITY },
     })
-    const high = resolveInit({
+    const high = resolve({
       scoreThresholds: { gossip: Number.POSITIVE_INFINITY, graylist: Number.NEGATIVE_INFINITY },
     })
     expect(high).not.toBe(low)

@@ -1,7 +1,7 @@
 /**
  * peerkit's own router (`@peerkit/gossip`: HyParView membership and Plumtree broadcast) as
  * a simulator strategy. Each node gets its own router with its own seeded stream; all
- * routers of a run share the run's verify cache.
+ * routers of a run share the run's verify cache and one `GossipShare`.
  *
  * @example
  * const strategy = createPlumtreeStrategy({ ihaveTimeoutMs: 400 })
@@ -9,9 +9,11 @@
  */
 import {
   createGossip,
+  createGossipShare,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   type GossipComponents,
   type GossipInit,
+  type GossipShare,
 } from '@peerkit/gossip'
 import type { Strategy } from './types'
 
@@ -24,6 +26,8 @@ export const PLUMTREE_BOOTSTRAP_DEGREE = 1
  * @returns the strategy
  */
 export function createPlumtreeStrategy(init: GossipInit = {}): Strategy {
+  /** One share per run (a run's routers have its envelope rules in common). */
+  const shares = new WeakMap<object, GossipShare>()
   return {
     name: 'plumtree',
     heartbeatMs: init.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
@@ -33,11 +37,21 @@ export function createPlumtreeStrategy(init: GossipInit = {}): Strategy {
         self: context.self,
         random: context.random,
         verifyCache: context.rules.cache,
+        share: shareOf(shares, context.rules),
       }
       if (context.scoreHook !== undefined) components.scoreHook = context.scoreHook
       return createGossip(init, components)
     },
   }
+}
+
+function shareOf(shares: WeakMap<object, GossipShare>, run: object): GossipShare {
+  let share = shares.get(run)
+  if (share === undefined) {
+    share = createGossipShare()
+    shares.set(run, share)
+  }
+  return share
 }
 
 /** The plumtree strategy with the router's defaults. */
