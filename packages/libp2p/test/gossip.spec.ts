@@ -11,7 +11,9 @@ afterEach(async () => {
   await Promise.allSettled(peers.splice(0).map((peer) => peer.stop()))
 })
 
-it('16 libp2p nodes gossip 200 signed messages, each delivered once; after one is killed the rest still deliver', async () => {
+it('16 libp2p nodes gossip 200 signed messages, each delivered once; after one is killed the rest still deliver', {
+  timeout: 120_000,
+}, async () => {
   const first = await startPeer(FLAVOUR)
   peers.push(first)
   const entry = first.libp2p.services.peerkit.addresses()
@@ -27,9 +29,21 @@ it('16 libp2p nodes gossip 200 signed messages, each delivered once; after one i
       counts.set(message.messageId, (counts.get(message.messageId) ?? 0) + 1)
     })
   })
-  await waitFor('every node linked', () => all.every((peer) => peer.node.peers().length >= 2))
-  // Membership settles with a few shuffles; publishing right away also works, but slower.
-  await new Promise((resolve) => setTimeout(resolve, 300))
+  // Links come first; the membership settles after: every node has two neighbours, one whose
+  // subscription it knows (a node linked but nobody's neighbour yet would publish to none).
+  await waitFor(
+    'two subscribed neighbours at every node',
+    () =>
+      all.every((peer) => {
+        const router = peer.node.gossip.router
+        const neighbours = router.activeView()
+        return (
+          neighbours.length >= 2 &&
+          neighbours.some((neighbour) => router.peerTopics(neighbour).includes('market/offers'))
+        )
+      }),
+    45_000,
+  )
 
   const ids: string[] = []
   for (let index = 0; index < 200; index++) {
