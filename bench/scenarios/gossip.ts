@@ -1,10 +1,11 @@
 /**
  * Gossip scenarios for `pnpm scenarios`: peerkit's router (plumtree) in the simulator, at
  * 1,000 nodes unless said otherwise, beside the flood and gossipsub-style mesh baselines
- * where a comparison is asked for. Any seed works; the figures and targets are those of
- * issue 5, and `docs/sim.md` says how each is measured.
+ * where a comparison is asked for. Any seed works; `docs/sim.md` says how each figure is
+ * measured, and `docs/gossip.md` what the latency figures show.
  */
 import {
+  createPlumtreeStrategy,
   floodStrategy,
   type GossipRunOptions,
   type GossipRunResult,
@@ -18,6 +19,28 @@ import type { ScenarioGroup } from '../src/scenario'
 const NODES = 1_000
 const MESSAGES = 50
 
+/**
+ * Steady state: the measured messages come from publishers whose trees formed, each of the
+ * 10 publishers having sent 4 warm-up messages first.
+ */
+const STEADY = { messages: 100, publishers: 10, warmupMessages: 40 }
+
+/**
+ * The plumtree router with an active view of 8: the flood baseline's mean degree (each node
+ * dials 4 others), so both spread over as many links per node.
+ */
+const plumtree8 = createPlumtreeStrategy({ activeViewSize: 8 })
+
+/** Shares of the deliveries by last hop, with their p50 (ms). */
+function pathShares(result: GossipRunResult): string {
+  return (['push', 'pull', 'repair'] as const)
+    .map((path) => {
+      const f = result.latencyByPath[path]
+      return `${(100 * f.share).toFixed(1)}% (${f.p50Ms} ms)`
+    })
+    .join(' / ')
+}
+
 /** Duplicate deliveries seen by the plumtree runs of this file so far (see the replay group). */
 let plumtreeDuplicates = 0
 
@@ -29,7 +52,8 @@ async function run(
   log(
     `${result.strategy.padEnd(8)} nodes ${result.nodes}, reliability ${result.reliability.toFixed(4)}` +
       ` (honest ${result.honestReliability.toFixed(4)}, in the publisher's component ${result.componentReliability.toFixed(4)}), rmr ${result.rmr.toFixed(3)}, ldh ${result.ldh.toFixed(2)},` +
-      ` p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms, ${(result.wallMs / 1000).toFixed(1)} s` +
+      ` p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms,` +
+      ` last hop pushed/pulled/repaired ${pathShares(result)}, ${(result.wallMs / 1000).toFixed(1)} s` +
       (result.routerErrors > 0 ? `, ROUTER ERRORS ${result.routerErrors}` : '') +
       (result.componentsAtEnd.length > 1
         ? `, overlay split at the end: [${result.componentsAtEnd.join(', ')}] live honest nodes`
@@ -42,25 +66,86 @@ async function run(
 const groups: ScenarioGroup[] = [
   {
     name: 'gossip-steady',
-    description: `${NODES} nodes, ${MESSAGES} messages after the tree formed: plumtree beside flood and mesh`,
+    description: `${NODES} nodes, ${STEADY.messages} messages from ${STEADY.publishers} publishers whose trees formed: plumtree beside flood and mesh`,
     targets: {
       'gossip.steady.reliability': { op: '==', value: 1 },
       'gossip.steady.rmr': { op: '<=', value: 0.1 },
       'gossip.steady.ldhOverFlood': { op: '<=', value: 1.3 },
+      'gossip.steady.p50OverFlood': { op: '<=', value: 1.15 },
+      'gossip.steady.p99OverFlood': { op: '<=', value: 1.15 },
+      'gossip.steady.view8.p50OverFlood': null,
+      'gossip.steady.view8.p99OverFlood': null,
+      'gossip.steady.view8.rmr': null,
       'gossip.steady.meshRmr': null,
       'gossip.steady.floodRmr': null,
     },
     async run({ seed, log }) {
-      const base = { nodes: NODES, messages: MESSAGES, seed }
+      const base = { nodes: NODES, seed, ...STEADY }
       const plumtree = await run(log, { ...base, strategy: plumtreeStrategy })
+      const wide = await run(log, { ...base, strategy: plumtree8 })
       const flood = await run(log, { ...base, strategy: floodStrategy })
       const mesh = await run(log, { ...base, strategy: meshStrategy })
       return {
         'gossip.steady.reliability': plumtree.reliability,
         'gossip.steady.rmr': plumtree.rmr,
         'gossip.steady.ldhOverFlood': plumtree.ldh / flood.ldh,
+        'gossip.steady.p50OverFlood': plumtree.latencyP50Ms / flood.latencyP50Ms,
+        'gossip.steady.p99OverFlood': plumtree.latencyP99Ms / flood.latencyP99Ms,
+        'gossip.steady.view8.p50OverFlood': wide.latencyP50Ms / flood.latencyP50Ms,
+        'gossip.steady.view8.p99OverFlood': wide.latencyP99Ms / flood.latencyP99Ms,
+        'gossip.steady.view8.rmr': wide.rmr,
         'gossip.steady.meshRmr': mesh.rmr,
         'gossip.steady.floodRmr': flood.rmr,
+      }
+    },
+  },
+  {
+    name: 'gossip-steady-faults',
+    description: `${NODES} nodes, the steady messages under 2% loss and after 30% crash: plumtree beside flood`,
+    targets: {
+      'gossip.steady.loss2.reliability': { op: '==', value: 1 },
+      'gossip.steady.loss2.p50OverFlood': { op: '<=', value: 1.15 * 1.3 },
+      'gossip.steady.loss2.p99OverFlood': { op: '<=', value: 1.15 * 1.3 },
+      'gossip.steady.crash30.reliability': { op: '==', value: 1 },
+      'gossip.steady.crash30.p50OverFlood': { op: '<=', value: 1.15 * 1.3 },
+      'gossip.steady.crash30.p99OverFlood': { op: '<=', value: 1.15 * 1.3 },
+    },
+    async run({ seed, log }) {
+      const figures: Record<string, number> = {}
+      for (const [name, fault] of [
+        ['loss2', { loss: 0.02 }],
+        ['crash30', { crash: 0.3 }],
+      ] as const) {
+        const base = { nodes: NODES, seed, ...STEADY, ...fault }
+        const plumtree = await run(log, { ...base, strategy: plumtreeStrategy })
+        const flood = await run(log, { ...base, strategy: floodStrategy })
+        figures[`gossip.steady.${name}.reliability`] = plumtree.componentReliability
+        figures[`gossip.steady.${name}.p50OverFlood`] = plumtree.latencyP50Ms / flood.latencyP50Ms
+        figures[`gossip.steady.${name}.p99OverFlood`] = plumtree.latencyP99Ms / flood.latencyP99Ms
+      }
+      return figures
+    },
+  },
+  {
+    name: 'gossip-first',
+    description: `${NODES} nodes, ${STEADY.messages} messages each from a publisher's first: plumtree beside flood`,
+    targets: {
+      'gossip.first.reliability': { op: '==', value: 1 },
+      'gossip.first.rmr': { op: '<=', value: 0.1 },
+      'gossip.first.p50OverFlood': null,
+      'gossip.first.p99OverFlood': null,
+      'gossip.first.pulledShare': null,
+    },
+    async run({ seed, log }) {
+      const base = { nodes: NODES, messages: STEADY.messages, seed }
+      const plumtree = await run(log, { ...base, strategy: plumtreeStrategy })
+      const flood = await run(log, { ...base, strategy: floodStrategy })
+      return {
+        'gossip.first.reliability': plumtree.reliability,
+        'gossip.first.rmr': plumtree.rmr,
+        'gossip.first.p50OverFlood': plumtree.firstMessages.p50Ms / flood.firstMessages.p50Ms,
+        'gossip.first.p99OverFlood': plumtree.firstMessages.p99Ms / flood.firstMessages.p99Ms,
+        'gossip.first.pulledShare': plumtree.latencyByPath.pull.share,
       }
     },
   },

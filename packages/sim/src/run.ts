@@ -73,6 +73,12 @@ export interface GossipRunOptions {
   replay?: ReplayOptions
   /** Time over which the nodes join, one after another (default 2 s, or 2 ms per node if less). */
   joinSpreadMs?: number
+  /**
+   * Distinct publishers, drawn at random from the honest nodes and taking turns (default:
+   * any honest node for each message). With as many publishers as warm-up messages or
+   * fewer, every measured message comes from a publisher that published before.
+   */
+  publishers?: number
   /** Unmeasured messages published first (default 10). */
   warmupMessages?: number
   /** Settling time between the last join and the first message (default 8 s). */
@@ -326,12 +332,19 @@ async function runPart(options: GossipRunOptions, parts: SimParts | undefined): 
   const identities = createIdentities(size, seed)
   const publisherPool = honest.filter((i) => !crashed.has(i) && !restarted.has(i))
   if (publisherPool.length === 0) throw new InvalidOptionError('nodes', 'no honest publisher left')
+  const turns =
+    options.publishers === undefined
+      ? undefined
+      : sample(publisherPool, count(options.publishers, 'publishers', 1), random)
   const plan: Array<{ at: number; publisher: number; measured: boolean; envelope: Uint8Array }> = []
   const data = new Uint8Array(payloadBytes)
   for (let k = 0; k < warmupMessages + messageCount; k++) {
     const measured = k >= warmupMessages
     const at = measured ? tMeasure + (k - warmupMessages) * interval : tWarm + k * interval
-    const publisher = publisherPool[random.int(publisherPool.length)]!
+    const publisher =
+      turns === undefined
+        ? publisherPool[random.int(publisherPool.length)]!
+        : turns[k % turns.length]!
     for (let b = 0; b < data.length; b++) data[b] = (k * 31 + b) & 0xff
     const envelope = await sealMessage(identities.signer(publisher), {
       topic,
