@@ -29,7 +29,6 @@ import {
   HandshakeError,
   InvalidAddressError,
   InvalidArgumentError,
-  isNetError,
   type Link,
   LinkClosedError,
   type LinkHandler,
@@ -39,7 +38,7 @@ import {
   type Transport,
   type TransportFactory,
 } from '@peerkit/net'
-import { createNoiseIdentity, type NoiseIdentity, secureStream } from '@peerkit/noise'
+import { asHandshakeError, createSecureUpgrader } from '@peerkit/noise'
 import { formatTcpAddress, parseTcpAddress } from './address'
 import {
   DEFAULT_DIAL_TIMEOUT_MS,
@@ -155,24 +154,11 @@ function createTcpTransport(signer: Signer, settings: Settings): Transport {
     })
   }
 
-  // One static key and identity proof per transport, made on first use: a handshake then
-  // costs no signature of its own (each link still gets fresh ephemeral keys).
-  let identity: Promise<NoiseIdentity> | undefined
-  const upgrade = async (
-    stream: ByteStream,
-    initiator: boolean,
-    expectedPeer?: DialOptions['expectedPeer'],
-  ): Promise<Link> => {
-    identity ??= createNoiseIdentity(signer)
-    return secureStream(stream, {
-      signer,
-      identity: await identity,
-      initiator,
-      ...(expectedPeer === undefined ? {} : { expectedPeer }),
-      handshakeTimeoutMs: settings.handshakeTimeoutMs,
-      maxFrameBytes: settings.maxFrameBytes,
-    })
-  }
+  // one static key and identity proof for every link of the transport
+  const upgrader = createSecureUpgrader(signer, {
+    handshakeTimeoutMs: settings.handshakeTimeoutMs,
+    maxFrameBytes: settings.maxFrameBytes,
+  })
 
   const accept = (socket: Socket, entry: ListenerEntry, onLink: LinkHandler): void => {
     const full =
@@ -186,7 +172,7 @@ function createTcpTransport(signer: Signer, settings: Settings): Transport {
     const stream = byteStreamFromSocket(socket, { idleTimeoutMs: settings.idleTimeoutMs })
     entry.pending.add(stream)
     pending.add(stream)
-    upgrade(stream, false).then(
+    upgrader.inbound(stream).then(
       (link: Link) => {
         entry.pending.delete(stream)
         pending.delete(stream)
@@ -204,8 +190,7 @@ function createTcpTransport(signer: Signer, settings: Settings): Transport {
       (error: unknown) => {
         entry.pending.delete(stream)
         pending.delete(stream)
-        stream.destroy()
-        settings.onInboundError?.(asNetError(error), stream.remoteAddress)
+        settings.onInboundError?.(asHandshakeError(error), stream.remoteAddress)
       },
     )
   }
@@ -233,26 +218,15 @@ function createTcpTransport(signer: Signer, settings: Settings): Transport {
       const socket = await connectSocket(host, port, address, settings, signal)
       const stream = byteStreamFromSocket(socket, { idleTimeoutMs: settings.idleTimeoutMs })
       pending.add(stream)
-      const onAbort = (): void => stream.destroy(new DialAbortedError())
-      signal?.addEventListener('abort', onAbort, { once: true })
       try {
-        const link = await upgrade(stream, true, options?.expectedPeer)
-        if (signal?.aborted) {
-          link.close()
-          throw new DialAbortedError()
-        }
+        const link = await upgrader.outbound(stream, options)
         if (closed) {
           link.close()
           throw new LinkClosedError('transport closed')
         }
         track(link, undefined)
         return link
-      } catch (error) {
-        stream.destroy()
-        if (signal?.aborted) throw new DialAbortedError()
-        throw asNetError(error)
       } finally {
-        signal?.removeEventListener('abort', onAbort)
         pending.delete(stream)
       }
     },
@@ -350,9 +324,4 @@ function connectSocket(
     socket.once('error', onError)
     socket.once('connect', onConnect)
   })
-}
-
-function asNetError(error: unknown): NetError {
-  if (isNetError(error)) return error
-  return new HandshakeError('handshake failed', { cause: error })
 }
