@@ -10,7 +10,7 @@ import { verifySignatureSync } from '@peerkit/identity'
 import { byteKey } from './byte-key'
 import { BadSignatureError } from './errors'
 import type { VerifyCache } from './verify-cache'
-import type { ParsedEnvelope } from './wire'
+import { type ParsedEnvelope, signingMessage } from './wire'
 
 /**
  * Verifies every signature on the envelope, signer's first. Changes nothing: the caller adds
@@ -28,7 +28,9 @@ export function verifySignatures(
   cache: VerifyCache | undefined,
   signerKey?: string,
 ): string[] | undefined {
-  const { message, signatures } = parsed
+  const { signatures } = parsed
+  // the signed message is built once, and only when a signature is not in the cache
+  let message: Uint8Array | undefined
   const keys = cache === undefined ? undefined : new Array<string>(signatures.length)
   for (let i = 0; i < signatures.length; i++) {
     const { publicKey, signature } = signatures[i]!
@@ -38,6 +40,7 @@ export function verifySignatures(
       keys[i] = key
       if (cache!.has(key)) continue
     }
+    message ??= signingMessage(parsed.body)
     if (!verifySignatureSync(publicKey, message, signature)) throw new BadSignatureError(i)
   }
   return keys

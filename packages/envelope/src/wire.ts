@@ -76,11 +76,14 @@ export interface BodyInput extends Omit<BodyFields, 'payloadStart' | 'payloadEnd
   readonly payload: Value
 }
 
-/** A parsed envelope: the exact body bytes, its fields, and every signature (signer's first). */
+/**
+ * A parsed envelope: the exact body bytes, its fields, and every signature (signer's first).
+ * The body and the signatures may be views into the input, valid while the input does not
+ * change: they serve the call that parsed them, and what outlives it is copied (the fields'
+ * byte strings are copies, and a payload decodes into values of its own).
+ */
 export interface ParsedEnvelope {
-  /** The signed message, `SIGNING_PREFIX ‖ body` (a copy, independent of the input). */
-  readonly message: Uint8Array
-  /** The body bytes (a view into `message`). */
+  /** The body bytes, exactly as received. */
   readonly body: Uint8Array
   readonly fields: BodyFields
   /** Signatures, signer's first; keys and signatures may be views into the input. */
@@ -89,7 +92,6 @@ export interface ParsedEnvelope {
 
 /** The outer layer of an envelope: body and signatures, before the body is decoded. */
 export interface Frame {
-  readonly message: Uint8Array
   readonly body: Uint8Array
   readonly signature: Uint8Array
   readonly countersignatures: readonly SignatureEntry[]
@@ -269,6 +271,8 @@ function readBody(c: Cursor, limits: ParseLimits): BodyFields {
         signer = c.byteString()
         if (signer.length !== PUBLIC_KEY_LENGTH)
           throw malformed('the signer key is missing or invalid')
+        // a copy: the replay guard's claim and the result hold it past the input's lifetime
+        signer = signer.slice()
         break
       case KEY_TIMESTAMP: {
         requireMajor(c, MAJOR_UNSIGNED, 'the timestamp is missing or invalid')
@@ -286,6 +290,7 @@ function readBody(c: Cursor, limits: ParseLimits): BodyFields {
         nonce = c.byteString()
         if (nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH)
           throw malformed('the nonce is invalid')
+        nonce = nonce.slice()
         break
       case KEY_SEQUENCE:
         requireMajor(c, MAJOR_UNSIGNED, 'the sequence number is invalid')
@@ -354,20 +359,12 @@ export function decodePayload(body: Uint8Array, fields: BodyFields, limits: Pars
   }
 }
 
-/** `SIGNING_PREFIX ‖ source[start, end)`, in a buffer of its own. */
-function messageOf(source: Uint8Array, start: number, end: number): Uint8Array {
-  const message = new Uint8Array(SIGNING_PREFIX.length + end - start)
-  message.set(SIGNING_PREFIX)
-  message.set(source.subarray(start, end), SIGNING_PREFIX.length)
-  return message
-}
-
 function frameOf(
-  message: Uint8Array,
+  body: Uint8Array,
   signature: Uint8Array,
   countersignatures: readonly SignatureEntry[],
 ): Frame {
-  return { message, body: message.subarray(SIGNING_PREFIX.length), signature, countersignatures }
+  return { body, signature, countersignatures }
 }
 
 /** The countersignatures of most envelopes (never written to). */
@@ -399,7 +396,7 @@ function fastFrame(bytes: Uint8Array, maxSignatures: number): Frame | undefined 
   if (c.remaining !== count * COUNTERSIGNATURE_BYTES) return undefined
   if (count === 0) {
     return frameOf(
-      messageOf(bytes, bodyStart, bodyStart + bodyLength),
+      bytes.subarray(bodyStart, bodyStart + bodyLength),
       signature,
       noCountersignatures,
     )
@@ -417,7 +414,7 @@ function fastFrame(bytes: Uint8Array, maxSignatures: number): Frame | undefined 
     })
     c.pos += SIGNATURE_LENGTH
   }
-  return frameOf(messageOf(bytes, bodyStart, bodyStart + bodyLength), signature, countersignatures)
+  return frameOf(bytes.subarray(bodyStart, bodyStart + bodyLength), signature, countersignatures)
 }
 
 /** Reads the outer layer with the general decoder: the definition of what is accepted. */
@@ -466,7 +463,7 @@ function decodedFrame(bytes: Uint8Array, limits: ParseLimits): Frame {
       throw malformed('a countersignature is not 64 bytes')
     countersignatures.push({ publicKey, signature: sig })
   }
-  return frameOf(messageOf(body, 0, body.length), signature, countersignatures)
+  return frameOf(body, signature, countersignatures)
 }
 
 /** How `parseEnvelope` may work. */
@@ -480,7 +477,7 @@ export interface ParseMode {
  * @param bytes - the envelope as received
  * @param limits - size, depth and signature-count limits
  * @param mode - `general`
- * @returns the signed message, the body bytes and the signatures
+ * @returns the body bytes and the signatures (views into `bytes` on the common shape)
  * @throws {LimitExceededError} for input over a limit (checked before it is read)
  * @throws {UnsupportedVersionError} for another wire version
  * @throws {MalformedEnvelopeError} for an outer layer that is not canonical
@@ -503,7 +500,7 @@ export function parseOuter(bytes: Uint8Array, limits: ParseLimits, mode: ParseMo
  * @param bytes - the envelope as received
  * @param limits - size, depth and signature-count limits
  * @param mode - `general`
- * @returns the signed message, the body bytes, the body's fields and the signatures, signer's first
+ * @returns the body bytes, the body's fields and the signatures, signer's first
  * @throws {LimitExceededError} for input over a limit (checked before it is read)
  * @throws {UnsupportedVersionError} for another wire version
  * @throws {MalformedEnvelopeError} for anything else that is not a canonical envelope
@@ -525,7 +522,7 @@ export function parseEnvelope(
     previous = entry.publicKey
     signatures.push(entry)
   }
-  return { message: frame.message, body: frame.body, fields, signatures }
+  return { body: frame.body, fields, signatures }
 }
 
 /**

@@ -103,4 +103,25 @@ describe('re-entrant opens', () => {
     expect(opened.nonce).toEqual(new Uint8Array(8).fill(3))
     expect(opened.id.toString()).toBe(envelopeId(bytes).toString())
   })
+
+  test('what a replay guard is handed owns its bytes too', async () => {
+    const bytes = await seal(alice, { domain: rules.domain, timestamp: rules.now, payload: 1 })
+    const kept: ReplayClaim[] = []
+    const inner = createReplayGuard()
+    const guard = new Proxy(inner, {
+      get(target, key) {
+        if (key === 'accept')
+          return (claim: ReplayClaim, now: number) => {
+            kept.push(claim)
+            target.accept(claim, now)
+          }
+        const value = Reflect.get(target, key)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    const input = bytes.slice()
+    open(input, { ...rules, replayGuard: guard })
+    input.fill(0)
+    expect(kept[0]!.signer).toEqual(alice.publicKey)
+  })
 })
