@@ -1,8 +1,9 @@
 /**
  * @peerkit/reputation: whom to believe. Local peer scores from what this node saw
  * (`createScorer`, a `@peerkit/gossip` score hook), global trust from everyone's local trust
- * (`computeGlobalTrust`, EigenTrust on a CSR matrix), and ratings that only a completed,
- * countersigned trade can earn (`sealRating`, `createRatingLedger`).
+ * (`computeGlobalTrust`, EigenTrust on a CSR matrix), and ratings that only a settled trade
+ * can earn: a receipt both parties signed and a trusted settlement authority attested
+ * (`sealRating`, `attestReceipt`, `createRatingLedger`).
  *
  * @example
  * const scorer = createScorer({}, {})
