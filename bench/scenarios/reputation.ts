@@ -41,6 +41,7 @@ import {
   RECEIPT_DOMAIN,
   sealRating,
 } from '@peerkit/reputation'
+import { mulberry32 as random32 } from '@peerkit/sim'
 import type { ScenarioGroup } from '../src/scenario'
 
 const PEERS = 1_000
@@ -77,18 +78,6 @@ interface Agent {
   /** Original identities are 0 … 999; fresh whitewash identities come after. */
   readonly index: number
   retired: boolean
-}
-
-/** mulberry32: a small, fixed pseudo-random sequence per seed. */
-function random32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
 }
 
 function signerFor(seed: number, n: number): Signer {

@@ -28,6 +28,7 @@ import {
   memory as memoryTransport,
   type Node,
 } from '@peerkit/net'
+import { mulberry32 as seeded } from '@peerkit/sim'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { BenchContext, Suite } from '../src/harness'
 
@@ -60,17 +61,6 @@ interface Outcome {
   duplicates: number
   cpuMicros: number
   wallMs: number
-}
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 /** The same plan for both subjects: who publishes each message. */

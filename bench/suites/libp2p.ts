@@ -24,6 +24,7 @@ import {
   privateKeyFromSeed,
 } from '@peerkit/libp2p'
 import { createNode, type Node } from '@peerkit/net'
+import { mulberry32 as seeded } from '@peerkit/sim'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { BenchContext, Suite } from '../src/harness'
 
@@ -44,17 +45,6 @@ interface Phase {
   bytes: number
   p99Ms: number
   wallMs: number
-}
-
-function seeded(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 /** Counts the bytes every socket of the process writes while `counting` is on. */

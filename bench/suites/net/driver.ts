@@ -19,7 +19,7 @@ import {
   memory,
   type Node,
 } from '@peerkit/net'
-import { createSimulator } from '@peerkit/sim'
+import { createSimulator, mulberry32 as seeded } from '@peerkit/sim'
 import type { Suite } from '../../src/harness'
 
 const NODES = 32
@@ -39,17 +39,6 @@ interface Outcome {
   /** Deliveries to nodes other than the publisher, in the measured phase. */
   readonly delivered: number
   readonly cpuMicros: number
-}
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const signers: Signer[] = Array.from({ length: NODES }, (_, i) =>

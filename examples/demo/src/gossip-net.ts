@@ -26,7 +26,7 @@ import {
   type TransportFactory,
 } from '@peerkit/net'
 import { createScorer, type Scorer } from '@peerkit/reputation'
-import { createRandom } from '@peerkit/sim'
+import { createRandom, mulberry32 as seeded } from '@peerkit/sim'
 import { nameOf, type Person } from './cast'
 
 /** The id of the gossip protocol in a node's hello. */
@@ -86,18 +86,6 @@ export interface GossipNet {
   inject(from: Person, to: Person, bytes: Uint8Array): Promise<void>
   /** Stops every node. */
   stop(): Promise<void>
-}
-
-/** mulberry32 over the seed: the memory network's latency draws. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))

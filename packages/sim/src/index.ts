@@ -54,7 +54,15 @@ export {
   type RunFigures,
 } from './metrics'
 export type { SimThreads } from './parallel'
-export { createRandom, hash3, type Random, sample, shuffleInPlace, splitmix32 } from './random'
+export {
+  createRandom,
+  hash3,
+  mulberry32,
+  type Random,
+  sample,
+  shuffleInPlace,
+  splitmix32,
+} from './random'
 export {
   type GossipRunOptions,
   type GossipRunResult,

@@ -1,7 +1,8 @@
 /**
- * Seeded randomness for the simulator: xoshiro128** seeded through splitmix32. Every
- * random choice in a run comes from one of these streams, so the same seed gives the
- * same run. Never `Math.random()`.
+ * Seeded randomness for the project: xoshiro128** seeded through splitmix32 for the
+ * simulator's streams, and mulberry32 for a bare `() => number` (the shape routers, the
+ * memory transport and scenarios take). Every random choice in a run comes from one of
+ * these streams, so the same seed gives the same run. Never `Math.random()`.
  *
  * @example
  * const random = createRandom(42)
@@ -70,6 +71,26 @@ export function createRandom(seed: number): Random {
     next,
     int: (n) => Math.floor(next() * n),
     fork: (label) => createRandom(splitmix32(low ^ splitmix32(label)) + high * 4294967296),
+  }
+}
+
+/**
+ * mulberry32: a small, fast generator of floats in [0, 1) with 32 bits of state, for
+ * whatever takes a bare `() => number`. Seeds are taken modulo 2^32.
+ * @param seed - the seed; the same seed gives the same stream
+ * @returns the stream
+ * @example
+ * const random = mulberry32(1)
+ * random() // 0.6270739405881613
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
 }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createEventQueue } from '../src/event-queue'
-import { createRandom, sample, sampleRange, shuffleInPlace } from '../src/random'
+import { createRandom, mulberry32, sample, sampleRange, shuffleInPlace } from '../src/random'
 
 describe('createRandom', () => {
   it('gives the same stream for the same seed and different streams for different seeds', () => {
@@ -64,6 +64,42 @@ describe('createRandom', () => {
       fc.property(fc.nat(200), fc.nat(30), fc.integer(), (n, k, seed) => {
         const range = Array.from({ length: n }, (_, i) => i)
         expect(sampleRange(n, k, createRandom(seed))).toEqual(sample(range, k, createRandom(seed)))
+      }),
+    )
+  })
+})
+
+/** The first outputs as uint32s (x · 2^32). */
+function words(next: () => number, n: number): number[] {
+  return Array.from({ length: n }, () => next() * 4294967296)
+}
+
+describe('fixed streams (every deterministic figure depends on these)', () => {
+  it('createRandom gives the xoshiro128** words it always gave, and its forks too', () => {
+    const one = createRandom(1)
+    const fork = one.fork(9)
+    expect(words(one.next, 3)).toEqual([2271739373, 2696223372, 4290727827])
+    expect(words(fork.next, 2)).toEqual([1690894127, 3602255661])
+    const big = createRandom(2 ** 40 + 3)
+    expect(words(big.next, 3)).toEqual([3247550464, 2666497914, 1022408784])
+    expect(words(big.fork(9).next, 2)).toEqual([1542407479, 3898417907])
+  })
+
+  it('mulberry32 gives the words of the reference mulberry32 (Tommy Ettinger, 2017)', () => {
+    expect(words(mulberry32(1), 3)).toEqual([2693262067, 11749833, 2265367787])
+    expect(words(mulberry32(0), 3)).toEqual([1144304738, 1416247, 958946056])
+    expect(words(mulberry32(42), 3)).toEqual([2581720956, 1925393290, 3661312704])
+    // seeds are taken modulo 2^32
+    expect(words(mulberry32(2 ** 32 + 1), 3)).toEqual(words(mulberry32(1), 3))
+  })
+
+  it('mulberry32 streams are deterministic per seed, in [0, 1), and differ between seeds', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 2 }), (seed) => {
+        const a = words(mulberry32(seed), 20)
+        expect(words(mulberry32(seed), 20)).toEqual(a)
+        expect(words(mulberry32(seed + 1), 20)).not.toEqual(a)
+        for (const w of a) expect(Number.isInteger(w) && w >= 0 && w < 4294967296).toBe(true)
       }),
     )
   })
