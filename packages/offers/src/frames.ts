@@ -1,7 +1,7 @@
 /**
  * Frames of the market protocol (`/peerkit/market/1`), sent directly between the parties
  * of a trade and its arbiter, never gossiped: a take (proposed terms), its answer, escrow
- * steps and acknowledgements, a sync request, and receipts. Canonical CBOR maps with a version and a
+ * steps and acknowledgements, a sync request, receipts, and ratings for a new neighbour. Canonical CBOR maps with a version and a
  * type, bounded before they are decoded.
  *
  * @example
@@ -41,6 +41,8 @@ export type MarketFrame =
    * answers with the acknowledgement of its whole log (`ack`).
    */
   | { readonly t: 'sync'; readonly trade: string; readonly ack?: Uint8Array | undefined }
+  /** Ratings the sender accepted, newest last: what a neighbour that just connected may lack. */
+  | { readonly t: 'ratings'; readonly ratings: readonly Uint8Array[] }
   /** A receipt: signed by the sender only (`half`) or by both. */
   | {
       readonly t: 'receipt'
@@ -128,6 +130,14 @@ export function decodeMarketFrame(bytes: Uint8Array): MarketFrame {
     case 'ack':
       only('trade', 'ack')
       return { t, trade: trade(), ack: bytesOf('ack') }
+    case 'ratings': {
+      only('ratings')
+      const ratings = field(r, 'ratings')
+      if (!Array.isArray(ratings) || ratings.length === 0 || ratings.length > MAX_STEPS_PER_FRAME)
+        bad(`ratings must list 1 to ${MAX_STEPS_PER_FRAME} ratings`)
+      for (const x of ratings as unknown[]) if (!bytesOk(x)) bad('a rating must be bytes')
+      return { t, ratings: ratings as Uint8Array[] }
+    }
     case 'sync': {
       only('trade', 'ack')
       const ack = field(r, 'ack')

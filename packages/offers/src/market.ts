@@ -78,6 +78,7 @@ import {
   decodeMarketFrame,
   encodeMarketFrame,
   MAX_MARKET_FRAME_BYTES,
+  MAX_STEPS_PER_FRAME,
   type MarketFrame,
 } from './frames'
 import { type Offer, type OfferTerms, sealCancel, sealOffer } from './offer'
@@ -309,6 +310,8 @@ export async function createMarket(init: MarketInit): Promise<Market> {
   const listeners = new Map<string, Set<(value: never) => void>>()
   const catchUpServed = new Map<string, { windowStart: number; count: number }>()
   const catchUpWaiting = new Map<string, (frame: Uint8Array) => void>()
+  /** The newest ratings accepted, as received: handed to each neighbour that connects. */
+  const recentRatings: Uint8Array[] = []
   /** Answers to this peer's sync requests: `trade|peer` → what that peer holds. */
   const synced = new Map<string, { count: number; head: string }>()
   let closed = false
@@ -472,6 +475,8 @@ export async function createMarket(init: MarketInit): Promise<Market> {
       const rating = ledger.accept(bytes, clock.now())
       local.addRating(rating)
       trustCache = undefined
+      recentRatings.push(bytes)
+      if (recentRatings.length > MAX_STEPS_PER_FRAME) recentRatings.shift()
       emit('rating-accepted', { rating })
       return 'accept'
     } catch (error) {
@@ -666,6 +671,9 @@ export async function createMarket(init: MarketInit): Promise<Market> {
       }
       case 'sync':
         return onSync(peer, frame)
+      case 'ratings':
+        for (const bytes of frame.ratings) acceptRating(bytes.slice())
+        return
       case 'receipt':
         return onReceipt(peer, frame)
     }
@@ -698,6 +706,19 @@ export async function createMarket(init: MarketInit): Promise<Market> {
       return
     }
     await session.receiveAck(frame.ack, peer).catch(() => undefined)
+  }
+
+  function sendRatings(peer: PeerId): void {
+    if (recentRatings.length === 0) return
+    const ratings: Uint8Array[] = []
+    let bytes = 64
+    for (let i = recentRatings.length - 1; i >= 0; i--) {
+      const rating = recentRatings[i]!
+      if (bytes + rating.length + 8 > MAX_MARKET_FRAME_BYTES) break
+      ratings.unshift(rating)
+      bytes += rating.length + 8
+    }
+    deliver(peer, encodeMarketFrame({ t: 'ratings', ratings }))
   }
 
   /** The other roles that may take a step from the session's current state. */
@@ -878,6 +899,9 @@ export async function createMarket(init: MarketInit): Promise<Market> {
       },
       onPeerConnected(peer) {
         flushPeer(peer)
+        // gossip carries ratings only while a peer is up: one that was away (or restarted,
+        // its ledger in memory) gets the newest from each neighbour it connects to
+        sendRatings(peer)
       },
     },
     { maxFrameBytes: MAX_MARKET_FRAME_BYTES + 64 },

@@ -1,6 +1,7 @@
 /**
- * Receipts after a restart: receipts live in memory, so a buyer that restarts after the
- * exchange asks again with its own half and gets a receipt both parties signed.
+ * Receipts and ratings after a restart: both live in memory, so a buyer that restarts
+ * after the exchange asks again with its own half and gets a receipt both parties signed,
+ * and each neighbour it connects to hands it the newest ratings it accepted.
  */
 import { openReceipt } from '@peerkit/escrow'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -34,7 +35,7 @@ afterEach(async () => {
 })
 
 describe('receipts', () => {
-  it('a buyer restarted after the exchange gets a receipt signed by both again', async () => {
+  it('a buyer restarted after the exchange gets a receipt signed by both again, and the ratings', async () => {
     net = createNet(BALANCES)
     const a = await net.start('a', alice)
     const b = await net.start('b', bob)
@@ -58,5 +59,7 @@ describe('receipts', () => {
     await until('bob holds a receipt again', () => b.market.receipt(id) !== undefined)
     const receipt = openReceipt(b.market.receipt(id)!, { now: Date.now() })
     expect(receipt.outcome).toBe('released')
+    // the ratings bob's memory lost come back from alice when they connect
+    await until('bob holds both ratings again', () => b.market.ratings().length === 2)
   })
 })
