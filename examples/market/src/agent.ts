@@ -46,6 +46,9 @@ import {
   OFFERS_PER_MAKER,
   PRICE,
   SELLER_BOND,
+  SETTLED,
+  SHOP_AROUND_MS,
+  SILENT_MAKER_MS,
   short,
   signerOf,
   TERMINAL,
@@ -77,6 +80,8 @@ export interface PeerEvent {
   readonly peer: string
   readonly text: string
   readonly kind?: string
+  /** The other party, for a step this peer took. */
+  readonly other?: string
 }
 
 /** A peer's account of itself. */
@@ -141,8 +146,14 @@ export async function runPeer(
   const clock = systemClock()
   const signer = signerOf(config, config.seed)
   const me = signer.peerId.toString()
-  const say = (text: string, kind?: string) =>
-    emit({ type: 'event', peer: config.name, text, ...(kind === undefined ? {} : { kind }) })
+  const say = (text: string, kind?: string, other?: string) =>
+    emit({
+      type: 'event',
+      peer: config.name,
+      text,
+      ...(kind === undefined ? {} : { kind }),
+      ...(other === undefined ? {} : { other }),
+    })
   const { factory, listen } = transportOf(config.transport, network)
   // no bootstrap yet: the bank and market protocols are registered before the first link,
   // so every neighbour's first table already lists them
@@ -249,7 +260,8 @@ export async function runPeer(
       const past = (deadline: number | undefined) => now > deadline! + MARGIN_MS / 2
       const act = async (action: string, body: Parameters<Market['act']>[2] = null) => {
         await market.act(id, action, body)
-        say(`${action} ${short(id)}`)
+        const other = session.trade.roles[session.role === 'buyer' ? 'seller' : 'buyer']!
+        say(`${action} ${short(id)}`, `act:${action}`, other.toString())
       }
       if (session.role === 'buyer') {
         const seller = session.trade.roles.seller!.toString()
@@ -291,8 +303,16 @@ export async function runPeer(
   const candidates = () =>
     market
       .offers({ asset: ASSET, side: 'sell' })
-      .filter((o: Offer) => !failedTakes.has(o.envelopeId) && o.maker.toString() !== me)
+      .filter(
+        (o: Offer) =>
+          !failedTakes.has(o.envelopeId) &&
+          o.maker.toString() !== me &&
+          clock.now() - (silentMakers.get(o.makerKey) ?? Number.NEGATIVE_INFINITY) >
+            SILENT_MAKER_MS,
+      )
   let noOffersSince: number | undefined
+  let firstSeen: number | undefined
+  const silentMakers = new Map<string, number>()
   const mine = () => [...market.trades().values()].filter((s) => s.role === 'buyer')
   const target = config.kind === 'taker' ? TRADES_PER_TAKER : config.kind === 'scammer' ? 2 : 0
 
@@ -300,7 +320,12 @@ export async function runPeer(
     if (taking || target === 0) return
     const open = mine().filter((s) => !s.state.terminal).length
     if (mine().length >= target || open > 0) return
-    const offer = candidates()[0]
+    const found = candidates()
+    // shop around first: an offer is only a good one next to others
+    firstSeen ??= found.length > 0 ? clock.now() : undefined
+    const makers = new Set(found.map((o) => o.makerKey)).size
+    if (makers < 2 && firstSeen !== undefined && clock.now() - firstSeen < SHOP_AROUND_MS) return
+    const offer = found[0]
     if (offer === undefined) {
       noOffersSince ??= clock.now()
       return
@@ -315,6 +340,9 @@ export async function runPeer(
       )
     } catch (error) {
       failedTakes.add(offer.envelopeId)
+      // a maker that did not answer is left alone for a while: its other offers can wait
+      if ((error as Error).message.includes('in time'))
+        silentMakers.set(offer.makerKey, clock.now())
       say(`take of ${short(offer.maker)}'s offer refused (${(error as Error).message})`)
     } finally {
       taking = false
@@ -424,7 +452,10 @@ export async function runPeer(
   function waitingFor(trades: PeerReport['trades']): string | undefined {
     const open = trades.find((t) => !TERMINAL.includes(t.state))
     if (open !== undefined) return `trade ${short(open.id)} is ${open.state}`
-    const unsigned = trades.find((t) => market.receipt(t.id) === undefined)
+    // a trade that moved nothing earns no rating, and its taker may never have opened it
+    const unsigned = trades.find(
+      (t) => SETTLED.includes(t.state) && market.receipt(t.id) === undefined,
+    )
     if (unsigned !== undefined) return `no receipt of trade ${short(unsigned.id)} yet`
     const count = mine().length
     if (target === 0 || count >= target || (config.kind === 'scammer' && count >= 1)) return

@@ -27,6 +27,10 @@ export const OPENING_SAT = 1_000_000n
 export const OPENING_CASH = 1_000_00n
 /** The trade's deadlines after taking (ms of real time: the demo runs in seconds). */
 export const WINDOWS = { fund: 20_000, pay: 30_000, dispute: 40_000, resolve: 50_000 }
+/** How long a taker waits for offers of a second maker before it takes one (ms). */
+export const SHOP_AROUND_MS = 3_000
+/** How long a taker leaves a maker alone after a take it did not answer (ms). */
+export const SILENT_MAKER_MS = 15_000
 /** How long a taker looks for offers before it settles for fewer trades (ms). */
 export const NOTHING_LEFT_MS = 4_000
 /** Where a trade ends. */
@@ -38,6 +42,8 @@ export const TERMINAL: readonly string[] = [
   'expired',
   'unwound',
 ]
+/** Where a trade ends having moved value (a receipt and ratings follow). */
+export const SETTLED: readonly string[] = ['released', 'refunded', 'split']
 /** Time kept in hand before a deadline to start a step, and half of it after one. */
 export const MARGIN_MS = 2_000
 /** Offers each maker publishes, trades each taker aims for. */

@@ -98,6 +98,8 @@ interface Handle {
   config: PeerConfig
   ready: Promise<{ address: string; peerId: string }>
   last: PeerReport | undefined
+  /** When the last status came (ms). */
+  lastAt: number
   send(message: unknown): void
   kill(): Promise<void>
   stop(): Promise<void>
@@ -195,8 +197,18 @@ export async function run(options: RunOptions): Promise<RunResult> {
   )
   for (const m of cast) log(`  ${m.name.padEnd(8)} ${short(ids.get(m.name)!)}  ${m.kind}`)
 
+  // midway, the first taker is killed the moment it accepts a trade with an honest maker
+  const victim = cast.find((m) => m.kind === 'taker')!
+  let victimInTrade = false
   const onEvent = (event: PeerEvent) => {
     const kind = event.kind ?? ''
+    if (
+      event.peer === victim.name &&
+      kind === 'act:accept' &&
+      event.other !== undefined &&
+      honest.has(event.other)
+    )
+      victimInTrade = true
     if (kind === 'take') counts.opened++
     if (kind === 'ended:released') counts.released++
     else if (kind === 'ended:refunded') counts.refunded++
@@ -231,6 +243,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
         member: m,
         config,
         last: undefined,
+        lastAt: Date.now(),
         ready: runPeer(config, onEvent, network).then((p) => {
           peer = p
           return { address: p.address, peerId: p.node.peerId.toString() }
@@ -250,7 +263,10 @@ export async function run(options: RunOptions): Promise<RunResult> {
         },
       }
       const poll = setInterval(() => {
-        if (peer !== undefined) handle.last = peer.report()
+        if (peer !== undefined) {
+          handle.last = peer.report()
+          handle.lastAt = Date.now()
+        }
       }, 300)
       const stop = handle.stop
       handle.stop = async () => {
@@ -272,13 +288,16 @@ export async function run(options: RunOptions): Promise<RunResult> {
       member: m,
       config,
       last: undefined,
+      lastAt: Date.now(),
       ready: new Promise((resolve, reject) => {
         child.on('message', (message: { type: string } & Record<string, unknown>) => {
           if (message.type === 'ready')
             resolve({ address: message.address as string, peerId: message.peerId as string })
           else if (message.type === 'event') onEvent(message as unknown as PeerEvent)
-          else if (message.type === 'status') handle.last = message.report as PeerReport
-          else if (message.type === 'report') reportWaiter?.(message.report as PeerReport)
+          else if (message.type === 'status') {
+            handle.last = message.report as PeerReport
+            handle.lastAt = Date.now()
+          } else if (message.type === 'report') reportWaiter?.(message.report as PeerReport)
         })
         child.once('exit', (code) => reject(new Error(`${m.name} exited with ${code}`)))
       }),
@@ -334,32 +353,26 @@ export async function run(options: RunOptions): Promise<RunResult> {
     for (const h of handles.values()) h.send({ type: 'connect', addresses })
     log(`${elapsed()}s  all ${handles.size} peers are up`)
 
-    // midway, the first taker is killed while it has a trade open, then restarted
-    const victim = cast.find((m) => m.kind === 'taker')!
     restartedName = victim.name
     const deadline = started + (options.deadlineMs ?? 55_000)
     let restarted = false
-    const waitFor = async (what: string, check: () => boolean) => {
+    const waitFor = async (what: string, check: () => boolean, everyMs = 100) => {
       while (!check()) {
         if (Date.now() > deadline) {
           const stuck = [...handles.values()]
             .filter((h) => h.last?.done !== true)
-            .map((h) => `${h.member.name}: ${h.last?.waiting ?? 'no report yet'}`)
+            .map((h) => {
+              const silent = (Date.now() - h.lastAt) / 1000
+              return `${h.member.name}: ${h.last?.waiting ?? 'no report yet'}${silent > 2 ? `, silent for ${silent.toFixed(0)} s` : ''}`
+            })
           throw new Error(
             `timed out waiting for ${what}${stuck.length > 0 ? ` (${stuck.join('; ')})` : ''}`,
           )
         }
-        await new Promise((r) => setTimeout(r, 100))
+        await new Promise((r) => setTimeout(r, everyMs))
       }
     }
-    await waitFor(`${victim.name} to have a trade in progress with an honest maker`, () =>
-      (handles.get(victim.name)!.last?.trades ?? []).some(
-        (t) =>
-          t.role === 'buyer' &&
-          honest.has(t.other) &&
-          ['accepted', 'funded', 'paid'].includes(t.state),
-      ),
-    )
+    await waitFor(`${victim.name} to accept a trade with an honest maker`, () => victimInTrade, 10)
     log(
       `${elapsed()}s  ${victim.name.padEnd(8)} ${short(ids.get(victim.name)!)}  ✗ killed mid-trade (SIGKILL)`,
     )
