@@ -1,6 +1,6 @@
 /**
  * @peerkit/sim: a deterministic discrete-event network simulator for sans-IO cores. It
- * drives any `GossipRouter` over simulated links (latency, loss, partitions), with churn
+ * drives any core through a protocol adapter (the gossip router's by default) over simulated links (latency, loss, partitions), with churn
  * and adversaries, measures each run, and compares peerkit's router with flooding and a
  * gossipsub-style mesh under identical conditions. The same seed gives the same run,
  * whether on one thread or split across several (`workers`). This entry uses no runtime
@@ -36,6 +36,11 @@ export {
   UnknownStrategyError,
 } from './errors'
 export { createEventQueue, type EventQueue } from './event-queue'
+export {
+  createGossipProtocol,
+  type GossipDelivery,
+  type GossipProtocolOptions,
+} from './gossip-protocol'
 export { createIdentities, type Identities, nodeKeySeed } from './identities'
 export { assertLatencyModel, type LatencyModel, linkLatency, minLinkLatency } from './latency'
 export {
@@ -54,6 +59,7 @@ export {
   type RunFigures,
 } from './metrics'
 export type { SimThreads } from './parallel'
+export type { ProtocolAdapter, ProtocolEffects, SansIoCore } from './protocol'
 export {
   createRandom,
   hash3,

@@ -1,6 +1,7 @@
 /**
- * The deterministic discrete-event engine. It holds N nodes, each running any
- * `GossipRouter`, and carries out their outputs over simulated links: frames arrive after
+ * The deterministic discrete-event engine. It holds N nodes, each running a sans-IO core
+ * (`handle(input)` → outputs) through a `ProtocolAdapter` (default: the gossip router's,
+ * `createGossipProtocol`), and carries out their outputs over simulated links: frames arrive after
  * the link's delay (or are lost, or fall into a partition), connections open in one
  * round trip and close when an end leaves or crashes, wake requests become ticks (a node's
  * latest wake replaces its earlier ones, so a tick it no longer wants never reaches it), and
@@ -29,10 +30,12 @@ import { createBatchWriter, readBatch } from './batch'
 import { createConnTable } from './conn-table'
 import { type ConnectionLog, createConnectionLogWriter } from './connection-log'
 import { DEFAULT_LATENCY, DEFAULT_TICK_RESOLUTION_MS } from './constants'
-import type { GossipInput, GossipOutput, GossipRouter, PeerId, ValidationVerdict } from './contract'
+import type { GossipInput, GossipOutput, PeerId, ValidationVerdict } from './contract'
 import { InvalidOptionError } from './errors'
 import { createEventQueue } from './event-queue'
+import { createGossipProtocol, type GossipDelivery } from './gossip-protocol'
 import { assertLatencyModel, type LatencyModel, linkLatency, minLinkLatency } from './latency'
+import type { ProtocolAdapter, ProtocolEffects, SansIoCore } from './protocol'
 import { createRandom, type Random } from './random'
 
 const FRAME = 1
@@ -47,8 +50,8 @@ const INPUT = 8
 /** Why a frame did not arrive. */
 export type DropReason = 'loss' | 'partition' | 'not-connected' | 'receiver-down' | 'closed'
 
-/** Callbacks for whoever measures a run; every callback is optional. */
-export interface SimObserver {
+/** Callbacks for whoever measures a run; every callback is optional. `D`: what a core delivers. */
+export interface SimObserver<D = GossipDelivery> {
   /** A router asked to send a frame (called before loss and partitions apply). */
   send?(from: number, to: number, bytes: Uint8Array, payloads: number, now: number): void
   /** A frame reached a router. */
@@ -56,7 +59,7 @@ export interface SimObserver {
   /** A frame was dropped on the way. */
   drop?(from: number, to: number, payloads: number, reason: DropReason, now: number): void
   /** A router delivered a message to its application. */
-  deliver?(node: number, output: Extract<GossipOutput, { type: 'deliver' }>, now: number): void
+  deliver?(node: number, output: D, now: number): void
   /** A router reported a peer. */
   misbehaved?(node: number, peer: number, reason: string, now: number): void
   /** Both ends of a connection hold it open (called at the dialled end). */
@@ -71,12 +74,12 @@ export interface SimObserver {
   routerError?(node: number, error: unknown, now: number): void
 }
 
-/** What the simulator needs to know about a node. */
-export interface NodeSpec {
-  /** The node's identity, as its router and its peers see it. */
+/** What the simulator needs to know about a node (`I`, `O`: its core's inputs and outputs). */
+export interface NodeSpec<I = GossipInput, O = GossipOutput> {
+  /** The node's identity, as its core and its peers see it. */
   peerId: PeerId
-  /** Builds the node's router with fresh state; called at each (re)start. */
-  create(context: NodeContext): GossipRouter
+  /** Builds the node's core with fresh state; called at each (re)start. */
+  create(context: NodeContext): SansIoCore<I, O>
 }
 
 /** Passed to `NodeSpec.create`. */
@@ -89,7 +92,12 @@ export interface NodeContext {
   random: () => number
 }
 
-export interface SimulatorOptions {
+export interface SimulatorOptions<I = GossipInput, O = GossipOutput, D = GossipDelivery> {
+  /**
+   * How the engine drives the nodes' cores (default: the gossip router's adapter, built
+   * from `validate` and `validationDelayMs`).
+   */
+  protocol?: ProtocolAdapter<I, O, D>
   /** Seed of every random choice (link delays, loss, node streams). */
   seed: number
   /** Virtual time at the start, in ms since the Unix epoch (default 0). */
@@ -107,13 +115,13 @@ export interface SimulatorOptions {
   crashDetectMs?: number
   /** Wake requests are rounded up to a multiple of this (default 10 ms). */
   tickResolutionMs?: number
-  /** The simulated application's verdict on `validate` outputs (default: accept). */
+  /** Gossip only: the simulated application's verdict on `validate` outputs (default: accept). */
   validate?(node: number, topic: string, envelope: Uint8Array): ValidationVerdict
-  /** Delay of the application's verdict (default 0). */
+  /** Gossip only: delay of the application's verdict (default 0). */
   validationDelayMs?: number
   /** What to do when a router throws: rethrow (default) or report to the observer and go on. */
   routerErrors?: 'throw' | 'count'
-  observer?: SimObserver
+  observer?: SimObserver<D>
   /** Run as one part of a run split across threads (see `SimParts`). */
   parts?: SimParts
 }
@@ -153,7 +161,7 @@ export interface PartitionOptions {
 }
 
 /** The engine. Node arguments are indices returned by `addNode`. */
-export interface Simulator {
+export interface Simulator<I = GossipInput, O = GossipOutput> {
   /** Current virtual time. */
   readonly now: number
   /** Number of nodes added. */
@@ -161,7 +169,7 @@ export interface Simulator {
   /** Events processed so far. */
   readonly events: number
   /** Adds a node (down until `start`). @returns its index */
-  addNode(spec: NodeSpec): number
+  addNode(spec: NodeSpec<I, O>): number
   /** Starts a node with fresh router state (a first start, or a rejoin after a crash). */
   start(node: number): void
   /** Crashes a node: its state is lost and its peers notice after `crashDetectMs`. */
@@ -172,7 +180,7 @@ export interface Simulator {
   /** `a` closes its connection to `b`. */
   disconnect(a: number, b: number): void
   /** Feeds an input to a node's router now (ignored when the node is down). */
-  input(node: number, input: GossipInput): void
+  input(node: number, input: I): void
   /** Splits the network: nodes with different `sides[i]` cannot reach each other. */
   partition(sides: ArrayLike<number>, options?: PartitionOptions): void
   /** Removes the partition. */
@@ -217,8 +225,8 @@ export interface Simulator {
   connectionLog(): ConnectionLog
 }
 
-interface NodeState {
-  spec: NodeSpec
+interface NodeState<I, O> {
+  spec: NodeSpec<I, O>
   /** peer index → connection id, for open connections. */
   conns: Map<number, number>
   /** Peers this node is dialling. */
@@ -230,14 +238,35 @@ interface NodeState {
 }
 
 /**
- * Creates a simulator.
- * @param options - seed, links, loss, application, observer
+ * Creates a simulator of gossip routers, or of any core when `protocol` is given.
+ * @param options - seed, links, loss, protocol, application, observer
  * @returns the simulator
  * @throws InvalidOptionError when an option is out of range
  * @example
  * const sim = createSimulator({ seed: 7, loss: 0.01 })
  */
-export function createSimulator(options: SimulatorOptions): Simulator {
+export function createSimulator(options: SimulatorOptions): Simulator
+export function createSimulator<I, O, D>(
+  options: SimulatorOptions<I, O, D> & { protocol: ProtocolAdapter<I, O, D> },
+): Simulator<I, O>
+export function createSimulator<I, O, D>(options: SimulatorOptions<I, O, D>): Simulator<I, O> {
+  const protocol =
+    options.protocol ??
+    (createGossipProtocol({
+      ...(options.validate === undefined ? {} : { validate: options.validate }),
+      ...(options.validationDelayMs === undefined
+        ? {}
+        : { validationDelayMs: options.validationDelayMs }),
+    }) as unknown as ProtocolAdapter<I, O, D>)
+  if (
+    options.protocol !== undefined &&
+    (options.validate ?? options.validationDelayMs) !== undefined
+  ) {
+    throw new InvalidOptionError(
+      'validate',
+      'validate and validationDelayMs belong to the gossip protocol',
+    )
+  }
   const seed = options.seed
   if (!Number.isSafeInteger(seed))
     throw new InvalidOptionError('seed', 'seed must be a safe integer')
@@ -255,8 +284,6 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   if (detectMs !== undefined && !(detectMs >= 0 && Number.isFinite(detectMs))) {
     throw new InvalidOptionError('crashDetectMs')
   }
-  const validationDelay = options.validationDelayMs ?? 0
-  const validateApp = options.validate
   const throwErrors = (options.routerErrors ?? 'throw') === 'throw'
   const observer = options.observer ?? {}
 
@@ -291,9 +318,9 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const linkRandomRoot: Random = createRandom(seed).fork(0x1ee7)
   /** Each sender's stream for loss and jitter (made when first needed). */
   const linkRandoms: Array<Random | undefined> = []
-  const nodes: NodeState[] = []
-  /** Each node's router while it is up (dense, beside `nodes`: a frame reaches it in one read). */
-  const routers: (GossipRouter | undefined)[] = []
+  const nodes: NodeState<I, O>[] = []
+  /** Each node's core while it is up (dense, beside `nodes`: a frame reaches it in one read). */
+  const routers: (SansIoCore<I, O> | undefined)[] = []
   /** Each node's peer id, by index (read for every frame delivered). */
   const peerIds: PeerId[] = []
   let up = new Uint8Array(64)
@@ -382,7 +409,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     return index
   }
 
-  const assertNode = (node: number): NodeState => {
+  const assertNode = (node: number): NodeState<I, O> => {
     const state = nodes[node]
     if (state === undefined) throw new InvalidOptionError('node', `no node ${node}`)
     return state
@@ -390,10 +417,10 @@ export function createSimulator(options: SimulatorOptions): Simulator {
 
   const linkDelay = (a: number, b: number): number => linkLatency(model, a, b, seed)
 
-  const feed = (node: number, input: GossipInput): void => {
+  const feed = (node: number, input: I): void => {
     const router = routers[node]
     if (router === undefined) return
-    let outputs: GossipOutput[]
+    let outputs: readonly O[]
     try {
       outputs = router.handle(input)
     } catch (error) {
@@ -401,52 +428,38 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       observer.routerError?.(node, error, now)
       return
     }
-    for (let i = 0; i < outputs.length; i++) apply(node, outputs[i]!)
+    for (let i = 0; i < outputs.length; i++) protocol.apply(node, outputs[i]!, effects)
   }
 
-  const apply = (node: number, output: GossipOutput): void => {
-    switch (output.type) {
-      case 'send': {
-        const to = resolve(output.to)
-        send(node, to, output.bytes, output.payloads)
+  const effects: ProtocolEffects<I, D> = {
+    send: (node, to, bytes, payloads) => send(node, resolve(to), bytes, payloads),
+    deliver: (node, delivery) => observer.deliver?.(node, delivery, now),
+    wake: (node, at) => wake(node, at),
+    later: (node, delayMs, input) => {
+      schedule(node, now + delayMs, INPUT, node, -1, incarnation[node]!, 0, input)
+    },
+    misbehaved: (node, peer, reason) => observer.misbehaved?.(node, resolve(peer), reason, now),
+    connect: (node, peer) => {
+      const to = resolve(peer)
+      if (to < 0) {
+        schedule(
+          node,
+          now,
+          INPUT,
+          node,
+          -1,
+          incarnation[node]!,
+          0,
+          protocol.connectFailed(peer, now),
+        )
         return
       }
-      case 'deliver':
-        observer.deliver?.(node, output, now)
-        return
-      case 'wake':
-        wake(node, output.at)
-        return
-      case 'validate': {
-        const verdict = validateApp?.(node, output.topic, output.envelope) ?? 'accept'
-        const input: GossipInput = {
-          type: 'validation-result',
-          messageId: output.messageId,
-          verdict,
-          now: now + validationDelay,
-        }
-        schedule(node, now + validationDelay, INPUT, node, -1, incarnation[node]!, 0, input)
-        return
-      }
-      case 'misbehaved':
-        observer.misbehaved?.(node, resolve(output.peer), output.reason, now)
-        return
-      case 'connect': {
-        const to = resolve(output.peer)
-        if (to < 0) {
-          const input: GossipInput = { type: 'connect-failed', peer: output.peer, now }
-          schedule(node, now, INPUT, node, -1, incarnation[node]!, 0, input)
-          return
-        }
-        dial(node, to)
-        return
-      }
-      case 'disconnect': {
-        const to = resolve(output.peer)
-        if (to >= 0) close(node, to)
-        return
-      }
-    }
+      dial(node, to)
+    },
+    disconnect: (node, peer) => {
+      const to = resolve(peer)
+      if (to >= 0) close(node, to)
+    },
   }
 
   const send = (from: number, to: number, bytes: Uint8Array, payloads: number): void => {
@@ -506,13 +519,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     if (a === b) return
     if (state.conns.has(b)) {
       // Already connected: say so again, as a transport answers a dial to an open peer.
-      const input: GossipInput = {
-        type: 'peer-connected',
-        peer: peerIds[b]!,
-        now,
-        outbound: true,
-      }
-      schedule(a, now, INPUT, a, -1, incarnation[a]!, 0, input)
+      schedule(a, now, INPUT, a, -1, incarnation[a]!, 0, protocol.connected(peerIds[b]!, true, now))
       return
     }
     if (state.dialing?.has(b)) return
@@ -525,14 +532,14 @@ export function createSimulator(options: SimulatorOptions): Simulator {
    * `node` now holds connection `connection` to `peer`: in its map, the per-frame table and
    * (from the first mark) the connection log, which sees an open only when there was none.
    */
-  const hold = (state: NodeState, node: number, peer: number, connection: number): void => {
+  const hold = (state: NodeState<I, O>, node: number, peer: number, connection: number): void => {
     if (connectionLog.started && !state.conns.has(peer)) connectionLog.opened(node, peer)
     state.conns.set(peer, connection)
     connTable.set(node, peer, connection)
   }
 
   /** `node` no longer holds its connection to `peer` (the counterpart of `hold`). */
-  const release = (state: NodeState, node: number, peer: number): void => {
+  const release = (state: NodeState<I, O>, node: number, peer: number): void => {
     state.conns.delete(peer)
     connTable.delete(node, peer)
     if (connectionLog.started) connectionLog.closed(node, peer)
@@ -565,7 +572,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
           return
         }
         observer.receive?.(node, peer, bytes, payloads, now)
-        feed(node, { type: 'frame', from: peerIds[peer]!, bytes, now })
+        feed(node, protocol.frame(peerIds[peer]!, bytes, now))
         return
       }
       case TICK: {
@@ -584,7 +591,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
           return
         }
         state.wake = -1
-        feed(node, { type: 'tick', now })
+        feed(node, protocol.tick(now))
         return
       }
       case ACCEPT: {
@@ -612,12 +619,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
           undefined,
         )
         observer.opened?.(node, peer, now)
-        feed(node, {
-          type: 'peer-connected',
-          peer: peerIds[peer]!,
-          now,
-          outbound: false,
-        })
+        feed(node, protocol.connected(peerIds[peer]!, false, now))
         return
       }
       case CONNECTED: {
@@ -627,16 +629,11 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         const state = nodes[node]!
         state.dialing?.delete(peer)
         if (up[peer] === 0) {
-          feed(node, { type: 'connect-failed', peer: peerIds[peer]!, now })
+          feed(node, protocol.connectFailed(peerIds[peer]!, now))
           return
         }
         hold(state, node, peer, tag)
-        feed(node, {
-          type: 'peer-connected',
-          peer: peerIds[peer]!,
-          now,
-          outbound: true,
-        })
+        feed(node, protocol.connected(peerIds[peer]!, true, now))
         return
       }
       case CONNECT_FAILED: {
@@ -648,8 +645,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         feed(
           node,
           connected
-            ? { type: 'peer-connected', peer: peerIds[peer]!, now, outbound: true }
-            : { type: 'connect-failed', peer: peerIds[peer]!, now },
+            ? protocol.connected(peerIds[peer]!, true, now)
+            : protocol.connectFailed(peerIds[peer]!, now),
         )
         return
       }
@@ -658,7 +655,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         if (up[node] === 0 || state.conns.get(peer) !== tag) return
         release(state, node, peer)
         observer.closed?.(node, peer, now)
-        feed(node, { type: 'peer-disconnected', peer: peerIds[peer]!, now })
+        feed(node, protocol.disconnected(peerIds[peer]!, now))
         return
       }
       case CALL:
@@ -666,8 +663,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         return
       case INPUT: {
         if (incarnation[node] !== tag || up[node] === 0) return
-        const input = queue.ref[slot] as GossipInput
-        feed(node, { ...input, now } as GossipInput)
+        feed(node, protocol.stamp(queue.ref[slot] as I, now))
         return
       }
     }
@@ -706,7 +702,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     }
   }
 
-  const sim: Simulator = {
+  const sim: Simulator<I, O> = {
     get now() {
       return now
     },
