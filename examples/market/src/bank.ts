@@ -37,7 +37,8 @@ function trace(line: string): void {
   if (process.env.PEERKIT_MARKET_DEBUG) console.error(line)
 }
 
-type Request =
+/** The requests the bank answers (CBOR maps). */
+export type BankRequest =
   | { t: 'lock'; id: number; request: LockRequest }
   | { t: 'settle'; id: number; terms: Uint8Array; steps: Uint8Array[] }
   | { t: 'pay'; id: number; to: string; currency: string; amount: bigint; reference: string }
