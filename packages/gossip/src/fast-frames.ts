@@ -6,10 +6,14 @@
  * general way. So it never accepts or produces what the general path would not: a property
  * test holds the two together on generated frames and on corrupted bytes.
  *
+ * No state lives in the module: a reader's position and findings are in a `FrameReader`
+ * (one per router, or one per `decodeFrame` call), and control frames get their bytes from
+ * the allocator the caller passes.
+ *
  * @example
- * fastDecode(bytes, limits) ?? generalDecode(bytes, limits)
+ * fastDecode(bytes, limits, 256) ?? generalDecode(bytes, limits)
  */
-import { FRAME_SLAB_BYTES, FRAME_VERSION, MAX_SLAB_FRAME_BYTES } from './constants'
+import { FRAME_VERSION } from './constants'
 import {
   type Announcement,
   type Frame,
@@ -34,124 +38,146 @@ const ARRAY_HEADS: Record<number, number> = {
   [KIND_GRAFT]: 0x85,
 }
 
-/** The last topic read or written, as text and as bytes (most frames carry the same one). */
-let lastTopic = ''
-let lastTopicBytes = new Uint8Array(0)
+/** What `readIhave` found: where each announced id and source starts, and its hop count. */
+export interface Announced {
+  count: number
+  at: number[]
+  hops: number[]
+  source: number[]
+}
 
-/** Reading position; `pos < 0` means "not the fast shape". */
-let pos = 0
+/**
+ * The state of one reader: its position in the frame being read, what its last `readIhave`
+ * found (valid until its next call), and the last topic it read (most frames carry the same
+ * one). A router keeps one; `decodeFrame` makes one per call, so reads never share state.
+ */
+export interface FrameReader {
+  pos: number
+  readonly announced: Announced
+  lastTopic: string
+  lastTopicBytes: Uint8Array
+}
+
+/**
+ * Makes a reader for `readIhave`, `announcements` and `fastDecode`.
+ * @returns a reader at rest
+ * @example const reader = createFrameReader(); readIhave(reader, bytes, limits, 256)
+ */
+export function createFrameReader(): FrameReader {
+  return {
+    pos: 0,
+    announced: { count: 0, at: [], hops: [], source: [] },
+    lastTopic: '',
+    lastTopicBytes: new Uint8Array(0),
+  }
+}
 
 /** Reads a head of major type `major` in its shortest form; -1 when it is anything else. */
-function head(b: Uint8Array, major: number): number {
-  if (pos >= b.length) return -1
-  const ib = b[pos]!
+function head(r: FrameReader, b: Uint8Array, major: number): number {
+  if (r.pos >= b.length) return -1
+  const ib = b[r.pos]!
   if (ib >> 5 !== major) return -1
   const info = ib & 0x1f
   if (info < 24) {
-    pos += 1
+    r.pos += 1
     return info
   }
   if (info === 24) {
-    if (pos + 2 > b.length || b[pos + 1]! < 24) return -1
-    pos += 2
-    return b[pos - 1]!
+    if (r.pos + 2 > b.length || b[r.pos + 1]! < 24) return -1
+    r.pos += 2
+    return b[r.pos - 1]!
   }
   if (info === 25) {
-    if (pos + 3 > b.length) return -1
-    const v = (b[pos + 1]! << 8) | b[pos + 2]!
+    if (r.pos + 3 > b.length) return -1
+    const v = (b[r.pos + 1]! << 8) | b[r.pos + 2]!
     if (v < 0x100) return -1
-    pos += 3
+    r.pos += 3
     return v
   }
   if (info === 26) {
-    if (pos + 5 > b.length) return -1
-    const v = ((b[pos + 1]! << 24) >>> 0) + (b[pos + 2]! << 16) + (b[pos + 3]! << 8) + b[pos + 4]!
+    if (r.pos + 5 > b.length) return -1
+    const v =
+      ((b[r.pos + 1]! << 24) >>> 0) + (b[r.pos + 2]! << 16) + (b[r.pos + 3]! << 8) + b[r.pos + 4]!
     if (v < 0x1_0000) return -1
-    pos += 5
+    r.pos += 5
     return v
   }
   return -1
 }
 
 /** An ASCII topic (the fast shape); undefined for anything else. */
-function topicAt(b: Uint8Array, maxBytes: number): string | undefined {
-  const n = head(b, 3)
-  if (n <= 0 || n > maxBytes || pos + n > b.length) return undefined
-  const start = pos
-  pos += n
-  if (n === lastTopicBytes.length) {
+function topicAt(r: FrameReader, b: Uint8Array, maxBytes: number): string | undefined {
+  const n = head(r, b, 3)
+  if (n <= 0 || n > maxBytes || r.pos + n > b.length) return undefined
+  const start = r.pos
+  r.pos += n
+  if (n === r.lastTopicBytes.length) {
     let same = true
     for (let i = 0; i < n; i++) {
-      if (b[start + i] !== lastTopicBytes[i]) {
+      if (b[start + i] !== r.lastTopicBytes[i]) {
         same = false
         break
       }
     }
-    if (same) return lastTopic
+    if (same) return r.lastTopic
   }
-  for (let i = start; i < pos; i++) if (b[i]! > 0x7f) return undefined
-  const text = String.fromCharCode.apply(null, b.subarray(start, pos) as unknown as number[])
-  lastTopic = text
-  lastTopicBytes = b.slice(start, pos)
+  for (let i = start; i < r.pos; i++) if (b[i]! > 0x7f) return undefined
+  const text = String.fromCharCode.apply(null, b.subarray(start, r.pos) as unknown as number[])
+  r.lastTopic = text
+  r.lastTopicBytes = b.slice(start, r.pos)
   return text
 }
 
 /** A byte string of exactly `length` bytes, as a view of `b`; undefined otherwise. */
-function fixedBytes(b: Uint8Array, length: number): Uint8Array | undefined {
-  if (head(b, 2) !== length || pos + length > b.length) return undefined
-  pos += length
-  return b.subarray(pos - length, pos)
+function fixedBytes(r: FrameReader, b: Uint8Array, length: number): Uint8Array | undefined {
+  if (head(r, b, 2) !== length || r.pos + length > b.length) return undefined
+  r.pos += length
+  return b.subarray(r.pos - length, r.pos)
 }
 
-function wireIdAt(b: Uint8Array): WireId | undefined {
-  if (head(b, 2) !== ID_BYTES || pos + ID_BYTES > b.length || !isIdPrefix(b, pos)) return undefined
-  const start = pos
-  pos += ID_BYTES
-  return { bytes: b.subarray(start, pos), key: keyOfIdAt(b, start) }
+function wireIdAt(r: FrameReader, b: Uint8Array): WireId | undefined {
+  if (head(r, b, 2) !== ID_BYTES || r.pos + ID_BYTES > b.length || !isIdPrefix(b, r.pos))
+    return undefined
+  const start = r.pos
+  r.pos += ID_BYTES
+  return { bytes: b.subarray(start, r.pos), key: keyOfIdAt(b, start) }
 }
 
-/** What `readIhave` found: where each announced id and source starts, and its hop count. */
-export const announced: { count: number; at: number[]; hops: number[]; source: number[] } = {
-  count: 0,
-  at: [],
-  hops: [],
-  source: [],
-}
-
-/** Reads announcement `i`, `[id, hops, source]`, into `announced`; false when it is not the fast shape. */
-function announcementAt(b: Uint8Array, i: number): boolean {
-  if (b[pos] !== 0x83) return false
-  pos++
-  if (head(b, 2) !== ID_BYTES || pos + ID_BYTES > b.length || !isIdPrefix(b, pos)) return false
-  announced.at[i] = pos
-  pos += ID_BYTES
-  const hops = head(b, 0)
+/** Reads announcement `i`, `[id, hops, source]`, into the reader's `announced`; false when it is not the fast shape. */
+function announcementAt(r: FrameReader, b: Uint8Array, i: number): boolean {
+  if (b[r.pos] !== 0x83) return false
+  r.pos++
+  if (head(r, b, 2) !== ID_BYTES || r.pos + ID_BYTES > b.length || !isIdPrefix(b, r.pos))
+    return false
+  r.announced.at[i] = r.pos
+  r.pos += ID_BYTES
+  const hops = head(r, b, 0)
   if (hops < 0 || hops > MAX_HOPS) return false
-  if (head(b, 2) !== SOURCE_BYTES || pos + SOURCE_BYTES > b.length) return false
-  announced.hops[i] = hops
-  announced.source[i] = pos
-  pos += SOURCE_BYTES
+  if (head(r, b, 2) !== SOURCE_BYTES || r.pos + SOURCE_BYTES > b.length) return false
+  r.announced.hops[i] = hops
+  r.announced.source[i] = r.pos
+  r.pos += SOURCE_BYTES
   return true
 }
 
-function idList(b: Uint8Array, maxIds: number): WireId[] | undefined {
-  const n = head(b, 4)
+function idList(r: FrameReader, b: Uint8Array, maxIds: number): WireId[] | undefined {
+  const n = head(r, b, 4)
   if (n < 0 || n > maxIds) return undefined
   const ids: WireId[] = new Array(n)
   for (let i = 0; i < n; i++) {
-    const id = wireIdAt(b)
+    const id = wireIdAt(r, b)
     if (id === undefined) return undefined
     ids[i] = id
   }
   return ids
 }
 
-function sourceList(b: Uint8Array, maxIds: number): Uint8Array[] | undefined {
-  const n = head(b, 4)
+function sourceList(r: FrameReader, b: Uint8Array, maxIds: number): Uint8Array[] | undefined {
+  const n = head(r, b, 4)
   if (n < 0 || n > maxIds) return undefined
   const sources: Uint8Array[] = new Array(n)
   for (let i = 0; i < n; i++) {
-    const s = fixedBytes(b, SOURCE_BYTES)
+    const s = fixedBytes(r, b, SOURCE_BYTES)
     if (s === undefined) return undefined
     sources[i] = s
   }
@@ -170,42 +196,43 @@ export function fastDecode(
   b: Uint8Array,
   limits: FrameLimits,
   maxTopicBytes: number,
+  r: FrameReader = createFrameReader(),
 ): Frame | undefined {
   if (b.length < 4 || b[1] !== FRAME_VERSION) return undefined
   const kind = b[2]!
   if (kind === KIND_IHAVE) {
-    const topic = readIhave(b, limits, maxTopicBytes)
-    return topic === undefined ? undefined : { kind: 'ihave', topic, ids: announcements(b) }
+    const topic = readIhave(r, b, limits, maxTopicBytes)
+    return topic === undefined ? undefined : { kind: 'ihave', topic, ids: announcements(r, b) }
   }
   // each kind has a fixed number of fields: the array head names it
   if (b[0] !== ARRAY_HEADS[kind]) return undefined
-  pos = 3
-  const topic = topicAt(b, maxTopicBytes)
+  r.pos = 3
+  const topic = topicAt(r, b, maxTopicBytes)
   if (topic === undefined) return undefined
   let frame: Frame
   if (kind === KIND_GOSSIP) {
-    const hops = head(b, 0)
+    const hops = head(r, b, 0)
     if (hops < 0 || hops > MAX_HOPS) return undefined
-    const n = head(b, 2)
-    if (n < 0 || pos + n !== b.length) return undefined
-    frame = { kind: 'gossip', topic, hops, envelope: b.subarray(pos) }
-    pos = b.length
+    const n = head(r, b, 2)
+    if (n < 0 || r.pos + n !== b.length) return undefined
+    frame = { kind: 'gossip', topic, hops, envelope: b.subarray(r.pos) }
+    r.pos = b.length
   } else {
-    const ids = idList(b, limits.maxIds)
+    const ids = idList(r, b, limits.maxIds)
     if (ids === undefined) return undefined
     if (kind === KIND_IWANT) frame = { kind: 'iwant', topic, ids }
     else {
-      const sources = sourceList(b, limits.maxIds)
+      const sources = sourceList(r, b, limits.maxIds)
       if (sources === undefined) return undefined
       frame = { kind: 'graft', topic, ids, sources }
     }
   }
-  return pos === b.length ? frame : undefined
+  return r.pos === b.length ? frame : undefined
 }
 
 /**
  * Reads an ihave frame of the exact fast shape in place, without building it: the ids'
- * offsets and hop counts go to `announced` (valid until the next call). Nearly every
+ * offsets and hop counts go to the reader's `announced` (valid until its next call). Nearly every
  * announcement names a message the receiver has or is already pulling, which needs no
  * more than the id's key; the router handles those from here and decodes the rest.
  * @param b - the frame bytes
@@ -214,6 +241,7 @@ export function fastDecode(
  * @returns the topic, or undefined when the frame must be decoded (another kind or shape)
  */
 export function readIhave(
+  r: FrameReader,
   b: Uint8Array,
   limits: FrameLimits,
   maxTopicBytes: number,
@@ -221,14 +249,14 @@ export function readIhave(
   if (b.length < 4 || b.length > limits.maxFrameBytes) return undefined
   if (b[0] !== ARRAY_HEADS[KIND_IHAVE] || b[1] !== FRAME_VERSION || b[2] !== KIND_IHAVE)
     return undefined
-  pos = 3
-  const topic = topicAt(b, maxTopicBytes)
+  r.pos = 3
+  const topic = topicAt(r, b, maxTopicBytes)
   if (topic === undefined) return undefined
-  const n = head(b, 4)
+  const n = head(r, b, 4)
   if (n < 0 || n > limits.maxIds) return undefined
-  for (let i = 0; i < n; i++) if (!announcementAt(b, i)) return undefined
-  if (pos !== b.length) return undefined
-  announced.count = n
+  for (let i = 0; i < n; i++) if (!announcementAt(r, b, i)) return undefined
+  if (r.pos !== b.length) return undefined
+  r.announced.count = n
   return topic
 }
 
@@ -236,14 +264,14 @@ export function readIhave(
  * The announcements of the ihave frame `b` that `readIhave` just read, built: their byte
  * fields are views of `b`.
  */
-export function announcements(b: Uint8Array): Announcement[] {
-  const ids: Announcement[] = new Array(announced.count)
+export function announcements(r: FrameReader, b: Uint8Array): Announcement[] {
+  const ids: Announcement[] = new Array(r.announced.count)
   for (let i = 0; i < ids.length; i++) {
-    const at = announced.at[i]!
-    const source = announced.source[i]!
+    const at = r.announced.at[i]!
+    const source = r.announced.source[i]!
     ids[i] = {
       id: { bytes: b.subarray(at, at + ID_BYTES), key: keyOfIdAt(b, at) },
-      hops: announced.hops[i]!,
+      hops: r.announced.hops[i]!,
       source: b.subarray(source, source + SOURCE_BYTES),
     }
   }
@@ -252,27 +280,13 @@ export function announcements(b: Uint8Array): Announcement[] {
 
 // ------------------------------------------------------------------ writing
 
-/** The slab control frames are cut from, and where its free part starts. */
-let slab = new Uint8Array(0)
-let slabAt = 0
-
 /**
- * A buffer for a control frame of `size` bytes: a view of the current slab (a new slab when
- * it is full). A slab is freed once no frame cut from it is alive, so a frame kept for long
- * keeps its slab; frames that carry a message get their own buffer, since receivers keep
- * the message as a view of the frame. Every byte of the view is written by the caller.
+ * Where control frames get their bytes: `size` bytes, every one of them written by the
+ * caller (a router's share cuts them from slabs; `GossipShare.frameBuffer`).
  */
-function controlFrame(size: number): Uint8Array {
-  if (size > MAX_SLAB_FRAME_BYTES) return new Uint8Array(size)
-  if (slabAt + size > slab.length) {
-    slab = new Uint8Array(FRAME_SLAB_BYTES)
-    slabAt = 0
-  }
-  const out = slab.subarray(slabAt, slabAt + size)
-  // the next frame starts 8-byte aligned
-  slabAt += (size + 7) & ~7
-  return out
-}
+export type FrameAllocator = (size: number) => Uint8Array
+
+const ownBuffer: FrameAllocator = (size) => new Uint8Array(size)
 
 /** Bytes a head of argument `n` takes. */
 function headSize(n: number): number {
@@ -306,15 +320,12 @@ function writeHead(out: Uint8Array, at: number, major: number, n: number): numbe
 
 /** The bytes of an ASCII topic, or undefined for any other text. */
 function topicBytes(topic: string): Uint8Array | undefined {
-  if (topic === lastTopic) return lastTopicBytes
   const bytes = new Uint8Array(topic.length)
   for (let i = 0; i < topic.length; i++) {
     const c = topic.charCodeAt(i)
     if (c > 0x7f) return undefined
     bytes[i] = c
   }
-  lastTopic = topic
-  lastTopicBytes = bytes
   return bytes
 }
 
@@ -323,7 +334,10 @@ function topicBytes(topic: string): Uint8Array | undefined {
  * lengths fit 32 bits, exactly as the general encoder would.
  * @returns the bytes, or undefined when the general encoder must write it
  */
-export function fastEncode(frame: Frame): Uint8Array | undefined {
+export function fastEncode(
+  frame: Frame,
+  controlFrame: FrameAllocator = ownBuffer,
+): Uint8Array | undefined {
   switch (frame.kind) {
     case 'gossip': {
       const t = topicBytes(frame.topic)

@@ -18,7 +18,7 @@ import {
   MAX_TOPIC_BYTES,
 } from './constants'
 import { FrameTooLargeError, MalformedFrameError, UnsupportedFrameVersionError } from './errors'
-import { fastDecode, fastEncode } from './fast-frames'
+import { type FrameAllocator, fastDecode, fastEncode } from './fast-frames'
 import { isValidTopic } from './topic'
 
 /** Why a peer was pruned from an eager set. */
@@ -199,15 +199,16 @@ const PRUNE_CODES: Record<PruneReason, number> = {
 const PRUNE_REASONS: PruneReason[] = ['duplicate', 'optimization', 'unsubscribed', 'score']
 
 /**
- * Encodes a frame as canonical CBOR. Small ihave, iwant and graft frames are views of a
- * shared slab (as Node's pooled Buffers are): read them through `byteOffset` and
- * `byteLength` when you use their `buffer`.
+ * Encodes a frame as canonical CBOR.
  * @param frame - the frame
+ * @param allocate - where ihave, iwant and graft frames get their bytes (default: a buffer
+ *   each; a router passes its share's slabs, whose frames are views: read them through
+ *   `byteOffset` and `byteLength` when you use their `buffer`)
  * @returns the bytes to send
  * @example encodeFrame({ kind: 'join' })
  */
-export function encodeFrame(frame: Frame): Uint8Array {
-  return fastEncode(frame) ?? encodeFrameGeneral(frame)
+export function encodeFrame(frame: Frame, allocate?: FrameAllocator): Uint8Array {
+  return fastEncode(frame, allocate) ?? encodeFrameGeneral(frame)
 }
 
 /** `encodeFrame` through the general CBOR encoder only (the definition; tests compare). */

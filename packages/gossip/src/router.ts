@@ -27,7 +27,7 @@ import {
   PeerDataTooLargeError,
   PublishRejectedError,
 } from './errors'
-import { announced, announcements, readIhave } from './fast-frames'
+import { announcements, createFrameReader, readIhave } from './fast-frames'
 import {
   type Announcement,
   decodeFrame,
@@ -243,6 +243,10 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   const cfg = share.settings(resolved)
   /** `sourceKeyText`, as the share's one string. */
   const sourceKeyOf = (bytes: Uint8Array): string => share.key(sourceKeyText(bytes))
+  /** `encodeFrame`, control frames cut from the share's slabs. */
+  const frameBytes = (frame: Frame): Uint8Array => encodeFrame(frame, share.frameBuffer)
+  /** This router's own reader of announcements read in place. */
+  const reader = createFrameReader()
   const { self, random } = components
   if (
     self === null ||
@@ -389,7 +393,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
 
   function send(peer: PeerKey, frame: Frame): void {
     if (!conns.has(peer)) return
-    sendBytes(peer, encodeFrame(frame), frame.kind === 'gossip' ? 1 : 0)
+    sendBytes(peer, frameBytes(frame), frame.kind === 'gossip' ? 1 : 0)
   }
 
   /**
@@ -431,7 +435,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       out.push(by === undefined ? { type: 'connect', peer } : { type: 'connect', peer, cause: by })
     }
     if (dial.frames.length < MAX_QUEUED_PER_DIAL) {
-      dial.frames.push({ bytes: encodeFrame(frame), payloads: 0 })
+      dial.frames.push({ bytes: frameBytes(frame), payloads: 0 })
     }
   }
 
@@ -1002,7 +1006,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       if (peer === fromKey || peer === p.signer) continue
       const conn = conns.get(peer)
       if (conn === undefined || connScore(peer, conn) < th.gossip) continue
-      bytes ??= encodeFrame({ kind: 'gossip', topic, hops: hops + 1, envelope })
+      bytes ??= frameBytes({ kind: 'gossip', topic, hops: hops + 1, envelope })
       sendTo(conn, bytes, 1)
     }
     if (t === undefined || (publisher && t.declined.size === 0)) return
@@ -1046,7 +1050,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
             connScore(key, conn) < th.gossip
           )
             continue
-          bytes ??= encodeFrame({ kind: 'ihave', topic, ids: entries })
+          bytes ??= frameBytes({ kind: 'ihave', topic, ids: entries })
           stats.ihavesSent++
           sendTo(conn, bytes, 0)
         }
@@ -1328,6 +1332,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
    */
   function announcedInPlace(fromKey: PeerKey, conn: Conn, topic: string, b: Uint8Array): boolean {
     if (heardTopic(fromKey, conn, topic) === undefined) return true
+    const announced = reader.announced
     for (let i = 0; i < announced.count; i++) {
       const key = keyOfIdAt(b, announced.at[i]!)
       const s = seen.get(key)
@@ -1484,7 +1489,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       c.answered ??= []
       c.answered.push(key)
       const hops = Math.min(c.hops + 1, cfg.hopLimit)
-      sendBytes(key, encodeFrame({ kind: 'gossip', topic, hops, envelope: c.envelope }), 1)
+      sendBytes(key, frameBytes({ kind: 'gossip', topic, hops, envelope: c.envelope }), 1)
     }
     if (overLimit) violation(key, 'request-limit')
   }
@@ -1599,11 +1604,11 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     }
     // announcements of messages known or already missing are answered in place
     // (`readIhave`); the others are built from that reading, not decoded again
-    const ihaveTopic = readIhave(bytes, frameLimits, MAX_TOPIC_BYTES)
+    const ihaveTopic = readIhave(reader, bytes, frameLimits, MAX_TOPIC_BYTES)
     if (ihaveTopic !== undefined) {
       conn.lastActivity = now
       if (!announcedInPlace(key, conn, ihaveTopic, bytes))
-        onIhave(key, conn, ihaveTopic, announcements(bytes))
+        onIhave(key, conn, ihaveTopic, announcements(reader, bytes))
       return
     }
     let frame: Frame

@@ -1,7 +1,7 @@
 /**
  * What routers may share when their application asks them to: one string per key (message
- * ids, sources), one copy of each accepted envelope, and one frozen settings object per set
- * of values. A share is an object made by `createGossipShare` and passed to each router in
+ * ids, sources), one copy of each accepted envelope, one frozen settings object per set of
+ * values, and the slabs small control frames are cut from. A share is an object made by `createGossipShare` and passed to each router in
  * `components.share`: routers of one simulation of thousands of nodes hand one share to all;
  * a router given none makes its own, so unrelated routers of a process never see each
  * other's bytes. It is a cache only: no output depends on it. Each table keeps two
@@ -15,9 +15,11 @@
  */
 import { equalBytes } from '@peerkit/codec'
 import {
+  FRAME_SLAB_BYTES,
   INTERN_GENERATION,
   MAX_INTERNED_SETTINGS,
   MAX_PINNED_SLACK,
+  MAX_SLAB_FRAME_BYTES,
   SHARED_ENVELOPE_GENERATION_BYTES,
 } from './constants'
 import type { ResolvedInit } from './options'
@@ -46,6 +48,13 @@ export interface GossipShare {
    * `MAX_INTERNED_SETTINGS` distinct ones; past that, `resolved` itself).
    */
   settings(resolved: ResolvedInit): ResolvedInit
+  /**
+   * A buffer for a control frame (ihave, iwant, graft) of `size` bytes: a view of the
+   * share's current slab, as Node cuts small Buffers from a pool (a new slab when it is
+   * full). A slab is freed once no frame cut from it is alive; frames that carry a message
+   * get their own buffer, since receivers keep the message as a view of the frame.
+   */
+  frameBuffer(size: number): Uint8Array
   /** How much the tables hold (for tests of their bounds). */
   sizes(): { keys: number; envelopes: number; envelopeBytes: number; settings: number }
 }
@@ -62,7 +71,20 @@ export function createGossipShare(): GossipShare {
   let envelopesOld = new Map<string, Uint8Array>()
   let youngBytes = 0
   const settings = new Map<string, ResolvedInit>()
+  let slab = new Uint8Array(0)
+  let slabAt = 0
   return {
+    frameBuffer(size) {
+      if (size > MAX_SLAB_FRAME_BYTES) return new Uint8Array(size)
+      if (slabAt + size > slab.length) {
+        slab = new Uint8Array(FRAME_SLAB_BYTES)
+        slabAt = 0
+      }
+      const out = slab.subarray(slabAt, slabAt + size)
+      // the next frame starts 8-byte aligned
+      slabAt += (size + 7) & ~7
+      return out
+    },
     key(key) {
       const young = keysYoung.get(key)
       if (young !== undefined) return young

@@ -6,7 +6,7 @@ import { encode } from '@peerkit/codec'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { MAX_PINNED_SLACK } from '../src/constants'
-import { announced, fastDecode, readIhave } from '../src/fast-frames'
+import { createFrameReader, fastDecode, readIhave } from '../src/fast-frames'
 import {
   decodeFrameGeneral,
   encodeFrameGeneral,
@@ -22,7 +22,7 @@ import {
   isGossipError,
   type WireId,
 } from '../src/index'
-import { keepable } from '../src/shared'
+import { createGossipShare, keepable } from '../src/shared'
 import { signerAt } from './fixtures/network'
 
 const RUNS = Number(process.env.PEERKIT_FC_RUNS ?? 200)
@@ -302,7 +302,9 @@ describe('frames', () => {
       fc.assert(
         fc.property(hot, fc.option(edits), (f, changes) => {
           const bytes = changes === null ? encodeFrame(f) : corrupt(encodeFrame(f), changes)
-          const topic = readIhave(bytes, wide, 256)
+          const reader = createFrameReader()
+          const topic = readIhave(reader, bytes, wide, 256)
+          const { announced } = reader
           const direct =
             bytes.length <= wide.maxFrameBytes ? fastDecode(bytes, wide, 256) : undefined
           expect(topic).toBe(direct?.kind === 'ihave' ? direct.topic : undefined)
@@ -317,7 +319,7 @@ describe('frames', () => {
           // a well-formed frame with a byte more or less at the end is not
           if (changes === null)
             for (const changed of [new Uint8Array([...bytes, 0]), bytes.subarray(0, -1)])
-              expect(readIhave(changed, wide, 256)).toBeUndefined()
+              expect(readIhave(reader, changed, wide, 256)).toBeUndefined()
         }),
         { numRuns: RUNS * 3 },
       )
@@ -341,13 +343,14 @@ describe('frames', () => {
     })
   })
 
-  it('cuts control frames from a shared slab without overlap, and gives messages their own buffer', () => {
+  it("cuts control frames from a share's slab without overlap, and gives messages their own buffer", () => {
+    const share = createGossipShare()
     const input: Frame[] = Array.from({ length: 300 }, (_, i) => ({
       kind: 'iwant',
       topic: 'a',
       ids: [id(i % 7), id(i % 5)],
     }))
-    const frames = input.map(encodeFrame)
+    const frames = input.map((f) => encodeFrame(f, share.frameBuffer))
     // all encoded before any is read: a frame written over another would show here
     expect(frames.map((f) => decodeFrame(f, limits))).toEqual(input)
     for (let i = 1; i < frames.length; i++) {
@@ -358,7 +361,10 @@ describe('frames', () => {
     const slabs = new Set(frames.map((f) => f.buffer)).size
     expect(slabs).toBeGreaterThan(1)
     expect(slabs).toBeLessThan(frames.length / 10)
-    const g = encodeFrame({ kind: 'gossip', topic: 'a', hops: 1, envelope: new Uint8Array(300) })
+    const g = encodeFrame(
+      { kind: 'gossip', topic: 'a', hops: 1, envelope: new Uint8Array(300) },
+      share.frameBuffer,
+    )
     expect(g.buffer.byteLength).toBe(g.length)
   })
 
