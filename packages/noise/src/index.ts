@@ -55,9 +55,3 @@ export {
 export { type NoiseClock, type SecureStreamOptions, secureStream } from './secure-stream'
 export { type Opened, SecureSession } from './session'
 export { type NoiseHash, SymmetricState, sha256Hash } from './symmetric-state'
-export {
-  asHandshakeError,
-  createSecureUpgrader,
-  type SecureUpgrader,
-  type SecureUpgraderOptions,
-} from './upgrader'

@@ -29,6 +29,7 @@ import {
   HandshakeError,
   InvalidAddressError,
   InvalidArgumentError,
+  isNetError,
   type Link,
   LinkClosedError,
   type LinkHandler,
@@ -38,7 +39,7 @@ import {
   type Transport,
   type TransportFactory,
 } from '@peerkit/net'
-import { asHandshakeError, createSecureUpgrader } from '@peerkit/noise'
+import { createNoiseIdentity, type NoiseIdentity, secureStream } from '@peerkit/noise'
 import { formatTcpAddress, parseTcpAddress } from './address'
 import {
   DEFAULT_DIAL_TIMEOUT_MS,
@@ -154,11 +155,24 @@ function createTcpTransport(signer: Signer, settings: Settings): Transport {
     })
   }
 
-  // one static key and identity proof for every link of the transport
-  const upgrader = createSecureUpgrader(signer, {
-    handshakeTimeoutMs: settings.handshakeTimeoutMs,
-    maxFrameBytes: settings.maxFrameBytes,
-  })
+  // One static key and identity proof per transport, made on first use: a handshake then
+  // costs no signature of its own (each link still gets fresh ephemeral keys).
+  let identity: Promise<NoiseIdentity> | undefined
+  const upgrade = async (
+    stream: ByteStream,
+    initiator: boolean,
+    expectedPeer?: DialOptions['expectedPeer'],
+  ): Promise<Link> => {
+    identity ??= createNoiseIdentity(signer)
+    return secureStream(stream, {
+      signer,
+      identity: await identity,
+      initiator,
+      ...(expectedPeer === undefined ? {} : { expectedPeer }),
+      handshakeTimeoutMs: settings.handshakeTimeoutMs,
+      maxFrameBytes: settings.maxFrameBytes,
+    })
+  }
 
   const accept = (socket: Socket, entry: ListenerEntry, onLink: LinkHandler): void => {
     const full =
@@ -172,7 +186,7 @@ function createTcpTransport(signer: Signer, settings: Settings): Transport {
     const stream = byteStreamFromSocket(socket, { idleTimeoutMs: settings.idleTimeoutMs })
     entry.pending.add(stream)
     pending.add(stream)
-    upgrader.inbound(stream).then(
+    upgrade(stream, false).then(
       (link: Link) => {
         entry.pending.delete(stream)
         pending.delete(stream)
@@ -190,7 +204,8 @@ function createTcpTransport(signer: Signer, settings: Settings): Transport {
       (error: unknown) => {
         entry.pending.delete(stream)
         pending.delete(stream)
-        settings.onInboundError?.(asHandshakeError(error), stream.remoteAddress)
+        stream.destroy()
+        settings.onInboundError?.(asNetError(error), stream.remoteAddress)
       },
     )
   }
@@ -218,15 +233,26 @@ function createTcpTransport(signer: Signer, settings: Settings): Transport {
       const socket = await connectSocket(host, port, address, settings, signal)
       const stream = byteStreamFromSocket(socket, { idleTimeoutMs: settings.idleTimeoutMs })
       pending.add(stream)
+      const onAbort = (): void => stream.destroy(new DialAbortedError())
+      signal?.addEventListener('abort', onAbort, { once: true })
       try {
-        const link = await upgrader.outbound(stream, options)
+        const link = await upgrade(stream, true, options?.expectedPeer)
+        if (signal?.aborted) {
+          link.close()
+          throw new DialAbortedError()
+        }
         if (closed) {
           link.close()
           throw new LinkClosedError('transport closed')
         }
         track(link, undefined)
         return link
+      } catch (error) {
+        stream.destroy()
+        if (signal?.aborted) throw new DialAbortedError()
+        throw asNetError(error)
       } finally {
+        signal?.removeEventListener('abort', onAbort)
         pending.delete(stream)
       }
     },
@@ -324,4 +350,9 @@ function connectSocket(
     socket.once('error', onError)
     socket.once('connect', onConnect)
   })
+}
+
+function asNetError(error: unknown): NetError {
+  if (isNetError(error)) return error
+  return new HandshakeError('handshake failed', { cause: error })
 }

@@ -20,9 +20,9 @@ import {
   type Transport,
   type TransportFactory,
 } from '@peerkit/net'
-import { createSecureUpgrader } from '@peerkit/noise'
 import { formatWebSocketAddress, parseWebSocketAddress } from './address'
 import { type BrowserWebSocket, byteStreamFromBrowserWebSocket } from './browser-socket'
+import { type IdentityCache, secureOutbound } from './secure'
 import { resolveSettings, type WsInit, type WsSettings } from './settings'
 
 export {
@@ -74,11 +74,7 @@ function createBrowserTransport(
 ): Transport {
   const links = new Set<Link>()
   const pending = new Set<{ close(): void }>()
-  // one static key and identity proof for every link of the transport
-  const upgrader = createSecureUpgrader(signer, {
-    handshakeTimeoutMs: settings.handshakeTimeoutMs,
-    maxFrameBytes: settings.maxFrameBytes,
-  })
+  const identity: IdentityCache = {}
   let closed = false
   return {
     name: 'ws',
@@ -107,7 +103,7 @@ function createBrowserTransport(
         // Wrapped at once so that no message is missed; the stream holds what comes early.
         const stream = byteStreamFromBrowserWebSocket(socket, settings, url)
         await opened(socket, address, settings, signal)
-        const link = await upgrader.outbound(stream, options)
+        const link = await secureOutbound(stream, signer, settings, identity, options)
         if (closed) {
           link.close()
           throw new LinkClosedError('transport closed')

@@ -31,10 +31,10 @@ import {
   type Transport,
   type TransportFactory,
 } from '@peerkit/net'
-import { createSecureUpgrader } from '@peerkit/noise'
 import WebSocket, { WebSocketServer } from 'ws'
 import { formatWebSocketAddress, parseWebSocketAddress } from './address'
 import { byteStreamFromWebSocket } from './node-socket'
+import { type IdentityCache, secureInbound, secureOutbound } from './secure'
 import { resolveSettings, type WsInit, type WsSettings } from './settings'
 
 /** How a Node dialer checks the TLS certificate of a `wss://` listener. */
@@ -104,11 +104,7 @@ function createNodeTransport(signer: Signer, settings: WsSettings, tls: WsTlsOpt
   const inbound = new Set<Link>()
   const pending = new Set<{ terminate(): void }>()
   const listeners = new Set<ListenerEntry>()
-  // one static key and identity proof for every link of the transport
-  const upgrader = createSecureUpgrader(signer, {
-    handshakeTimeoutMs: settings.handshakeTimeoutMs,
-    maxFrameBytes: settings.maxFrameBytes,
-  })
+  const identity: IdentityCache = {}
   let closed = false
 
   const track = (link: Link, direction: Set<Link> | undefined): void => {
@@ -154,7 +150,7 @@ function createNodeTransport(signer: Signer, settings: WsSettings, tls: WsTlsOpt
           })
     wss.handleUpgrade(request, socket, head, (websocket) => {
       const stream = byteStreamFromWebSocket(websocket, settings, remoteAddress)
-      upgrader.inbound(stream).then(
+      secureInbound(stream, signer, settings, identity).then(
         (link) => {
           entry.pending.delete(socket)
           if (closed || entry.closed) {
@@ -207,7 +203,7 @@ function createNodeTransport(signer: Signer, settings: WsSettings, tls: WsTlsOpt
       try {
         await opened(socket, address, settings, signal)
         const stream = byteStreamFromWebSocket(socket, settings, url)
-        const link = await upgrader.outbound(stream, options)
+        const link = await secureOutbound(stream, signer, settings, identity, options)
         if (closed) {
           link.close()
           throw new LinkClosedError('transport closed')
