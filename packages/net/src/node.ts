@@ -1087,8 +1087,9 @@ export async function createNode(init: NodeInit): Promise<Node> {
         throw new InvalidArgumentError('handler.onFrame', 'expected a function')
       }
       const entry = register(id, handler, options)
+      // a link still in its hello has sent the old table: it hears of the new protocol too
       for (const connection of connections.values()) {
-        if (connection.state === 'open')
+        if (connection.state !== 'closed')
           sendControl(connection, { kind: 'protocols', protocols: protocolIds() })
       }
       return {
@@ -1120,7 +1121,7 @@ export async function createNode(init: NodeInit): Promise<Node> {
           entry.closed = true
           helloFrame = undefined
           for (const connection of connections.values()) {
-            if (connection.state === 'open') {
+            if (connection.state !== 'closed') {
               sendControl(connection, { kind: 'protocols', protocols: protocolIds() })
             }
           }

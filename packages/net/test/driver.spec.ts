@@ -75,6 +75,29 @@ describe('links', () => {
     expect(outcomes).toEqual(outcomes.map(() => '1 open'))
   })
 
+  it('tells a neighbour of a protocol added while their link is still in its hello', async () => {
+    world = createWorld(5, [40, 40])
+    const a = await world.node('a', 1)
+    const b = await world.node('b', 2)
+    const atB: string[] = []
+    const atA: string[] = []
+    const onB = b.protocol('/test/late/1', {
+      onFrame: (_, f) => atB.push(new TextDecoder().decode(f)),
+    })
+    void a.dial('memory://b')
+    // the link is up at both ends, the hellos are still on their way
+    await world.run(60, 1)
+    const onA = a.protocol('/test/late/1', {
+      onFrame: (_, f) => atA.push(new TextDecoder().decode(f)),
+    })
+    await world.run(400)
+    expect(onA.send(b.peerId, new TextEncoder().encode('from a'))).toBe(true)
+    expect(onB.send(a.peerId, new TextEncoder().encode('from b'))).toBe(true)
+    await world.run(200)
+    expect(atB).toEqual(['from a'])
+    expect(atA).toEqual(['from b'])
+  })
+
   it('keeps one working link when a node dials a peer it is linked to again', async () => {
     world = createWorld(13)
     const a = await world.node('a', 1)
