@@ -4,7 +4,7 @@
  * gossip, and one of them, Mallory, cheats. Keys come from fixed seeds and time from a
  * simulated clock, so every run prints the same story.
  *
- * Run it with `pnpm demo`. Every claim the story makes is checked as it runs; if one
+ * Run it with `pnpm story`. Every claim the story makes is checked as it runs; if one
  * fails, the program says which and exits with a non-zero code.
  */
 import { pathToFileURL } from 'node:url'

@@ -4,7 +4,7 @@
  * dropped, a forged signature is refused): any failed check makes the demo fail.
  */
 
-/** A line printer: the console for `pnpm demo`, a collector in the test. */
+/** A line printer: the console for `pnpm story`, a collector in the test. */
 export type Log = (line: string) => void
 
 /** Width of the label column. */
