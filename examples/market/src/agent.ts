@@ -99,6 +99,14 @@ export interface PeerReport {
     spannedRestart: boolean
   }[]
   readonly trust: readonly { peer: string; trust: number }[]
+  /** The offers this peer shows (ranked by trust, the trust floor applied), at most 30. */
+  readonly book: readonly {
+    id: string
+    maker: string
+    side: string
+    amount: string
+    price: string
+  }[]
   readonly ratingsReceived: number
   /** The sum of the ratings each peer received, as this peer has them. */
   readonly scores: Readonly<Record<string, number>>
@@ -437,6 +445,26 @@ export async function runPeer(
       address,
       trades,
       trust: market.trust().ranking,
+      book: market
+        .offers()
+        .slice(0, 30)
+        .flatMap((o) =>
+          o.terms === undefined
+            ? []
+            : [
+                {
+                  id: o.idHex,
+                  maker: o.makerKey,
+                  side: o.terms.side,
+                  // amounts are in the asset's smallest unit: satoshis for BTC
+                  amount:
+                    o.terms.asset === 'BTC'
+                      ? `${Number(o.terms.amount) / 1e8} BTC`
+                      : `${o.terms.amount} ${o.terms.asset}`,
+                  price: `${Number(o.terms.price) / 100} ${o.terms.currency}`,
+                },
+              ],
+        ),
       ratingsReceived: ratings.filter((r) => r.ratee === me).reduce((sum, r) => sum + r.score, 0),
       ratings: ratings.length,
       scammerOffersInBook: market.book.query({ maker: config.scammer }, clock.now()).length,

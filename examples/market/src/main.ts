@@ -47,6 +47,10 @@ import {
   TERMINAL,
 } from './cast'
 import { runChild } from './child'
+import { startUiFeed, type UiFeed, type UiState } from './ui-feed'
+
+/** The port the dashboard of examples/web connects to by default. */
+const DEFAULT_UI_PORT = 4050
 
 /** Options of a run. */
 export interface RunOptions {
@@ -58,6 +62,10 @@ export interface RunOptions {
   readonly log?: (line: string) => void
   /** Give up after this long (ms). */
   readonly deadlineMs?: number
+  /** The dashboard's port (`--ui [PORT]`): main serves the feed while and after the run. */
+  readonly ui?: number | undefined
+  /** Where the run sends the dashboard its state and events. */
+  readonly feed?: UiFeed | undefined
 }
 
 /** One row of the final table. */
@@ -107,7 +115,7 @@ interface Handle {
 }
 
 function parseArgs(argv: readonly string[]): RunOptions {
-  const options: { peers: number; transport: string; seed: number; json?: string } = {
+  const options: { peers: number; transport: string; seed: number; json?: string; ui?: number } = {
     peers: 7,
     transport: 'tcp',
     seed: 1,
@@ -116,6 +124,14 @@ function parseArgs(argv: readonly string[]): RunOptions {
     const flag = argv[i]
     const value = argv[i + 1]
     if (flag === '--') continue
+    if (flag === '--ui') {
+      // an optional port: `--ui` alone serves the dashboard's default address
+      const port = value !== undefined && /^\d+$/.test(value) ? Number(value) : DEFAULT_UI_PORT
+      if (port > 65_535) throw new Error('--ui takes a port number')
+      options.ui = port
+      if (value !== undefined && /^\d+$/.test(value)) i++
+      continue
+    }
     if (value === undefined) throw new Error(`${flag} needs a value`)
     if (flag === '--peers') options.peers = Number(value)
     else if (flag === '--transport') options.transport = value
@@ -217,9 +233,9 @@ export async function run(options: RunOptions): Promise<RunResult> {
     if (kind === 'ruling') counts.rulings++
     if (kind === 'refused' && event.text.includes(short(spammer))) refusedSpammer.add(event.peer)
     const id = ids.get(event.peer)
-    log(
-      `${elapsed()}s  ${event.peer.padEnd(8)} ${id === undefined ? '' : short(id)}  ${event.text}`,
-    )
+    const line = `${elapsed()}s  ${event.peer.padEnd(8)} ${id === undefined ? '' : short(id)}  ${event.text}`
+    log(line)
+    options.feed?.event(line.trim())
   }
 
   const baseConfig = (m: Member, bootstrap: string[]): PeerConfig => ({
@@ -329,6 +345,37 @@ export async function run(options: RunOptions): Promise<RunResult> {
   }
 
   const handles = new Map<string, Handle>()
+  /** The dashboard's view: balances at the bank, trust and the book as the arbiter sees them. */
+  const uiState = (): UiState => {
+    const judgeView = [...handles.values()].find((h) => h.member.kind === 'arbiter')?.last
+    const name = (id: string) => nameOf.get(id) ?? short(id)
+    const trades = new Map<string, UiState['trades'][number]>()
+    for (const h of handles.values()) {
+      for (const t of h.last?.trades ?? []) {
+        const known = trades.get(t.id)
+        // a party that reached an ending knows more than one still waiting
+        if (known !== undefined && TERMINAL.includes(known.state)) continue
+        const me = h.member.name
+        const [seller, buyer] = t.role === 'seller' ? [me, name(t.other)] : [name(t.other), me]
+        trades.set(t.id, { id: short(t.id), seller, buyer, state: t.state })
+      }
+    }
+    return {
+      peers: cast.map((m) => {
+        const id = ids.get(m.name)!
+        return {
+          id: m.name,
+          role: m.kind,
+          balance: Number(bank.cash(id, CURRENCY)) / 100,
+          trust: judgeView?.trust.find((t) => t.peer === id)?.trust ?? 0,
+        }
+      }),
+      offers: (judgeView?.book ?? []).map((o) => ({ ...o, id: short(o.id), maker: name(o.maker) })),
+      trades: [...trades.values()],
+    }
+  }
+  const feedTimer =
+    options.feed === undefined ? undefined : setInterval(() => options.feed?.state(uiState()), 500)
   const statusTimer = setInterval(() => {
     if (!live) return
     const open = [...handles.values()].reduce(
@@ -503,6 +550,8 @@ export async function run(options: RunOptions): Promise<RunResult> {
     return result
   } finally {
     clearInterval(statusTimer)
+    clearInterval(feedTimer)
+    options.feed?.state(uiState())
     if (live) process.stdout.write('\r\x1b[2K')
     await Promise.all([...handles.values()].map((h) => h.stop().catch(() => undefined)))
     bank.close()
@@ -520,8 +569,24 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
 
 async function main(): Promise<void> {
   try {
-    const result = await run(parseArgs(process.argv.slice(2)))
+    const options = parseArgs(process.argv.slice(2))
+    const feed = options.ui === undefined ? undefined : await startUiFeed(options.ui)
+    if (feed !== undefined) {
+      console.log(
+        `dashboard feed at ${feed.url}: run \`pnpm --filter @peerkit/example-web dev\` and open #market?feed=${feed.url}`,
+      )
+    }
+    const result = await run({ ...options, feed })
     process.exitCode = result.ok ? 0 : 1
+    if (feed !== undefined) {
+      // the dashboard keeps showing the final state until asked to stop
+      console.log('the dashboard feed stays up: Ctrl-C to stop')
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve)
+        process.once('SIGTERM', resolve)
+      })
+      await feed.close()
+    }
   } catch (error) {
     console.error(error instanceof Error ? error.message : error)
     process.exitCode = 1

@@ -6,12 +6,13 @@
 
 /** A peer of the market, as the dashboard ranks it. */
 export interface FeedPeer {
-  /** Short peer id. */
+  /** The peer's name in the cast. */
   readonly id: string
-  /** maker, taker, scammer, spammer, arbiter, bank… */
+  /** maker, taker, scammer, spammer, arbiter… */
   readonly role: string
+  /** Money at the bank, in the currency's major unit. */
   readonly balance: number
-  /** Global trust (EigenTrust), 0..1. */
+  /** Global trust (EigenTrust) as the arbiter computes it. */
   readonly trust: number
 }
 
@@ -27,8 +28,8 @@ export interface FeedOffer {
 /** A trade and the state its escrow is in. */
 export interface FeedTrade {
   readonly id: string
-  readonly maker: string
-  readonly taker: string
+  readonly seller: string
+  readonly buyer: string
   /** The escrow state: proposed, funded, paid, released, disputed, refunded… */
   readonly state: string
 }

@@ -34,8 +34,8 @@ function render(root: HTMLElement, message: Extract<FeedMessage, { type: 'state'
   )
   table(
     get('trades'),
-    ['trade', 'maker', 'taker', 'state'],
-    message.trades.map((t) => [t.id, t.maker, t.taker, t.state]),
+    ['trade', 'seller', 'buyer', 'state'],
+    message.trades.map((t) => [t.id, t.seller, t.buyer, t.state]),
   )
   const ranked = [...message.peers].sort((a, b) => b.trust - a.trust)
   table(

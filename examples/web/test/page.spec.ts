@@ -2,9 +2,11 @@
  * The page in real headless Chromium (Debian's, never a downloaded one), served by Vite from
  * source: the simulator view runs in the tab, a click publishes and the counters show every
  * live node delivered it; crashes and Sybils are clicked in and the next message still
- * reaches every live honest node. The market view renders a feed over a real WebSocket.
+ * reaches every live honest node. The market view shows the real market of `pnpm demo -- --ui`
+ * (peers on the memory transport), and renders what a feed sends, ignoring what it cannot read.
  * With PEERKIT_SCREENSHOTS=1 the screenshots are written to docs/img/.
  */
+import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -86,7 +88,7 @@ test('the market dashboard shows the feed: the book, trades in their states, tru
       { id: '77c2aa90', role: 'taker', balance: 1000, trust: 0.22 },
     ],
     offers: [{ id: 'o1', maker: 'a3f1c2d4', side: 'sell', amount: '0.1 BTC', price: '3000 EUR' }],
-    trades: [{ id: 't1', maker: 'a3f1c2d4', taker: '77c2aa90', state: 'released' }],
+    trades: [{ id: 't1', seller: 'a3f1c2d4', buyer: '77c2aa90', state: 'released' }],
   }
   feed.on('connection', (socket) => {
     socket.send(JSON.stringify(state))
@@ -111,3 +113,70 @@ test('the market dashboard shows the feed: the book, trades in their states, tru
   await page.close()
   feed.close()
 }, 60_000)
+
+test('the market dashboard follows pnpm demo -- --ui: trades settle, the scammer ends last', async () => {
+  const repo = fileURLToPath(new URL('../../../', import.meta.url))
+  const demo = spawn(
+    process.execPath,
+    [
+      'scripts/run-bundled.mjs',
+      'examples/market/src/main.ts',
+      '--transport',
+      'memory',
+      '--ui',
+      '0',
+    ],
+    { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  let out = ''
+  demo.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
+  const exited = new Promise<number | null>((resolve) => demo.once('exit', resolve))
+  try {
+    await expect
+      .poll(() => /dashboard feed at (ws:\/\/\S+):/.test(out), { timeout: 60_000 })
+      .toBe(true)
+    const url = (/dashboard feed at (ws:\/\/\S+):/.exec(out) as RegExpExecArray)[1]
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } })
+    await page.goto(`${base}?feed=${url}#market`)
+    await expect
+      .poll(() => page.locator('#trust td').count(), { timeout: 30_000 })
+      .toBeGreaterThan(0)
+    await expect
+      .poll(async () => (await page.locator('#trades td').allTextContents()).includes('released'), {
+        timeout: 60_000,
+      })
+      .toBe(true)
+    await expect.poll(() => /the dashboard feed stays up/.test(out), { timeout: 90_000 }).toBe(true)
+    // the final state: nobody has less trust than the scammer, and traders have earned some
+    const rows = async () => {
+      const cells = await page.locator('#trust td').allTextContents()
+      const out: Array<{ name: string; role: string; trust: number }> = []
+      for (let i = 0; i < cells.length; i += 4)
+        out.push({
+          name: cells[i] as string,
+          role: cells[i + 1] as string,
+          trust: Number(cells[i + 2]),
+        })
+      return out
+    }
+    await expect
+      .poll(
+        async () => {
+          const ranked = await rows()
+          const scammer = ranked.find((r) => r.name === 'mallory')?.trust ?? Number.NaN
+          const traders = ranked.filter((r) => r.role === 'maker' || r.role === 'taker')
+          return (
+            ranked.every((r) => r.trust >= scammer) && traders.some((r) => r.trust > scammer + 0.1)
+          )
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true)
+    expect(await page.locator('#events li').count()).toBeGreaterThan(10)
+    await page.screenshot({ path: join(shots, 'web-market.png') })
+    await page.close()
+  } finally {
+    demo.kill('SIGINT')
+  }
+  expect(await exited).toBe(0)
+}, 150_000)
