@@ -17,7 +17,7 @@ export interface ChatOptions {
 }
 
 /** The topic used when `--topic` is not given. */
-export const DEFAULT_TOPIC = 'chat'
+const DEFAULT_TOPIC = 'chat'
 
 /** The longest line published; longer lines are cut. */
 export const MAX_LINE_LENGTH = 4096

@@ -41,7 +41,7 @@ export function nameOf(key: string): string {
 }
 
 /** The story starts at 09:00 UTC on 2 March 2026 (ms since the epoch). */
-export const START = Date.UTC(2026, 2, 2, 9, 0, 0)
+const START = Date.UTC(2026, 2, 2, 9, 0, 0)
 export const SECOND = 1_000
 export const MINUTE = 60 * SECOND
 export const HOUR = 60 * MINUTE

@@ -31,7 +31,7 @@ import {
 import { createGossipNet, type GossipNet } from './gossip-net'
 import type { Report } from './report'
 
-export const OFFERS = 'market/offers'
+const OFFERS = 'market/offers'
 
 /** What Alice offers, as it travels inside her signed gossip message. */
 export interface Offer {

@@ -29,7 +29,7 @@ import {
 import type { PeerId } from '@peerkit/identity'
 import type { Clock, Node } from '@peerkit/net'
 
-export const BANK_PROTOCOL = '/peerkit/example/bank/1'
+const BANK_PROTOCOL = '/peerkit/example/bank/1'
 const MAX_FRAME = 256 * 1024
 
 /** Every request and answer on stderr, with `PEERKIT_MARKET_DEBUG=1`. */
@@ -38,7 +38,7 @@ function trace(line: string): void {
 }
 
 /** The requests the bank answers (CBOR maps). */
-export type BankRequest =
+type BankRequest =
   | { t: 'lock'; id: number; request: LockRequest }
   | { t: 'settle'; id: number; terms: Uint8Array; steps: Uint8Array[] }
   | { t: 'pay'; id: number; to: string; currency: string; amount: bigint; reference: string }

@@ -100,7 +100,7 @@ const textEncoder = new TextEncoder()
  * UTF-8 of a string, or a typed error for a lone surrogate (which TextEncoder would
  * silently replace with U+FFFD).
  */
-export function utf8(text: string): Uint8Array {
+function utf8(text: string): Uint8Array {
   if (!(text as unknown as { isWellFormed(): boolean }).isWellFormed()) {
     throw new UnsupportedTypeError('text with a lone surrogate is not valid UTF-8')
   }

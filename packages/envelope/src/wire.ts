@@ -121,7 +121,7 @@ export const defaultParseLimits: ParseLimits = {
 const encoder = new TextEncoder()
 
 /** The bytes in front of the body in every signed message. */
-export const SIGNING_PREFIX: Uint8Array = (() => {
+const SIGNING_PREFIX: Uint8Array = (() => {
   const context = encoder.encode(SIGNATURE_CONTEXT)
   const out = new Uint8Array(context.length + 1)
   out.set(context)

@@ -185,7 +185,7 @@ function bindOps(
  * Folds an opened step into the state: every check after the signatures.
  * @returns the next state or a rejection
  */
-export function applyOpened(
+function applyOpened(
   state: EscrowState,
   opened: OpenedEnvelopeView,
   bytes: Uint8Array,

@@ -54,7 +54,7 @@ function rejectionFor(error: unknown): StepRejection {
 }
 
 /** Throws the escrow rejection matching an envelope error. */
-export function rethrowAsRejection(error: unknown): never {
+function rethrowAsRejection(error: unknown): never {
   throw rejectionFor(error)
 }
 

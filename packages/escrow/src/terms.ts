@@ -72,7 +72,7 @@ function bad(message: string, cause?: unknown): never {
 }
 
 /** The terms payload for `init`, checked against the machine. */
-export function termsPayload(definition: EscrowDefinition, init: TermsInit): Record<string, Value> {
+function termsPayload(definition: EscrowDefinition, init: TermsInit): Record<string, Value> {
   if (!isRecord(init)) throw new InvalidArgumentError('init must be an object')
   assertSafeTime(init.timestamp, 'init.timestamp')
   const roles: Record<string, Value> = {}
@@ -101,7 +101,7 @@ export function termsPayload(definition: EscrowDefinition, init: TermsInit): Rec
  * Reads and checks a terms payload against the machine (no signature check).
  * @throws {InvalidTermsError} when the payload does not fit the machine
  */
-export function tradeFromPayload(
+function tradeFromPayload(
   definition: EscrowDefinition,
   payload: Value,
   id: Uint8Array,

@@ -44,7 +44,7 @@ export interface SealRatingOptions {
 }
 
 /** Throws unless `score` is one of `RATING_SCORES`. */
-export function assertScore(score: unknown, argument: string): asserts score is -1 | 0 | 1 {
+function assertScore(score: unknown, argument: string): asserts score is -1 | 0 | 1 {
   if (!(RATING_SCORES as readonly unknown[]).includes(score)) {
     throw new InvalidArgumentError(
       argument,

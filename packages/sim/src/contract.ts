@@ -9,7 +9,6 @@ export type {
   GossipInput,
   GossipOutput,
   GossipRouter,
-  PeerEventName,
   PeerKey,
   ScoreHook,
   ValidationVerdict,

@@ -26,7 +26,7 @@ export function assertLogName(name: unknown): asserts name is string {
 }
 
 /** What each record of an append counts toward `maxAppendBytes` beyond its own bytes. */
-export const RECORD_OVERHEAD_BYTES = 16
+const RECORD_OVERHEAD_BYTES = 16
 
 /**
  * Throws unless `records` is a non-empty array of byte arrays within the limits.

@@ -72,11 +72,6 @@ export function frameSum(check: number, contents: Uint8Array): number {
   return contents.length === 0 ? check : crc32(contents, check) >>> 0
 }
 
-/** Bytes one frame of `length` contents takes. */
-export function frameBytes(length: number): number {
-  return FRAME_HEADER_BYTES + length
-}
-
 function writeFrame(into: Uint8Array, at: number, marker: number, contents: Uint8Array): number {
   const view = new DataView(into.buffer, into.byteOffset, into.byteLength)
   const check = headerCheck(marker, contents.length)

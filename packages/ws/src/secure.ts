@@ -96,7 +96,7 @@ export async function secureOutbound(
 }
 
 /** A `NetError` as is; anything else as a `HandshakeError` with it as the cause. */
-export function asNetError(error: unknown): NetError {
+function asNetError(error: unknown): NetError {
   if (isNetError(error)) return error
   return new HandshakeError('handshake failed', { cause: error })
 }
