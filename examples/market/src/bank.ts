@@ -19,7 +19,6 @@ import {
   createLedgerVault,
   type EscrowSession,
   type LedgerVault,
-  type LockRequest,
   openTrade,
   settle,
   startTrade,
@@ -37,12 +36,13 @@ function trace(line: string): void {
   if (process.env.PEERKIT_MARKET_DEBUG) console.error(line)
 }
 
-/** The requests the bank answers (CBOR maps). */
-type BankRequest =
-  | { t: 'lock'; id: number; request: LockRequest }
-  | { t: 'settle'; id: number; terms: Uint8Array; steps: Uint8Array[] }
-  | { t: 'pay'; id: number; to: string; currency: string; amount: bigint; reference: string }
-  | { t: 'paid'; id: number; from: string; to: string; reference: string; amount: bigint }
+/*
+ * The requests the bank answers (CBOR maps):
+ * - `{ t: 'lock', id, request }` (a LockRequest of the caller's own assets);
+ * - `{ t: 'settle', id, terms, steps }`;
+ * - `{ t: 'pay', id, to, currency, amount, reference }`;
+ * - `{ t: 'paid', id, from, to, reference, amount }`.
+ */
 
 type Reply = { t: 'ok'; id: number; value?: Value } | { t: 'error'; id: number; name: string }
 
