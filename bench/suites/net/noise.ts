@@ -266,7 +266,11 @@ function shimWithResolvers(): void {
 async function run(ctx: BenchContext): Promise<void> {
   shimWithResolvers()
   const alice = peerkitTcp()({ signer: signerFromKeyPair(generateKeyPair()) })
-  const bob = peerkitTcp()({ signer: signerFromKeyPair(generateKeyPair()) })
+  // as libp2p's connection manager below: the setup loop opens connections faster than closed
+  // ones finish closing, so the default caps on inbound links would refuse some of them
+  const bob = peerkitTcp({ maxInboundLinks: 100_000, maxPendingHandshakes: 10_000 })({
+    signer: signerFromKeyPair(generateKeyPair()),
+  })
   let onLink: (link: Link) => void = () => {}
   const accepted = new Promise<Link>((resolve) => {
     onLink = resolve
