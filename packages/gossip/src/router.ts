@@ -1401,17 +1401,20 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
     const pulling = pulls.length > 0
     if (!pulling && (timerHead >= timers.length || timers[timerHead]!.deadline > now)) return
     const requests = new Map<string, Request>()
+    // a peer that let several requests lapse in one round broke one promise: a slow burst
+    // of an honest peer must not cost it a penalty per message
+    const blamed = new Set<PeerKey>()
     if (pulling) {
       // due since they were queued, so before any timer
       const due = pulls
       pulls = []
-      for (const { deadline, m } of due) if (m.deadline === deadline) request(m, requests)
+      for (const { deadline, m } of due) if (m.deadline === deadline) request(m, requests, blamed)
     }
     while (timerHead < timers.length && timers[timerHead]!.deadline <= now) {
       const { deadline, m } = timers[timerHead]!
       timers[timerHead++] = undefined
       // a timer whose entry was answered or replaced is void
-      if (m.deadline === deadline) request(m, requests)
+      if (m.deadline === deadline) request(m, requests, blamed)
     }
     if (timerHead >= 32 && timerHead * 2 > timers.length) {
       // spent entries go once they are half the queue (amortised O(1); thousands of routers
@@ -1430,7 +1433,7 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
   }
 
   /** Adds a missing message to the batch for its next announcer, and sets its repair timer. */
-  function request(m: Missing, requests: Map<string, Request>): void {
+  function request(m: Missing, requests: Map<string, Request>, blamed: Set<PeerKey>): void {
     const key = m.key
     const t = topics.get(m.topic)
     if (t === undefined) {
@@ -1438,7 +1441,10 @@ export function createGossip(init: GossipInit, components: GossipComponents): Go
       return
     }
     if (m.asked !== undefined) {
-      if (conns.has(m.asked)) report(m.asked, 'broken-promise')
+      if (conns.has(m.asked) && !blamed.has(m.asked)) {
+        blamed.add(m.asked)
+        report(m.asked, 'broken-promise')
+      }
       // a parent that did not deliver what it was grafted for is no parent (an announcement
       // naming a made-up source leaves no parent behind)
       if (t.parents.get(m.source) === m.asked) t.parents.delete(m.source)

@@ -208,6 +208,16 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
         statements.hold.run(holder, name)
       }).immediate()
     } catch (error) {
+      // another process kept the database's write lock past the busy timeout: it is writing,
+      // so this writer must wait its turn, as for a log another process holds
+      if ((error as { code?: unknown }).code === 'SQLITE_BUSY') {
+        throw new LogLockedError(
+          `log '${name}': the database stayed busy (another process writes)`,
+          {
+            cause: error,
+          },
+        )
+      }
       throw dbError(error, `opening log '${name}'`)
     }
     let isOpen = true

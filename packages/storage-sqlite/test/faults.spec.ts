@@ -112,6 +112,23 @@ describe('sqlite store faults', () => {
     expect(compactions).toBeGreaterThan(0)
   })
 
+  it('a writer that cannot get the database past the busy timeout is refused as a held log, and opens once it is free', async () => {
+    const path = join(dir, 'busy.db')
+    const first = createSqliteStore(path)
+    await (await first.open('busy')).append([new Uint8Array([7])])
+    await first.close()
+    // another connection keeps the write lock, as a process appending without pause does
+    const other = new Database(path)
+    other.exec('BEGIN IMMEDIATE')
+    const store = createSqliteStore(path, { busyTimeoutMs: 50 })
+    await expect(store.open('busy')).rejects.toMatchObject({ name: 'LogLockedError' })
+    other.exec('COMMIT')
+    other.close()
+    const log = await store.open('busy')
+    expect((await readLog(log)).records).toHaveLength(1)
+    await store.close()
+  })
+
   it('a second writer in another process is refused while the first lives; its hold is taken over once it died', async () => {
     const path = join(dir, 'held.db')
     const child = spawn(process.execPath, [writer, path, 'held', '100'])
