@@ -20,6 +20,7 @@ import {
   TrailingBytesError,
   UnsupportedTypeError,
 } from './errors'
+import { simpleValue } from './simple'
 import { isStrictUtf8, strictUtf8 } from './utf8'
 
 /** Major type 0: unsigned integers. */
@@ -349,29 +350,8 @@ export class Cursor {
       case 6:
         throw new UnsupportedTypeError('tags are outside the profile', start)
       default:
-        switch (info) {
-          case 20:
-          case 21:
-          case 22:
-            return
-          case 23:
-            throw new UnsupportedTypeError('undefined is outside the profile', start)
-          case 24:
-            this.#need(1)
-            if (this.bytes[this.pos]! < 32)
-              throw new MalformedError('simple value in two bytes below 32', start)
-            throw new UnsupportedTypeError('simple values are outside the profile', start)
-          case 25:
-          case 26:
-          case 27:
-            throw new UnsupportedTypeError('floats are outside the profile', start)
-          case 31:
-            throw new MalformedError('break outside an indefinite-length item', start)
-          default:
-            if (info < 20)
-              throw new UnsupportedTypeError('simple values are outside the profile', start)
-            throw new MalformedError('reserved additional information', start)
-        }
+        if (info === 24) this.#need(1)
+        simpleValue(info, this.bytes[this.pos], start)
     }
   }
 

@@ -19,6 +19,7 @@ import {
   TrailingBytesError,
   UnsupportedTypeError,
 } from './errors'
+import { simpleValue } from './simple'
 import { strictUtf8 } from './utf8'
 import type { Value } from './value'
 
@@ -225,31 +226,8 @@ function readValue(r: Reader, depth: number): Value {
     case 6:
       throw new UnsupportedTypeError('tags are outside the profile', start)
     default:
-      switch (info) {
-        case 20:
-          return false
-        case 21:
-          return true
-        case 22:
-          return null
-        case 23:
-          throw new UnsupportedTypeError('undefined is outside the profile', start)
-        case 24:
-          need(r, 1)
-          if (r.buf[r.pos]! < 32)
-            throw new MalformedError('simple value in two bytes below 32', start)
-          throw new UnsupportedTypeError('simple values are outside the profile', start)
-        case 25:
-        case 26:
-        case 27:
-          throw new UnsupportedTypeError('floats are outside the profile', start)
-        case 31:
-          throw new MalformedError('break outside an indefinite-length item', start)
-        default:
-          if (info < 20)
-            throw new UnsupportedTypeError('simple values are outside the profile', start)
-          throw new MalformedError('reserved additional information', start)
-      }
+      if (info === 24) need(r, 1)
+      return simpleValue(info, r.buf[r.pos], start)
   }
 }
 
