@@ -11,7 +11,7 @@
  */
 import { mkdir, readdir, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import { decode, encode } from '@peerkit/codec'
+import { decode, encode, equalBytes, toHex } from '@peerkit/codec'
 import {
   generateKeyPair,
   inceptKey,
@@ -25,7 +25,6 @@ import {
   signerFromKeyPair,
 } from '@peerkit/identity'
 import { loadKeyFile, saveKeyFile, writeFileAtomic } from '@peerkit/identity/node'
-import { bytesEqual } from './bytes'
 import { MAX_CHAIN_FILE_BYTES } from './constants'
 import { IdentityDirError } from './errors'
 import { readFileBounded } from './files'
@@ -142,7 +141,8 @@ export async function rotateIdentity(
   const identity = await loadIdentity(dir, password)
   const step = stepOf(identity)
   const nextSigner = signerFromKeyPair(await loadKeyFile(keyFile(dir, step + 1), password))
-  if (!bytesEqual(nextKeyDigest(nextSigner.peerId), identity.resolved.next))
+  const committed = identity.resolved.next
+  if (committed === undefined || !equalBytes(nextKeyDigest(nextSigner.peerId), committed))
     throw new IdentityDirError('bad-key', `key-${step + 1} is not the key the chain committed to`)
   const newNext = generateKeyPair()
   const last = identity.resolved.statements.at(-1) as RotationStatement
@@ -201,6 +201,6 @@ export function peerIdForms(peer: PeerId): PeerIdForms {
     id: peer.toString(),
     didKey: peer.toDidKey(),
     libp2p: peer.toLibp2pString(),
-    publicKeyHex: Buffer.from(peer.publicKey).toString('hex'),
+    publicKeyHex: toHex(peer.publicKey),
   }
 }

@@ -1,6 +1,7 @@
 /**
  * `peerkit key new|show|rotate`: an identity directory with pre-rotation (see identity-dir).
  */
+import { toHex } from '@peerkit/codec'
 import { integerFlag, parseFlags, passwordOf } from '../args'
 import { DEFAULT_IDENTITY_DIR, EXIT_OK, PASSWORD_ENV } from '../constants'
 import { UsageError } from '../errors'
@@ -67,7 +68,7 @@ export async function keyCommand(argv: string[], io: CliIo): Promise<number> {
     root: peerIdForms(chain.resolved.root),
     current: peerIdForms(chain.resolved.current),
     step: stepOf(chain),
-    inception: Buffer.from(chain.inceptionId).toString('hex'),
+    inception: toHex(chain.inceptionId),
   }
   if (values.json === true) {
     io.stdout.write(jsonLine(report))
