@@ -181,6 +181,15 @@ export interface Simulator<I = GossipInput, O = GossipOutput> {
   disconnect(a: number, b: number): void
   /** Feeds an input to a node's router now (ignored when the node is down). */
   input(node: number, input: I): void
+  /**
+   * Hands `bytes` to `to` now as a frame from `from`, as if it had just come over their
+   * connection: no delay, loss or partition, and the observer hears of no send or receive.
+   * This is how a test plays an adversary that writes its own frames, or looks at what one
+   * frame makes a core do. The core's outputs are carried out as any others and returned.
+   * @returns the outputs; none when `to` is down, another part's, or holds no connection
+   * to `from`
+   */
+  inject(from: number, to: number, bytes: Uint8Array): readonly O[]
   /** Splits the network: nodes with different `sides[i]` cannot reach each other. */
   partition(sides: ArrayLike<number>, options?: PartitionOptions): void
   /** Removes the partition. */
@@ -417,18 +426,22 @@ export function createSimulator<I, O, D>(options: SimulatorOptions<I, O, D>): Si
 
   const linkDelay = (a: number, b: number): number => linkLatency(model, a, b, seed)
 
-  const feed = (node: number, input: I): void => {
+  const none: readonly O[] = []
+
+  /** Hands `input` to a node's core and carries out its outputs. @returns the outputs */
+  const feed = (node: number, input: I): readonly O[] => {
     const router = routers[node]
-    if (router === undefined) return
+    if (router === undefined) return none
     let outputs: readonly O[]
     try {
       outputs = router.handle(input)
     } catch (error) {
       if (throwErrors) throw error
       observer.routerError?.(node, error, now)
-      return
+      return none
     }
     for (let i = 0; i < outputs.length; i++) protocol.apply(node, outputs[i]!, effects)
+    return outputs
   }
 
   const effects: ProtocolEffects<I, D> = {
@@ -794,6 +807,12 @@ export function createSimulator<I, O, D>(options: SimulatorOptions<I, O, D>): Si
     input(node, input) {
       assertNode(node)
       if (isLocal(node)) feed(node, input)
+    },
+    inject(from, to, bytes) {
+      assertNode(from)
+      assertNode(to)
+      if (!isLocal(to) || up[to] === 0 || connTable.get(to, from) === 0) return none
+      return feed(to, protocol.frame(peerIds[from]!, bytes, now))
     },
     partition(assigned, partitionOptions) {
       const next = new Int32Array(nodes.length)
