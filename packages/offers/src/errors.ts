@@ -101,6 +101,17 @@ export class TakeDeclinedError extends OffersError {
 export class OutOfSyncError extends OffersError {
   override readonly name = 'OutOfSyncError' as const
 }
+/**
+ * A settlement authority was asked to attest a trade it cannot vouch for: the trade has
+ * not ended, its outcome moved nothing, or the authority is one of its parties.
+ */
+export class NotAttestableError extends OffersError {
+  override readonly name = 'NotAttestableError' as const
+}
+/** A receipt does not open with both parties' signatures, or does not match the trade's log. */
+export class ReceiptMismatchError extends OffersError {
+  override readonly name = 'ReceiptMismatchError' as const
+}
 /** The market was closed. */
 export class MarketClosedError extends OffersError {
   override readonly name = 'MarketClosedError' as const
@@ -134,6 +145,8 @@ export type OffersErrorName =
   | 'TakeDeclinedError'
   | 'OutOfSyncError'
   | 'MarketClosedError'
+  | 'NotAttestableError'
+  | 'ReceiptMismatchError'
 
 const NAMES: ReadonlySet<string> = new Set<OffersErrorName>([
   'OffersError',
@@ -158,6 +171,8 @@ const NAMES: ReadonlySet<string> = new Set<OffersErrorName>([
   'TakeDeclinedError',
   'OutOfSyncError',
   'MarketClosedError',
+  'NotAttestableError',
+  'ReceiptMismatchError',
 ])
 
 /**

@@ -9,6 +9,7 @@
  * book.add(await sealOffer(maker, terms, { sequence: 1, timestamp: now, expiresAt }), now)
  * book.query({ asset: 'BTC', side: 'sell' }, now, { trustOf, trustFloor: 0.25 })
  */
+export { attestSettlement } from './attest'
 export {
   type AddResult,
   createOfferBook,

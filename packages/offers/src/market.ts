@@ -36,7 +36,7 @@ import {
   type Vault,
 } from '@peerkit/escrow'
 import type { GossipMessage } from '@peerkit/gossip'
-import type { PeerId, Signer } from '@peerkit/identity'
+import { type PeerId, peerIdFromString, type Signer } from '@peerkit/identity'
 import type { Clock, Node, Protocol } from '@peerkit/net'
 import {
   type AcceptedRating,
@@ -46,6 +46,7 @@ import {
   isReputationError,
   sealRating,
 } from '@peerkit/reputation'
+import { attestSettlement, movedValue, receiptAttestation } from './attest'
 import {
   createOfferBook,
   type OfferBook,
@@ -72,6 +73,7 @@ import {
   MarketClosedError,
   type OfferRejection,
   OutOfSyncError,
+  ReceiptMismatchError,
   TakeDeclinedError,
 } from './errors'
 import {
@@ -121,6 +123,12 @@ export interface MarketEvents {
   'trade-step': { readonly session: EscrowSession; readonly action: string; readonly by: string }
   'trade-ended': { readonly session: EscrowSession; readonly outcome: string }
   'receipt-signed': { readonly session: EscrowSession; readonly receipt: Uint8Array }
+  /** A settlement authority attested the receipt (`by`, its peer id text); ratings may follow. */
+  'receipt-attested': {
+    readonly session: EscrowSession
+    readonly receipt: Uint8Array
+    readonly by: string
+  }
   'rating-accepted': { readonly rating: AcceptedRating }
   'caught-up': { readonly peer: PeerId; readonly offers: number }
   /** A frame or a step failed here and was dropped (it is retried where retrying makes sense). */
@@ -153,6 +161,20 @@ export interface MarketInit {
   readonly ratingsTopic?: string
   /** Peers trusted beforehand (EigenTrust anchors), by peer id text. */
   readonly preTrusted?: readonly string[]
+  /**
+   * The settlement authorities whose attestation makes a receipt count (the vault's
+   * signer, the arbiters), by peer id text. A rating counts only when its receipt carries
+   * the countersignature of one of them that is not a party, so identities that trade with
+   * each other cannot mint trust by signing receipts. Default none: no rating counts.
+   */
+  readonly authorities?: readonly string[]
+  /**
+   * Asks the vault that settled a trade to attest its receipt (signed by both parties) and
+   * returns the receipt with the vault's countersignature (`attestSettlement` is what the
+   * vault runs). A dispute the arbiter ruled is attested by the arbiter instead, on the
+   * market protocol. Default none: only rulings are attested.
+   */
+  readonly attest?: (session: EscrowSession, receipt: Uint8Array) => Promise<Uint8Array>
   /** Hide makers below this relative trust (default `DEFAULT_TRUST_THRESHOLD`). */
   readonly trustFloor?: number
   /** Whether to trade with `taker` on `offer` (default: any taker above the trust floor). */
@@ -217,8 +239,13 @@ export interface Market {
   sync(trade: string): Promise<boolean>
   /** Every session, by trade id. */
   trades(): ReadonlyMap<string, EscrowSession>
-  /** The receipt of a finished trade, once both parties signed it. */
+  /**
+   * The receipt of a finished trade once both parties signed it; the attested one once a
+   * settlement authority countersigned it.
+   */
   receipt(trade: string): Uint8Array | undefined
+  /** The settlement authority that attested the trade's receipt (peer id text), if one did. */
+  attestedBy(trade: string): string | undefined
   /** Global trust as this peer computes it from the ratings it accepted. */
   trust(): MakerTrust
   /** Accepted ratings. */
@@ -236,12 +263,12 @@ export interface Market {
 
 /**
  * The default rating: +1 for a trade that went as agreed; -1 for the party a dispute or a
- * deadline went against; 0 otherwise.
+ * deadline went against; 0 for a split. A trade that moved nothing (cancelled, expired,
+ * unwound) earns no rating: undefined, so none is submitted.
  */
 export function defaultRating(session: EscrowSession): -1 | 0 | 1 | undefined {
   const state = session.state
-  if (!state.terminal) return undefined
-  const actions = session.steps.length
+  if (!movedValue(state)) return undefined
   const last = state.last?.action
   const seller = session.role === 'seller'
   switch (state.name) {
@@ -252,7 +279,7 @@ export function defaultRating(session: EscrowSession): -1 | 0 | 1 | undefined {
     case 'refunded':
       return seller ? -1 : 0
     default:
-      return actions > 0 ? 0 : undefined
+      return 0
   }
 }
 
@@ -289,15 +316,38 @@ export async function createMarket(init: MarketInit): Promise<Market> {
     ...init.book,
     admit: (maker) => !refused.has(maker) && (init.book?.admit?.(maker) ?? true),
   })
-  const ledger = createRatingLedger()
+  const authorities = new Set(
+    (init.authorities ?? []).map((text, i) => {
+      try {
+        return peerIdFromString(text).toString()
+      } catch {
+        throw new InvalidArgumentError(`authorities[${i}] is not a peer id`)
+      }
+    }),
+  )
   const local = createLocalTrust()
   let trustCache: MakerTrust | undefined
+  const ledger = createRatingLedger({
+    authorities: [...authorities],
+    // an evicted rating leaves the trust computation too
+    onEvict: (rating) => {
+      local.removeRating(rating)
+      trustCache = undefined
+    },
+  })
   const sessions = new Map<string, EscrowSession>()
   /** Trades by the offer envelope they took (my offers as maker). */
   const takenOffers = new Map<string, string>()
   /** My live offers, by envelope id text. */
   const mine = new Map<string, Offer>()
+  /** Receipts both parties signed, by trade (the attested one once it came). */
   const receipts = new Map<string, Uint8Array>()
+  /** The authority that attested each trade's receipt. */
+  const attestations = new Map<string, string>()
+  /** Trades whose attestation is being asked of the vault. */
+  const attesting = new Set<string>()
+  /** As an arbiter: the receipts this peer attested, by trade. */
+  const attestedHere = new Map<string, Uint8Array>()
   const settled = new Set<string>()
   const rated = new Set<string>()
   const ruling = new Set<string>()
@@ -442,7 +492,8 @@ export async function createMarket(init: MarketInit): Promise<Market> {
     const other = session.trade.roles[session.role === 'seller' ? 'buyer' : 'seller']!
     const full = receipts.get(id)
     if (full !== undefined) {
-      await rateTrade(session, full)
+      if (attestations.has(id)) await rateTrade(session, full)
+      else await requestAttestation(session, full)
       return
     }
     // the seller starts the receipt and the buyer countersigns what matches its own state;
@@ -454,9 +505,89 @@ export async function createMarket(init: MarketInit): Promise<Market> {
     }
   }
 
+  /**
+   * Asks the trade's settlement authority to attest the receipt both parties signed: the
+   * arbiter for a dispute it ruled (it answers both parties), the vault otherwise (this
+   * peer hands the attested receipt to the other party). Asked again on each resend until
+   * it comes; a trade that moved nothing is not attested (it earns no rating).
+   */
+  async function requestAttestation(session: EscrowSession, full: Uint8Array): Promise<void> {
+    const id = session.trade.idText
+    if (!movedValue(session.state) || attestations.has(id) || attesting.has(id)) return
+    const arbiter = session.trade.roles.arbiter
+    if (session.state.last?.role === 'arbiter' && arbiter !== undefined) {
+      deliver(arbiter, encodeMarketFrame({ t: 'receipt', trade: id, receipt: full, half: false }))
+      return
+    }
+    if (init.attest === undefined) return
+    attesting.add(id)
+    try {
+      const attested = await init.attest(session, full)
+      if (fileReceipt(session, attested)) {
+        const other = session.trade.roles[session.role === 'seller' ? 'buyer' : 'seller']!
+        sendOrKeep(other, { t: 'receipt', trade: id, receipt: attested, half: false })
+        await rateTrade(session, attested)
+      } else if (!attestations.has(id)) {
+        throw new ReceiptMismatchError('the vault answered without a trusted attestation')
+      }
+    } catch (error) {
+      emit('fault', { context: 'attestation', error })
+    } finally {
+      attesting.delete(id)
+    }
+  }
+
+  /**
+   * Files a receipt of this trade that both parties signed, keeping an attested one once it
+   * came. @returns true when it brings the trade's first attestation by a trusted authority
+   * @throws when the receipt does not open with both parties or names another trade
+   */
+  function fileReceipt(session: EscrowSession, receipt: Uint8Array): boolean {
+    const id = session.trade.idText
+    const now = clock.now()
+    const opened = openReceipt(receipt, { now })
+    if (toHex(opened.trade) !== toHex(session.trade.id.bytes))
+      throw new ReceiptMismatchError('the receipt names another trade')
+    if (attestations.has(id)) return false
+    const first = !receipts.has(id)
+    receipts.set(id, receipt)
+    if (first) emit('receipt-signed', { session, receipt })
+    const by = receiptAttestation(receipt, authorities, now)
+    if (by === undefined) return false
+    attestations.set(id, by)
+    emit('receipt-attested', { session, receipt, by })
+    return true
+  }
+
+  /** As the arbiter of a dispute this peer ruled: attests the receipt and sends it to both parties. */
+  async function attestRuling(
+    peer: PeerId,
+    session: EscrowSession,
+    frame: Extract<MarketFrame, { t: 'receipt' }>,
+  ): Promise<void> {
+    if (frame.half || session.state.last?.role !== 'arbiter') return
+    const parties = PARTY_ROLES.map((role) => session.trade.roles[role]!)
+    if (!parties.some((p) => p.equals(peer))) return
+    const id = session.trade.idText
+    try {
+      let attested = attestedHere.get(id)
+      if (attested === undefined) {
+        attested = await attestSettlement(signer, session.state, frame.receipt, {
+          now: clock.now(),
+        })
+        attestedHere.set(id, attested)
+      }
+      const answer = encodeMarketFrame({ t: 'receipt', trade: id, receipt: attested, half: false })
+      for (const party of parties) deliver(party, answer)
+    } catch (error) {
+      emit('fault', { context: 'attestation', error })
+    }
+  }
+
   async function rateTrade(session: EscrowSession, receipt: Uint8Array): Promise<void> {
     const id = session.trade.idText
-    if (rated.has(id)) return
+    // a party rates only with a receipt a settlement authority attested
+    if (rated.has(id) || !attestations.has(id)) return
     rated.add(id)
     const score = rate(session)
     if (score === undefined) return
@@ -480,7 +611,13 @@ export async function createMarket(init: MarketInit): Promise<Market> {
       emit('rating-accepted', { rating })
       return 'accept'
     } catch (error) {
-      if (isReputationError(error) && error.name === 'DuplicateRatingError') return 'ignore'
+      // a rating seen before, or older than what the ledger evicted to stay bounded, is no
+      // fault of the peer that forwards it
+      if (
+        isReputationError(error) &&
+        (error.name === 'DuplicateRatingError' || error.name === 'StaleRatingError')
+      )
+        return 'ignore'
       return 'reject'
     }
   }
@@ -597,20 +734,22 @@ export async function createMarket(init: MarketInit): Promise<Market> {
   ): Promise<void> {
     const session = sessions.get(frame.trade)
     if (session === undefined || !session.state.terminal) return
+    if (session.role === 'arbiter') return attestRuling(peer, session, frame)
     if (!PARTY_ROLES.includes(session.role)) return
+    const id = session.trade.idText
     const other = session.trade.roles[session.role === 'seller' ? 'buyer' : 'seller']!
-    if (!other.equals(peer)) return
+    const fromArbiter = session.trade.roles.arbiter?.equals(peer) === true
+    if (!other.equals(peer) && !(fromArbiter && !frame.half)) return
     try {
-      let full = frame.receipt
-      if (frame.half) full = await countersignReceipt(frame.receipt, session.state, signer)
-      const opened = openReceipt(full, { now: clock.now() })
-      if (toHex(opened.trade) !== toHex(session.trade.id.bytes)) return
-      const first = !receipts.has(frame.trade)
-      receipts.set(frame.trade, full)
-      if (frame.half)
-        sendOrKeep(peer, { t: 'receipt', trade: frame.trade, receipt: full, half: false })
-      if (first) emit('receipt-signed', { session, receipt: full })
-      await rateTrade(session, full)
+      if (frame.half) {
+        // the other party's half: countersigned if it matches this replica; the best receipt
+        // this peer holds goes back (the attested one, to a party that restarted)
+        fileReceipt(session, await countersignReceipt(frame.receipt, session.state, signer))
+        sendOrKeep(peer, { t: 'receipt', trade: id, receipt: receipts.get(id)!, half: false })
+      } else fileReceipt(session, frame.receipt)
+      const full = receipts.get(id)!
+      if (attestations.has(id)) await rateTrade(session, full)
+      else if (!fromArbiter) await requestAttestation(session, full)
     } catch (error) {
       // a receipt that does not match this replica's state is not signed
       emit('fault', { context: 'receipt', error })
@@ -1039,6 +1178,7 @@ export async function createMarket(init: MarketInit): Promise<Market> {
     sync,
     trades: () => sessions,
     receipt: (trade) => receipts.get(trade),
+    attestedBy: (trade) => attestations.get(trade),
     trust,
     ratings: () => ledger.ratings(),
     catchUp: requestCatchUp,

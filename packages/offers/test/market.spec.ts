@@ -77,10 +77,14 @@ describe('the market on real nodes (memory transport)', () => {
     for (const p of [a, b, c, d])
       await until(`${p.name} has both ratings`, () => p.market.ratings().length === 2)
     expect(c.market.ratings().every((r) => r.score === 1 && r.outcome === 'released')).toBe(true)
+    // the vault that settled the trade attested its receipt; only then did the parties rate
+    const vaultKey = net.authority.peerId.toString()
+    expect(c.market.ratings().map((r) => r.attestedBy)).toEqual([vaultKey, vaultKey])
+    expect([a.market.attestedBy(id), b.market.attestedBy(id)]).toEqual([vaultKey, vaultKey])
   })
 
   it('a buyer who never pays: the seller disputes, the arbiter refunds with its bond, its trust falls and its offers hide', async () => {
-    net = createNet(BALANCES)
+    net = createNet(BALANCES, [carol.peerId])
     const arbitrate = async () => ({ action: 'ruleRefund' as const, note: 'no payment shown' })
     const a = await net.start('a', alice, { preTrusted: [carol.peerId.toString()] })
     const m = await net.start('m', mallory, { preTrusted: [carol.peerId.toString()] })
@@ -105,6 +109,9 @@ describe('the market on real nodes (memory transport)', () => {
     expect(net.vault.totals().get('BTC')).toBe(6_000_000n)
     // alice rated mallory -1; mallory's offer is hidden below the trust floor
     await until('the rating spreads', () => c.market.ratings().some((r) => r.score === -1))
+    // the arbiter attested the receipt of the dispute it ruled, and sent it to both parties
+    expect(c.market.ratings().every((r) => r.attestedBy === carol.peerId.toString())).toBe(true)
+    expect(m.market.attestedBy(id)).toBe(carol.peerId.toString())
     await m.market.publish(sale({ price: 1_00n }))
     await until("alice has mallory's offer in her book", () => a.market.book.size >= 1)
     await until(

@@ -59,6 +59,8 @@ describe('receipts', () => {
     await until('bob holds a receipt again', () => b.market.receipt(id) !== undefined)
     const receipt = openReceipt(b.market.receipt(id)!, { now: Date.now() })
     expect(receipt.outcome).toBe('released')
+    // the one alice holds, attested by the vault: bob can rate with it again
+    expect(b.market.attestedBy(id)).toBe(net.authority.peerId.toString())
     // the ratings bob's memory lost come back from alice when they connect
     await until('bob holds both ratings again', () => b.market.ratings().length === 2)
   })
