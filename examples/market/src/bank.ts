@@ -6,11 +6,14 @@
  * - `lock`: lock assets from the caller's own account (a step it is about to sign locks them);
  * - `settle`: the caller sends a trade's signed terms and steps; the bank folds them with the
  *   escrow core and executes exactly the operations the log implies (idempotent keys);
+ * - `attest`: the same, with the receipt both parties signed: once the trade is settled the
+ *   bank, as its settlement authority, countersigns the receipt if it says what the log says
+ *   and the outcome moved value. Ratings count only with such an attestation;
  * - `pay` / `paid`: a payment from the caller to a peer, named by a reference (the trade id),
  *   and the question an arbiter or a seller asks of it.
  *
  * @example
- * const bank = createBank(node, { balances })
+ * const bank = createBank(node, clock, balances, cash, bankSigner)
  * const client = bankClient(node, bankPeer)   // a Vault for createMarket, plus pay/paid
  */
 import { decode, encode, type Value } from '@peerkit/codec'
@@ -25,8 +28,9 @@ import {
   tradeEscrow,
   type Vault,
 } from '@peerkit/escrow'
-import type { PeerId } from '@peerkit/identity'
+import type { PeerId, Signer } from '@peerkit/identity'
 import type { Clock, Node } from '@peerkit/net'
+import { attestSettlement } from '@peerkit/offers'
 
 const BANK_PROTOCOL = '/peerkit/example/bank/1'
 const MAX_FRAME = 256 * 1024
@@ -40,6 +44,7 @@ function trace(line: string): void {
  * The requests the bank answers (CBOR maps):
  * - `{ t: 'lock', id, request }` (a LockRequest of the caller's own assets);
  * - `{ t: 'settle', id, terms, steps }`;
+ * - `{ t: 'attest', id, terms, steps, receipt }` (answered with the attested receipt);
  * - `{ t: 'pay', id, to, currency, amount, reference }`;
  * - `{ t: 'paid', id, from, to, reference, amount }`.
  */
@@ -76,12 +81,15 @@ export interface Bank {
  * Runs the bank on `node`.
  * @param balances - opening custody balances (account → asset → amount)
  * @param cash - opening money balances (account → currency → amount)
+ * @param signer - the bank's signer, with which it attests the receipts of trades it
+ *   settled (without it the bank attests nothing, and no rating counts)
  */
 export function createBank(
   node: Node,
   clock: Clock,
   balances: Record<string, Record<string, bigint>>,
   cash: Record<string, Record<string, bigint>>,
+  signer?: Signer,
 ): Bank {
   const vault = createLedgerVault({ balances })
   const money = new Map<string, bigint>()
@@ -107,7 +115,8 @@ export function createBank(
         })
         return undefined
       }
-      case 'settle': {
+      case 'settle':
+      case 'attest': {
         // fold the signed log with the escrow core: only what the log implies is executed
         const now = clock.now()
         const trade = openTrade(tradeEscrow, r.terms as Uint8Array, { now })
@@ -121,7 +130,14 @@ export function createBank(
         }
         if (!state.terminal)
           throw Object.assign(new Error('the trade has not ended'), { name: 'NotTerminalError' })
-        return settle(state, vault)
+        const ran = await settle(state, vault)
+        if (r.t === 'settle') return ran
+        // settled here (again, idempotently): the bank vouches for the receipt of this log
+        if (signer === undefined)
+          throw Object.assign(new Error('the bank attests nothing'), { name: 'NoAuthorityError' })
+        if (!(r.receipt instanceof Uint8Array))
+          throw Object.assign(new Error('no receipt'), { name: 'NoReceiptError' })
+        return attestSettlement(signer, state, r.receipt, { now })
       }
       case 'pay': {
         const reference = String(r.reference)
@@ -188,9 +204,14 @@ export function createBank(
   }
 }
 
-/** A trader's side of the bank: custody for `createMarket`, the settle hook, and payments. */
+/**
+ * A trader's side of the bank: custody for `createMarket`, the settle and attest hooks,
+ * and payments.
+ */
 export interface BankClient extends Vault {
   settleTrade(session: EscrowSession): Promise<void>
+  /** The receipt both parties signed, back with the bank's attestation. */
+  attest(session: EscrowSession, receipt: Uint8Array): Promise<Uint8Array>
   pay(to: string, currency: string, amount: bigint, reference: string): Promise<void>
   paid(from: string, to: string, amount: bigint, reference: string): Promise<boolean>
   close(): void
@@ -261,6 +282,17 @@ export function bankClient(node: Node, clock: Clock, bank: PeerId, timeoutMs = 5
     },
     async settleTrade(session) {
       await call({ t: 'settle', terms: session.trade.bytes, steps: [...session.steps] })
+    },
+    async attest(session, receipt) {
+      const attested = await call({
+        t: 'attest',
+        terms: session.trade.bytes,
+        steps: [...session.steps],
+        receipt,
+      })
+      if (!(attested instanceof Uint8Array))
+        throw Object.assign(new Error('the bank sent no receipt'), { name: 'BankAnswerError' })
+      return attested
     },
     async pay(to, currency, amount, reference) {
       await call({ t: 'pay', to, currency, amount, reference })

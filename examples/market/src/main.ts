@@ -190,7 +190,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
   })
   const balances = Object.fromEntries(cast.map((m) => [ids.get(m.name)!, { [ASSET]: OPENING_SAT }]))
   const cash = Object.fromEntries(cast.map((m) => [ids.get(m.name)!, { [CURRENCY]: OPENING_CASH }]))
-  const bank: Bank = createBank(bankNode, clock, balances, cash)
+  const bank: Bank = createBank(bankNode, clock, balances, cash, bankSigner)
   const bankAddress = bankNode.addresses()[0]!
   const scammer = ids.get('mallory')!
   const spammer = ids.get('sam')!
