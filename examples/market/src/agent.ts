@@ -16,14 +16,7 @@ import { seal } from '@peerkit/envelope'
 import type { EscrowSession } from '@peerkit/escrow'
 import { createFileStore } from '@peerkit/escrow/node'
 import { peerIdFromString } from '@peerkit/identity'
-import {
-  createNode,
-  type MemoryNetwork,
-  memory,
-  type Node,
-  systemClock,
-  type TransportFactory,
-} from '@peerkit/net'
+import { createNode, type MemoryNetwork, type Node, systemClock } from '@peerkit/net'
 import {
   createMarket,
   defaultRating,
@@ -32,8 +25,6 @@ import {
   OFFERS_TOPIC,
   type Offer,
 } from '@peerkit/offers'
-import { tcp } from '@peerkit/tcp'
-import { ws } from '@peerkit/ws'
 import { type BankClient, bankClient } from './bank'
 import {
   AMOUNT,
@@ -41,6 +32,7 @@ import {
   BUYER_BOND,
   CURRENCY,
   type Kind,
+  keySeedOf,
   MARGIN_MS,
   NOTHING_LEFT_MS,
   OFFERS_PER_MAKER,
@@ -55,8 +47,7 @@ import {
   TRADES_PER_TAKER,
   WINDOWS,
 } from './cast'
-
-export type TransportName = 'tcp' | 'ws' | 'memory'
+import { startLinks, type TransportName } from './transports'
 
 /** What a peer is told at start. */
 export interface PeerConfig {
@@ -130,16 +121,6 @@ export interface RunningPeer {
   stop(): Promise<void>
 }
 
-function transportOf(
-  name: TransportName,
-  network: MemoryNetwork | undefined,
-): { factory: TransportFactory; listen: string } {
-  if (name === 'tcp') return { factory: tcp(), listen: 'tcp://127.0.0.1:0' }
-  if (name === 'ws') return { factory: ws(), listen: 'ws://127.0.0.1:0' }
-  if (network === undefined) throw new Error('the memory transport runs every peer in one process')
-  return { factory: memory(network), listen: '' }
-}
-
 /**
  * Starts one peer.
  * @param config - who it is and where the others are
@@ -162,13 +143,18 @@ export async function runPeer(
       ...(kind === undefined ? {} : { kind }),
       ...(other === undefined ? {} : { other }),
     })
-  const { factory, listen } = transportOf(config.transport, network)
+  const links = await startLinks(
+    config.transport,
+    keySeedOf(config, config.seed),
+    config.name,
+    network,
+  )
   // no bootstrap yet: the bank and market protocols are registered before the first link,
   // so every neighbour's first table already lists them
   const node = await createNode({
     signer,
-    transports: [factory],
-    listen: [listen === '' ? `memory://${config.name}` : listen],
+    transports: [links.factory],
+    listen: [links.listen],
     clock,
   })
   const address = node.addresses()[0]!
@@ -184,10 +170,6 @@ export async function runPeer(
     store,
     vault: bank,
     settle: (session) => bank.settleTrade(session),
-    // the bank attests the trades it settled, the arbiter the disputes it ruled: a rating
-    // counts only with a receipt one of them countersigned
-    attest: (session, receipt) => bank.attest(session, receipt),
-    authorities: [config.bank, config.arbiter],
     clock,
     preTrusted: config.preTrusted,
     resendMs: 500,
@@ -484,12 +466,11 @@ export async function runPeer(
   function waitingFor(trades: PeerReport['trades']): string | undefined {
     const open = trades.find((t) => !TERMINAL.includes(t.state))
     if (open !== undefined) return `trade ${short(open.id)} is ${open.state}`
-    // a trade that moved nothing earns no rating, and its taker may never have opened it;
-    // one that moved value is rated once the bank or the arbiter attested its receipt
+    // a trade that moved nothing earns no rating, and its taker may never have opened it
     const unsigned = trades.find(
-      (t) => SETTLED.includes(t.state) && market.attestedBy(t.id) === undefined,
+      (t) => SETTLED.includes(t.state) && market.receipt(t.id) === undefined,
     )
-    if (unsigned !== undefined) return `no attested receipt of trade ${short(unsigned.id)} yet`
+    if (unsigned !== undefined) return `no receipt of trade ${short(unsigned.id)} yet`
     const count = mine().length
     if (target === 0 || count >= target || (config.kind === 'scammer' && count >= 1)) return
     // a taker that finds nothing left to take is done too, once nothing new came for a while
@@ -513,6 +494,7 @@ export async function runPeer(
       await market.close()
       bank.close()
       await node.stop()
+      await links.stop()
     },
   }
 }

@@ -70,13 +70,18 @@ export function castOf(peers: number): Member[] {
 
 export const BANK: Member = { name: 'bank', kind: 'bank', index: 250 }
 
-/** The key of `member` in a run with `seed`. */
-export function signerOf(member: Member, seed: number): KeyPairSigner {
+/** The 32-byte key seed of `member` in a run with `seed` (libp2p's key comes from it too). */
+export function keySeedOf(member: Member, seed: number): Uint8Array {
   const bytes = new Uint8Array(32)
   bytes[0] = member.index
   new DataView(bytes.buffer).setUint32(4, seed >>> 0)
   bytes.fill(7, 8)
-  return signerFromKeyPair(keyPairFromSeed(bytes))
+  return bytes
+}
+
+/** The key of `member` in a run with `seed`. */
+export function signerOf(member: Member, seed: number): KeyPairSigner {
+  return signerFromKeyPair(keyPairFromSeed(keySeedOf(member, seed)))
 }
 
 /** `z6Mkha…1234`. */

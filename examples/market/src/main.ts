@@ -8,7 +8,7 @@
  * finishes from its file store. The run ends with a table and checks, and exits 0 only
  * if every check holds.
  *
- * Run: `pnpm demo [--peers N] [--transport tcp|ws|memory] [--seed S] [--json FILE]`.
+ * Run: `pnpm demo [--peers N] [--transport tcp|ws|memory|libp2p] [--seed S] [--json FILE]`.
  */
 import { type ChildProcess, fork } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -19,19 +19,15 @@ import {
   createMemoryNetwork,
   createNode,
   type MemoryNetwork,
-  memory,
   type Node,
   systemClock,
 } from '@peerkit/net'
-import { tcp } from '@peerkit/tcp'
-import { ws } from '@peerkit/ws'
 import {
   type PeerConfig,
   type PeerEvent,
   type PeerReport,
   type RunningPeer,
   runPeer,
-  type TransportName,
 } from './agent'
 import { type Bank, createBank } from './bank'
 import {
@@ -39,6 +35,7 @@ import {
   BANK,
   CURRENCY,
   castOf,
+  keySeedOf,
   type Member,
   OPENING_CASH,
   OPENING_SAT,
@@ -47,6 +44,7 @@ import {
   TERMINAL,
 } from './cast'
 import { runChild } from './child'
+import { startLinks, TRANSPORTS, type TransportName } from './transports'
 import { startUiFeed, type UiFeed, type UiState } from './ui-feed'
 
 /** The port the dashboard of examples/web connects to by default. */
@@ -144,13 +142,8 @@ function parseArgs(argv: readonly string[]): RunOptions {
     throw new Error(
       '--peers must be 6 to 12 (the scammer, the spammer and at least two makers and two takers)',
     )
-  if (!['tcp', 'ws', 'memory'].includes(options.transport)) {
-    throw new Error(
-      options.transport === 'libp2p'
-        ? '--transport libp2p is not offered by the market demo yet: use tcp, ws or memory'
-        : '--transport must be tcp, ws or memory',
-    )
-  }
+  if (!(TRANSPORTS as readonly string[]).includes(options.transport))
+    throw new Error(`--transport must be ${TRANSPORTS.join(', ')}`)
   if (!Number.isSafeInteger(options.seed) || options.seed < 0)
     throw new Error('--seed must be a non-negative integer')
   return options as RunOptions
@@ -178,14 +171,16 @@ export async function run(options: RunOptions): Promise<RunResult> {
   const network: MemoryNetwork | undefined =
     options.transport === 'memory' ? createMemoryNetwork() : undefined
   const bankSigner = signerOf(BANK, options.seed)
-  const factory =
-    options.transport === 'tcp' ? tcp() : options.transport === 'ws' ? ws() : memory(network!)
-  const listen =
-    options.transport === 'memory' ? 'memory://bank' : `${options.transport}://127.0.0.1:0`
+  const bankLinks = await startLinks(
+    options.transport,
+    keySeedOf(BANK, options.seed),
+    BANK.name,
+    network,
+  )
   const bankNode: Node = await createNode({
     signer: bankSigner,
-    transports: [factory],
-    listen: [listen],
+    transports: [bankLinks.factory],
+    listen: [bankLinks.listen],
     clock,
   })
   const balances = Object.fromEntries(cast.map((m) => [ids.get(m.name)!, { [ASSET]: OPENING_SAT }]))
@@ -206,7 +201,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
   let restartedName = ''
 
   log(
-    `peerkit market: ${cast.length} peers and a bank on ${options.transport === 'memory' ? 'the memory transport (one process)' : `loopback ${options.transport.toUpperCase()}, one process each`}, seed ${options.seed}`,
+    `peerkit market: ${cast.length} peers and a bank on ${options.transport === 'memory' ? 'the memory transport (one process)' : options.transport === 'libp2p' ? 'libp2p nodes (TCP, Noise, yamux on loopback), one process each' : `loopback ${options.transport.toUpperCase()}, one process each`}, seed ${options.seed}`,
   )
   log(
     `bank ${short(bankSigner.peerId)} at ${bankAddress}: ${OPENING_SAT} sat and ${Number(OPENING_CASH) / 100} ${CURRENCY} for each peer`,
@@ -556,6 +551,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
     await Promise.all([...handles.values()].map((h) => h.stop().catch(() => undefined)))
     bank.close()
     await bankNode.stop().catch(() => undefined)
+    await bankLinks.stop().catch(() => undefined)
     if (options.json !== undefined && result !== undefined)
       await writeFile(options.json, `${JSON.stringify(result, null, 2)}\n`)
     await rm(dir, { recursive: true, force: true })
