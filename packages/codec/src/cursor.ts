@@ -46,8 +46,10 @@ export interface SkipLimits {
   readonly maxTotalItems: number
 }
 
+/** Bytes of `byteKey` passed to one `String.fromCharCode` call. */
+const KEY_SLICE = 4096
 /** Largest argument of a negative integer: -1 - (2^63 - 1) is -2^63. */
-const MAX_NEGATIVE_ARGUMENT = 2n ** 63n - 1n
+export const MAX_NEGATIVE_ARGUMENT = 2n ** 63n - 1n
 
 /** A reading position in `bytes[start, end)`. */
 export class Cursor {
@@ -153,7 +155,7 @@ export class Cursor {
       throw new MalformedError(`expected major type ${major}, found ${ib >> 5}`, start)
     }
     this.pos = start + 1
-    const v = this.#argument(ib & 0x1f, start)
+    const v = this.argument(ib & 0x1f, start)
     if (typeof v === 'bigint') {
       if (major >= MAJOR_BYTES) throw new MalformedError('length beyond the input', start)
       throw new UnsupportedTypeError('an argument beyond 2^53 - 1 (read it with uint)', start)
@@ -176,7 +178,7 @@ export class Cursor {
     const ib = this.bytes[start]!
     if (ib >> 5 !== MAJOR_UNSIGNED) throw new MalformedError('expected an unsigned integer', start)
     this.pos = start + 1
-    return this.#argument(ib & 0x1f, start)
+    return this.argument(ib & 0x1f, start)
   }
 
   /**
@@ -223,6 +225,35 @@ export class Cursor {
   }
 
   /**
+   * Reads a boolean (`false` or `true`, simple values 20 and 21).
+   * @throws {MalformedError} for anything else, or at the end of the input
+   */
+  boolean(): boolean {
+    const start = this.pos
+    const ib = start < this.end ? this.bytes[start] : undefined
+    if (ib !== 0xf4 && ib !== 0xf5) throw new MalformedError('expected a boolean', start)
+    this.pos = start + 1
+    return ib === 0xf5
+  }
+
+  /**
+   * Reads the head of a byte string of exactly `length` bytes, without throwing, and moves
+   * past the string: the fast way to take a fixed-size field (a key, a digest) in place.
+   * @param length - the length required
+   * @returns where its bytes start in `bytes`, or -1 (and nothing read) for anything else
+   */
+  tryBytes(length: number): number {
+    const start = this.pos
+    if (this.tryHead(MAJOR_BYTES) !== length) {
+      this.pos = start
+      return -1
+    }
+    const from = this.pos
+    this.pos = from + length
+    return from
+  }
+
+  /**
    * Requires that every byte was read.
    * @throws {TrailingBytesError} when bytes remain
    */
@@ -248,35 +279,43 @@ export class Cursor {
     return this.#items
   }
 
-  /** The argument of a head whose initial byte was at `start`, in its shortest form. */
-  #argument(info: number, start: number): number | bigint {
+  /**
+   * Reads the argument of a head whose initial byte, at `start`, was already read (`pos` is
+   * just after it): the step under every head read, for readers that dispatch on the byte.
+   * @param info - the initial byte's additional information (its low five bits)
+   * @param start - where the head started (named in errors)
+   * @returns the argument: a number when safe, a bigint beyond 2^53 - 1
+   * @throws {NonCanonicalError} for an argument not in its shortest form or an indefinite length
+   * @throws {MalformedError} for a reserved additional information or truncated input
+   */
+  argument(info: number, start: number): number | bigint {
     if (info < 24) return info
     const b = this.bytes
     const p = this.pos
     switch (info) {
       case 24: {
-        this.#need(1)
+        this.need(1)
         const v = b[p]!
         this.pos = p + 1
         if (v < 24) throw new NonCanonicalError('argument not in its shortest form', start)
         return v
       }
       case 25: {
-        this.#need(2)
+        this.need(2)
         const v = (b[p]! << 8) | b[p + 1]!
         this.pos = p + 2
         if (v < 0x100) throw new NonCanonicalError('argument not in its shortest form', start)
         return v
       }
       case 26: {
-        this.#need(4)
+        this.need(4)
         const v = b[p]! * 0x100_0000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!)
         this.pos = p + 4
         if (v < 0x1_0000) throw new NonCanonicalError('argument not in its shortest form', start)
         return v
       }
       case 27: {
-        this.#need(8)
+        this.need(8)
         const hi = b[p]! * 0x100_0000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!)
         const lo = b[p + 4]! * 0x100_0000 + ((b[p + 5]! << 16) | (b[p + 6]! << 8) | b[p + 7]!)
         this.pos = p + 8
@@ -291,7 +330,11 @@ export class Cursor {
     }
   }
 
-  #need(n: number): void {
+  /**
+   * Requires `n` more bytes.
+   * @throws {MalformedError} when fewer remain
+   */
+  need(n: number): void {
     if (this.pos + n > this.end) throw new MalformedError('truncated input', this.pos)
   }
 
@@ -310,23 +353,23 @@ export class Cursor {
 
   #skipValue(limits: SkipLimits, depth: number): void {
     const start = this.pos
-    this.#need(1)
+    this.need(1)
     const ib = this.bytes[this.pos++]!
     const major = ib >> 5
     const info = ib & 0x1f
     switch (major) {
       case MAJOR_UNSIGNED:
-        this.#argument(info, start)
+        this.argument(info, start)
         return
       case MAJOR_NEGATIVE: {
-        const n = this.#argument(info, start)
+        const n = this.argument(info, start)
         if (typeof n === 'bigint' && n > MAX_NEGATIVE_ARGUMENT) {
           throw new UnsupportedTypeError('integer below -2^63', start)
         }
         return
       }
       case MAJOR_BYTES: {
-        const n = this.#length(info, start, MAJOR_BYTES)
+        const n = this.lengthArgument(info, start, MAJOR_BYTES)
         this.pos += n
         return
       }
@@ -334,14 +377,14 @@ export class Cursor {
         this.#skipText(info, start)
         return
       case MAJOR_ARRAY: {
-        const n = this.#length(info, start, MAJOR_ARRAY)
+        const n = this.lengthArgument(info, start, MAJOR_ARRAY)
         this.#enter(limits, depth, start)
         this.#count(n, limits, start)
         for (let i = 0; i < n; i++) this.#skipValue(limits, depth + 1)
         return
       }
       case MAJOR_MAP: {
-        const n = this.#length(info, start, MAJOR_MAP)
+        const n = this.lengthArgument(info, start, MAJOR_MAP)
         this.#enter(limits, depth, start)
         this.#count(n, limits, start)
         this.#skipEntries(n, limits, depth + 1)
@@ -350,7 +393,7 @@ export class Cursor {
       case 6:
         throw new UnsupportedTypeError('tags are outside the profile', start)
       default:
-        if (info === 24) this.#need(1)
+        if (info === 24) this.need(1)
         simpleValue(info, this.bytes[this.pos], start)
     }
   }
@@ -361,9 +404,14 @@ export class Cursor {
     }
   }
 
-  /** A length argument that must fit in what remains. */
-  #length(info: number, start: number, major: number): number {
-    const n = this.#argument(info, start)
+  /**
+   * `argument` for a length (of a byte string, text, array or map: `major`), which must fit
+   * in what remains.
+   * @throws {MalformedError} for a length beyond the input
+   * @throws every error of `argument`
+   */
+  lengthArgument(info: number, start: number, major: number): number {
+    const n = this.argument(info, start)
     if (typeof n === 'bigint' || n > unitsLeft(major, this.end - this.pos)) {
       throw new MalformedError('length beyond the input', start)
     }
@@ -371,7 +419,7 @@ export class Cursor {
   }
 
   #skipText(info: number, start: number): void {
-    const n = this.#length(info, start, MAJOR_TEXT)
+    const n = this.lengthArgument(info, start, MAJOR_TEXT)
     const from = this.pos
     if (!isStrictUtf8(this.bytes, from, from + n)) {
       throw new MalformedError('invalid UTF-8 in a text string', start)
@@ -385,7 +433,7 @@ export class Cursor {
     let prevEnd = -1
     for (let i = 0; i < n; i++) {
       const keyStart = this.pos
-      this.#need(1)
+      this.need(1)
       const ib = b[this.pos++]!
       if (ib >> 5 !== MAJOR_TEXT) {
         if (ib >> 5 === 7 && (ib & 0x1f) === 31)
@@ -412,12 +460,77 @@ function unitsLeft(major: number, bytesLeft: number): number {
   return major === MAJOR_MAP ? bytesLeft >> 1 : bytesLeft
 }
 
-/** Compares the byte ranges [a0, a1) and [b0, b1) of `b`. */
-function compareRanges(b: Uint8Array, a0: number, a1: number, b0: number, b1: number): number {
+/** Compares the byte ranges [a0, a1) and [b0, b1) of `b` (bytewise, then shorter first). */
+export function compareRanges(
+  b: Uint8Array,
+  a0: number,
+  a1: number,
+  b0: number,
+  b1: number,
+): number {
   const n = Math.min(a1 - a0, b1 - b0)
   for (let i = 0; i < n; i++) {
     const d = b[a0 + i]! - b[b0 + i]!
     if (d !== 0) return d
   }
   return a1 - a0 - (b1 - b0)
+}
+
+/**
+ * A binary string of `bytes[start, start + length)`: one character per byte, a compact map
+ * key for binary ids that is cheap to build and to hash.
+ * @param bytes - the input
+ * @param start - where the key's bytes start
+ * @param length - how many bytes (32, a digest, is the fast case)
+ * @returns the key
+ * @example byteKey(digest, 0, 32).length // 32
+ */
+export function byteKey(bytes: Uint8Array, start: number, length: number): string {
+  if (length !== 32) {
+    let key = ''
+    const end = start + length
+    // in slices: a call takes only so many arguments
+    for (let i = start; i < end; i += KEY_SLICE) {
+      const slice = bytes.subarray(i, Math.min(i + KEY_SLICE, end))
+      key += String.fromCharCode.apply(null, slice as unknown as number[])
+    }
+    return key
+  }
+  const b = bytes
+  const d = start
+  // one call with the 32 bytes as arguments: no subarray, no apply (a hot path for digests)
+  return String.fromCharCode(
+    b[d]!,
+    b[d + 1]!,
+    b[d + 2]!,
+    b[d + 3]!,
+    b[d + 4]!,
+    b[d + 5]!,
+    b[d + 6]!,
+    b[d + 7]!,
+    b[d + 8]!,
+    b[d + 9]!,
+    b[d + 10]!,
+    b[d + 11]!,
+    b[d + 12]!,
+    b[d + 13]!,
+    b[d + 14]!,
+    b[d + 15]!,
+    b[d + 16]!,
+    b[d + 17]!,
+    b[d + 18]!,
+    b[d + 19]!,
+    b[d + 20]!,
+    b[d + 21]!,
+    b[d + 22]!,
+    b[d + 23]!,
+    b[d + 24]!,
+    b[d + 25]!,
+    b[d + 26]!,
+    b[d + 27]!,
+    b[d + 28]!,
+    b[d + 29]!,
+    b[d + 30]!,
+    b[d + 31]!,
+  )
 }

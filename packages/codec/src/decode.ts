@@ -10,6 +10,15 @@
 
 import { isBytes } from './bytes'
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ITEMS, DEFAULT_MAX_TOTAL_ITEMS } from './constants'
+import {
+  Cursor,
+  compareRanges,
+  MAJOR_ARRAY,
+  MAJOR_BYTES,
+  MAJOR_MAP,
+  MAJOR_TEXT,
+  MAX_NEGATIVE_ARGUMENT,
+} from './cursor'
 import { depthLimit } from './encode'
 import {
   isCodecError,
@@ -38,15 +47,13 @@ export interface DecodeOptions {
 
 /** Byte strings up to this length may share a chunk (see `readBytes`). */
 const SHARED_BYTES_MAX = 64
-/** Largest argument of a negative integer: -1 - (2^63 - 1) is -2^63. */
-const MAX_NEGATIVE_ARGUMENT = 2n ** 63n - 1n
 /** Exact copies are made for this many short byte strings of one input before chunks are used. */
 const SHARED_BYTES_AFTER = 64
 /** Size of one shared chunk: the most a short byte string can keep alive. */
 const SHARED_CHUNK = 4096
 
-class Reader {
-  pos = 0
+/** One decoding: a cursor over the input with the counts and chunks of this input. */
+class Reader extends Cursor {
   items = 0
   /** Short byte strings read so far. */
   shortBytes = 0
@@ -54,74 +61,15 @@ class Reader {
   empty: Uint8Array | undefined
   chunk: Uint8Array | undefined
   chunkPos = 0
-  readonly view: DataView
   constructor(
-    readonly buf: Uint8Array,
+    buf: Uint8Array,
     readonly maxDepth: number,
     readonly maxItems: number,
     readonly maxTotalItems: number,
     readonly useMaps: boolean,
   ) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
+    super(buf)
   }
-}
-
-function need(r: Reader, n: number): void {
-  if (r.pos + n > r.buf.length) throw new MalformedError('truncated input', r.pos)
-}
-
-/**
- * Reads the argument of a head whose initial byte was at `r.pos - 1`, requiring the
- * shortest form. Returns a number; arguments beyond 2^53 - 1 come back as bigint.
- */
-function readArg(r: Reader, info: number, start: number): number | bigint {
-  if (info < 24) return info
-  switch (info) {
-    case 24: {
-      need(r, 1)
-      const v = r.buf[r.pos++]!
-      if (v < 24) throw new NonCanonicalError('argument not in its shortest form', start)
-      return v
-    }
-    case 25: {
-      need(r, 2)
-      const v = r.view.getUint16(r.pos)
-      r.pos += 2
-      if (v < 0x100) throw new NonCanonicalError('argument not in its shortest form', start)
-      return v
-    }
-    case 26: {
-      need(r, 4)
-      const v = r.view.getUint32(r.pos)
-      r.pos += 4
-      if (v < 0x1_0000) throw new NonCanonicalError('argument not in its shortest form', start)
-      return v
-    }
-    case 27: {
-      need(r, 8)
-      const hi = r.view.getUint32(r.pos)
-      const lo = r.view.getUint32(r.pos + 4)
-      r.pos += 8
-      if (hi === 0) throw new NonCanonicalError('argument not in its shortest form', start)
-      if (hi < 0x20_0000) return hi * 0x1_0000_0000 + lo
-      return (BigInt(hi) << 32n) | BigInt(lo)
-    }
-    case 31:
-      throw new NonCanonicalError('indefinite length', start)
-    default:
-      throw new MalformedError('reserved additional information', start)
-  }
-}
-
-/**
- * A length argument: must fit in the input that remains after its head, where each unit
- * takes at least `unitBytes` bytes (1 for strings and arrays, 2 for map entries).
- */
-function readLength(r: Reader, info: number, start: number, unitBytes: 1 | 2): number {
-  const n = readArg(r, info, start)
-  if (typeof n === 'bigint' || n * unitBytes > r.buf.length - r.pos)
-    throw new MalformedError('length beyond the input', start)
-  return n
 }
 
 function countItems(r: Reader, n: number, start: number): void {
@@ -146,7 +94,7 @@ function readBytes(r: Reader, n: number): Uint8Array {
   const from = r.pos
   r.pos += n
   if (n > SHARED_BYTES_MAX || ++r.shortBytes <= SHARED_BYTES_AFTER)
-    return r.buf.slice(from, from + n)
+    return r.bytes.slice(from, from + n)
   let chunk = r.chunk
   if (chunk === undefined || r.chunkPos + n > chunk.length) {
     chunk = new Uint8Array(SHARED_CHUNK)
@@ -154,7 +102,7 @@ function readBytes(r: Reader, n: number): Uint8Array {
     r.chunkPos = 0
   }
   const at = r.chunkPos
-  const b = r.buf
+  const b = r.bytes
   for (let i = 0; i < n; i++) chunk[at + i] = b[from + i]!
   r.chunkPos = at + n
   return chunk.subarray(at, at + n)
@@ -162,33 +110,23 @@ function readBytes(r: Reader, n: number): Uint8Array {
 
 function readText(r: Reader, n: number, start: number): string {
   const end = r.pos + n
-  const s = strictUtf8(r.buf, r.pos, end)
+  const s = strictUtf8(r.bytes, r.pos, end)
   if (s === undefined) throw new MalformedError('invalid UTF-8 in a text string', start)
   r.pos = end
   return s
 }
 
-/** Compares the byte ranges [a0, a1) and [b0, b1) of the input. */
-function compareRanges(b: Uint8Array, a0: number, a1: number, b0: number, b1: number): number {
-  const n = Math.min(a1 - a0, b1 - b0)
-  for (let i = 0; i < n; i++) {
-    const d = b[a0 + i]! - b[b0 + i]!
-    if (d !== 0) return d
-  }
-  return a1 - a0 - (b1 - b0)
-}
-
 function readValue(r: Reader, depth: number): Value {
   const start = r.pos
-  need(r, 1)
-  const ib = r.buf[r.pos++]!
+  r.need(1)
+  const ib = r.bytes[r.pos++]!
   const major = ib >> 5
   const info = ib & 0x1f
   switch (major) {
     case 0:
-      return readArg(r, info, start)
+      return r.argument(info, start)
     case 1: {
-      const n = readArg(r, info, start)
+      const n = r.argument(info, start)
       if (typeof n === 'number') {
         // -1 - n is safe while n <= 2^53 - 2
         return n < Number.MAX_SAFE_INTEGER ? -1 - n : -1n - BigInt(n)
@@ -198,14 +136,14 @@ function readValue(r: Reader, depth: number): Value {
       return -1n - n
     }
     case 2: {
-      return readBytes(r, readLength(r, info, start, 1))
+      return readBytes(r, r.lengthArgument(info, start, MAJOR_BYTES))
     }
     case 3: {
-      const n = readLength(r, info, start, 1)
+      const n = r.lengthArgument(info, start, MAJOR_TEXT)
       return readText(r, n, start)
     }
     case 4: {
-      const n = readLength(r, info, start, 1)
+      const n = r.lengthArgument(info, start, MAJOR_ARRAY)
       if (depth >= r.maxDepth)
         throw new LimitExceededError('maxDepth', `nesting deeper than ${r.maxDepth}`, start)
       countItems(r, n, start)
@@ -215,8 +153,7 @@ function readValue(r: Reader, depth: number): Value {
       return out
     }
     case 5: {
-      // every entry takes at least two bytes
-      const n = readLength(r, info, start, 2)
+      const n = r.lengthArgument(info, start, MAJOR_MAP)
       if (depth >= r.maxDepth)
         throw new LimitExceededError('maxDepth', `nesting deeper than ${r.maxDepth}`, start)
       countItems(r, n, start)
@@ -226,27 +163,27 @@ function readValue(r: Reader, depth: number): Value {
     case 6:
       throw new UnsupportedTypeError('tags are outside the profile', start)
     default:
-      if (info === 24) need(r, 1)
-      return simpleValue(info, r.buf[r.pos], start)
+      if (info === 24) r.need(1)
+      return simpleValue(info, r.bytes[r.pos], start)
   }
 }
 
 function readMap(r: Reader, n: number, depth: number): Value {
-  const b = r.buf
+  const b = r.bytes
   const map = r.useMaps ? new Map<string, Value>() : undefined
   const obj: Record<string, Value> = {}
   let prevStart = -1
   let prevEnd = -1
   for (let i = 0; i < n; i++) {
     const keyStart = r.pos
-    need(r, 1)
+    r.need(1)
     const ib = b[r.pos++]!
     if (ib >> 5 !== 3) {
       if (ib >> 5 === 7 && (ib & 0x1f) === 31)
         throw new MalformedError('break outside an indefinite-length item', keyStart)
       throw new UnsupportedTypeError('map keys must be text strings', keyStart)
     }
-    const len = readLength(r, ib & 0x1f, keyStart, 1)
+    const len = r.lengthArgument(ib & 0x1f, keyStart, MAJOR_TEXT)
     const key = readText(r, len, keyStart)
     const keyEnd = r.pos
     if (prevStart >= 0) {

@@ -12,6 +12,7 @@
 import { isBytes } from './bytes'
 import { DEFAULT_MAX_DEPTH, MAX_DEPTH_CEILING, MAX_INTEGER, MIN_INTEGER } from './constants'
 import { LimitExceededError, UnsupportedTypeError } from './errors'
+import { writeHead, writeUint32 } from './head'
 import type { Value } from './value'
 
 export interface EncodeOptions {
@@ -42,27 +43,7 @@ class Writer {
   /** Writes a head (major type and argument) in its shortest form. */
   head(major: number, arg: number): void {
     this.ensure(9)
-    const m = major << 5
-    const b = this.buf
-    let p = this.pos
-    if (arg < 24) {
-      b[p++] = m | arg
-    } else if (arg < 0x100) {
-      b[p++] = m | 24
-      b[p++] = arg
-    } else if (arg < 0x1_0000) {
-      b[p++] = m | 25
-      b[p++] = arg >>> 8
-      b[p++] = arg & 0xff
-    } else if (arg < 0x1_0000_0000) {
-      b[p++] = m | 26
-      p = writeUint32(b, p, arg)
-    } else {
-      b[p++] = m | 27
-      p = writeUint32(b, p, Math.floor(arg / 0x1_0000_0000))
-      p = writeUint32(b, p, arg >>> 0)
-    }
-    this.pos = p
+    this.pos = writeHead(this.buf, this.pos, major, arg)
   }
 
   headBig(major: number, arg: bigint): void {
@@ -83,15 +64,6 @@ class Writer {
     this.buf.set(b, this.pos)
     this.pos += b.length
   }
-}
-
-/** Writes `v` (below 2^32) big-endian at `p`; returns the position after it. */
-function writeUint32(b: Uint8Array, p: number, v: number): number {
-  b[p] = v >>> 24
-  b[p + 1] = (v >>> 16) & 0xff
-  b[p + 2] = (v >>> 8) & 0xff
-  b[p + 3] = v & 0xff
-  return p + 4
 }
 
 const textEncoder = new TextEncoder()

@@ -28,6 +28,7 @@ export {
   contentIdText,
 } from './content-id'
 export {
+  byteKey,
   Cursor,
   MAJOR_ARRAY,
   MAJOR_BYTES,
@@ -50,4 +51,5 @@ export {
   TrailingBytesError,
   UnsupportedTypeError,
 } from './errors'
+export { headSize, writeHead } from './head'
 export type { MapValue, Value } from './value'
