@@ -1,8 +1,8 @@
 /**
  * A `node:net` socket as a `ByteStream`: what the Noise channel upgrades into a link. Chunks
  * are handed on as plain `Uint8Array` views (no `Buffer` semantics leak out), `write`
- * reports the socket's backpressure, and the stream closes once, with the socket's error
- * when it broke.
+ * reports the socket's backpressure, the writes of one tick leave together (one syscall per
+ * batch), and the stream closes once, with the socket's error when it broke.
  *
  * @example
  * const stream = byteStreamFromSocket(net.connect(4001, '127.0.0.1'))
@@ -12,6 +12,7 @@
 import type { Socket } from 'node:net'
 import { type ByteStream, type ByteStreamEvents, IdleTimeoutError } from '@peerkit/net'
 import { formatTcpAddress } from './address'
+import { WRITE_BATCH_BYTES } from './constants'
 
 /** Options of `byteStreamFromSocket`. */
 export interface SocketStreamOptions {
@@ -36,6 +37,19 @@ export function byteStreamFromSocket(socket: Socket, options?: SocketStreamOptio
   let closed = false
   let reading = false
   let wantDrain = false
+  // Writes of one tick are gathered in the corked socket and leave in one writev, flushed at
+  // the end of the tick or once WRITE_BATCH_BYTES are waiting (a burst of sealed frames costs
+  // a syscall per batch, not one per frame). Backpressure is read after a flush, so `write`
+  // says false only when the kernel refused bytes, as without the batching.
+  let corked = false
+  const uncork = (): void => {
+    corked = false
+    socket.uncork()
+  }
+  const flush = (): void => {
+    socket.uncork()
+    socket.cork()
+  }
 
   const remoteAddress =
     socket.remoteAddress !== undefined && socket.remotePort !== undefined
@@ -74,7 +88,13 @@ export function byteStreamFromSocket(socket: Socket, options?: SocketStreamOptio
     ...(remoteAddress === undefined ? {} : { remoteAddress }),
     write(bytes: Uint8Array): boolean {
       if (closed || socket.destroyed || socket.writableEnded) return false
-      if (socket.write(bytes)) return true
+      if (!corked) {
+        corked = true
+        socket.cork()
+        process.nextTick(uncork)
+      }
+      if (!socket.write(bytes) || socket.writableLength >= WRITE_BATCH_BYTES) flush()
+      if (socket.writableLength < socket.writableHighWaterMark) return true
       wantDrain = true
       return false
     },

@@ -1,6 +1,7 @@
 /**
  * The socket adapter on real loopback sockets: order, no loss before the first listener,
- * backpressure and drain, clean and broken closes, the idle timeout.
+ * the writes of one tick gathered into a few syscalls, backpressure and drain, clean and
+ * broken closes, the idle timeout.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { isNetError } from '@peerkit/net'
@@ -64,6 +65,39 @@ test('bytes arrive in order as plain Uint8Array views, and none is lost before t
   a.end()
   expect(await bClosed).toEqual({})
   expect(received.bytes()).toEqual(sent)
+})
+
+test('the writes of one tick leave the socket in a few batches, in order, and end flushes them', async () => {
+  const pair = await socketPair()
+  // count what the socket hands to the kernel: one call per write or writev
+  const client = pair.client as unknown as Record<
+    '_write' | '_writev',
+    (...args: unknown[]) => void
+  >
+  let dispatches = 0
+  for (const method of ['_write', '_writev'] as const) {
+    const real = client[method].bind(client)
+    client[method] = (...args: unknown[]) => {
+      dispatches++
+      real(...args)
+    }
+  }
+  const a = byteStreamFromSocket(pair.client)
+  const b = byteStreamFromSocket(pair.server)
+  const received = collect(b)
+  const bClosed = closed(b)
+  const sent = new Uint8Array(1000 * 100 + 600_000).map((_, index) => index % 253)
+  for (let offset = 0; offset < 100_000; offset += 100) {
+    expect(a.write(sent.subarray(offset, offset + 100))).toBe(true)
+  }
+  // larger than a batch: flushed within the tick, not held until its end
+  a.write(sent.subarray(100_000))
+  a.end()
+  expect(await bClosed).toEqual({})
+  expect(received.bytes()).toEqual(sent)
+  expect(dispatches).toBeGreaterThan(0)
+  // a flush whenever the socket's 16 KiB buffer fills: about seven, against 1,001 unbatched
+  expect(dispatches).toBeLessThanOrEqual(10)
 })
 
 test('write returns false once the peer stops reading, and drain follows when it reads again', async () => {
