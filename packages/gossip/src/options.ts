@@ -388,3 +388,90 @@ export function resolveInit(init: GossipInit = {}): ResolvedInit {
   Object.freeze(resolved.scoreThresholds)
   return Object.freeze(resolved)
 }
+
+/*
+ * Configuration groups: the settings each layer of the router reads (the layer is typed
+ * with its group, so a setting it does not name is out of its reach).
+ */
+
+/** Membership (`membership.ts`): the views, joins, NEIGHBOR requests, swaps and dial limits. */
+export type MembershipConfig = Pick<
+  ResolvedInit,
+  | 'activeViewSize'
+  | 'passiveViewSize'
+  | 'activeRandomWalkLength'
+  | 'passiveRandomWalkLength'
+  | 'heartbeatIntervalMs'
+  | 'swapIntervalMs'
+  | 'neighborTimeoutMs'
+  | 'idleConnectionMs'
+  | 'maxDialsPerPeer'
+  | 'maxPendingDials'
+  | 'maxMessagesPerPeerPerSecond'
+  | 'maxFramesPerPeerPerSecond'
+  | 'scoreThresholds'
+>
+
+/** Shuffles and peer records (`shuffle.ts`). */
+export type ShuffleConfig = Pick<
+  ResolvedInit,
+  | 'activeViewSize'
+  | 'passiveViewSize'
+  | 'heartbeatIntervalMs'
+  | 'shuffleIntervalMs'
+  | 'shuffleActiveCount'
+  | 'shufflePassiveCount'
+  | 'shuffleWalkLength'
+  | 'maxPeerDataBytes'
+>
+
+/** Limits and scoring (`limits.ts`). */
+export type LimitsConfig = Pick<
+  ResolvedInit,
+  | 'heartbeatIntervalMs'
+  | 'maxFramesPerPeerPerSecond'
+  | 'maxMessagesPerPeerPerSecond'
+  | 'scoreThresholds'
+>
+
+/** The seen and message caches (`cache.ts`). */
+export type CacheConfig = Pick<
+  ResolvedInit,
+  'seenTtlMs' | 'messageCacheMs' | 'maxCachedMessages' | 'maxCachedBytes'
+>
+
+/** Broadcast (`broadcast.ts`): trees, lazy announcements, catch-up, answers to requests. */
+export type BroadcastConfig = Pick<
+  ResolvedInit,
+  | 'hopLimit'
+  | 'lazyFlushMs'
+  | 'catchUpMs'
+  | 'pruneBackoffMs'
+  | 'maxSources'
+  | 'sourceTtlMs'
+  | 'maxIdsPerFrame'
+  | 'maxRequestsPerMessage'
+  | 'maxTopics'
+  | 'scoreThresholds'
+>
+
+/** Repair (`repair.ts`): announcements, pulls and repair requests. */
+export type RepairConfig = Pick<
+  ResolvedInit,
+  'ihaveTimeoutMs' | 'optimizationThreshold' | 'maxMissing' | 'maxIdsPerFrame' | 'scoreThresholds'
+>
+
+/** Validation (`validation.ts`): taking messages in and publishing. */
+export type ValidationConfig = Pick<
+  ResolvedInit,
+  | 'domain'
+  | 'maxMessageAgeMs'
+  | 'maxClockSkewMs'
+  | 'maxMessageBytes'
+  | 'maxSeenEntries'
+  | 'hopLimit'
+  | 'validationTimeoutMs'
+  | 'maxPendingValidations'
+  | 'maxPendingPerPeer'
+  | 'scoreThresholds'
+>

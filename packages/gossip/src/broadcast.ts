@@ -1,0 +1,537 @@
+/**
+ * Plumtree broadcast, per topic, with one tree per publisher ("source"). A publisher
+ * pushes to all its subscribed neighbours; every other node pushes a message to its
+ * children in that source's tree (the eager set) and announces it (IHAVE, batched per
+ * lazy flush) to the other neighbours (the lazy set). GRAFT makes the sender a child,
+ * PRUNE takes it out (a prune for a low score holds it off), and a new neighbour is caught
+ * up on recent messages. Requests for missing messages are the repair layer's
+ * (`repair.ts`); taking a message in is the validation layer's (`validation.ts`).
+ *
+ * @example
+ * const broadcast = createBroadcast(core, cfg, limits, membership, cache)
+ * broadcast.subscribe('news')
+ * broadcast.accept(pending, key) // deliver, become the sender's child, forward
+ */
+import type { PeerId } from '@peerkit/identity'
+import { ACCEPTED, type Cache } from './cache'
+import { type Conn, type Core, pairKey, sourceOfKey } from './core'
+import { type Announcement, type PruneReason, type WireId, wireIdOfKey } from './frames'
+import type { Limits } from './limits'
+import type { Membership } from './membership'
+import type { BroadcastConfig } from './options'
+import type { DeliveryPath, PeerKey } from './types'
+
+export interface TopicState {
+  /** Per source (its public key as a `sourceKeyOf` string): the neighbours we push its messages to, least recently used first. */
+  trees: Map<string, PeerKey[]>
+  /** Per source: the neighbour that pushes its messages to us. */
+  parents: Map<string, PeerKey>
+  /**
+   * Neighbours that pruned this router's own tree (they hear its messages faster another
+   * way): its messages are announced to them instead of pushed, until they graft it again.
+   */
+  declined: Set<PeerKey>
+  /**
+   * Per source named in `trees` or `parents`: when it was last used, least recently used
+   * first. Bounds both maps (`maxSources`) and expires sources unused for `sourceTtlMs`.
+   */
+  used: Map<string, number>
+  /** Announcements waiting for the next lazy flush. */
+  ihave: { entry: Announcement; from: PeerKey; source: string; skip: PeerKey[] | undefined }[]
+  /** Connections of the active neighbours subscribed to the topic, as of `peersVersion` (see `topicPeers`). */
+  peers: Conn[]
+  peersVersion: number
+}
+
+/** A message on its way in: validated (or waiting for the application's verdict). */
+export interface Pending {
+  topic: string
+  id: WireId
+  /** The public message id (the envelope id's text form). */
+  messageId: string
+  envelope: Uint8Array
+  from: PeerId
+  hops: number
+  /** The publisher's peer key. */
+  signer: PeerKey
+  /** The publisher's public key, as a `sourceKeyOf` string and as bytes. */
+  source: string
+  sourceBytes: Uint8Array
+  deadline: number
+  /** How the copy came over its last hop. */
+  via: DeliveryPath
+  /** Neighbours that announced the message to us: they have it, so get no IHAVE for it. */
+  skip?: PeerKey[] | undefined
+}
+
+export interface Broadcast {
+  readonly topics: ReadonlyMap<string, TopicState>
+  /** `topic SEP peer` → until when we must not graft that peer without a missing message. */
+  readonly graftBackoff: ReadonlyMap<string, number>
+  /** `topic SEP peer` → until when that peer must not graft us without a missing message. */
+  readonly prunedUntil: ReadonlyMap<string, number>
+  /** The connections of the active neighbours subscribed to `topic` (read-only). */
+  topicPeers(topic: string, t?: TopicState): readonly Conn[]
+  setParent(t: TopicState, source: string, key: PeerKey): void
+  /** Removes a peer from every tree of `topic` (as child and as parent). */
+  unlinkTopic(topic: string, key: PeerKey): void
+  /** Asks `key` to stop pushing `sources` (all of the topic's trees when empty) to us. */
+  prune(topic: string, key: PeerKey, reason: PruneReason, sources: Uint8Array[]): void
+  inBackoff(map: ReadonlyMap<string, number>, topic: string, peer: PeerKey): boolean
+  /** Delivers an accepted message, takes its sender as parent, and forwards it. */
+  accept(p: Pending, key: string): void
+  /** Eager push to the source's tree, and a queued announcement for everyone else. */
+  forward(p: Pending): void
+  /** Sends the queued announcements. */
+  flushLazy(): void
+  /** When the next lazy flush is due (undefined: nothing queued). */
+  flushAt(): number | undefined
+  catchUp(key: PeerKey, asked: ReadonlySet<string>): void
+  onGraft(key: PeerKey, conn: Conn, topic: string, ids: WireId[], sources: Uint8Array[]): void
+  onIwant(key: PeerKey, conn: Conn, topic: string, ids: WireId[]): void
+  onPrune(
+    key: PeerKey,
+    conn: Conn,
+    topic: string,
+    reason: PruneReason,
+    backoffMs: number,
+    sources: Uint8Array[],
+  ): void
+  onSubscriptions(key: PeerKey, conn: Conn, subscribe: boolean, list: string[]): void
+  /** Adds a topic (false when already subscribed). */
+  subscribe(topic: string): boolean
+  /** Removes a topic (false when not subscribed). */
+  unsubscribe(topic: string): boolean
+  /** Peers we push `source`'s messages to (any source's when `source` is omitted). */
+  eagerKeys(topic: string, source: PeerId | undefined): PeerKey[]
+  /** Heartbeat: sources unused for `sourceTtlMs`, and backoffs that ended. */
+  expire(): void
+}
+
+/**
+ * Creates the broadcast layer.
+ * @param core - the router's shared state
+ * @param cfg - broadcast settings
+ * @param limits - scores and reports
+ * @param membership - the active view
+ * @param cache - seen entries and cached envelopes
+ * @returns the layer, with no topic
+ */
+export function createBroadcast(
+  core: Core,
+  cfg: BroadcastConfig,
+  limits: Limits,
+  membership: Membership,
+  cache: Cache,
+): Broadcast {
+  const { conns, selfKey, selfSource, stats, sourceKeyOf } = core
+  const { active } = membership
+  const { score, connScore } = limits
+  const th = cfg.scoreThresholds
+  const topics = new Map<string, TopicState>()
+  const graftBackoff = new Map<string, number>()
+  const prunedUntil = new Map<string, number>()
+  let flushAt: number | undefined
+
+  /**
+   * Every message needs a topic's peers and they rarely change, so they are kept per topic
+   * and rebuilt after `linksChanged`.
+   */
+  function topicPeers(topic: string, t = topics.get(topic)): readonly Conn[] {
+    if (t !== undefined && t.peersVersion === core.linksVersion) return t.peers
+    const result: Conn[] = []
+    for (const key of active.keys()) {
+      const conn = conns.get(key)
+      if (conn?.topics.has(topic)) result.push(conn)
+    }
+    if (t !== undefined) {
+      t.peers = result
+      t.peersVersion = core.linksVersion
+    }
+    return result
+  }
+
+  /**
+   * Marks `source` as used in `t` (its tree or parent is being set or used). Past
+   * `maxSources` the least recently used source's tree and parent are forgotten: its nodes
+   * fall back to pulling, without extra payloads.
+   */
+  function touchSource(t: TopicState, source: string): void {
+    const used = t.used
+    if (used.delete(source)) {
+      used.set(source, core.now)
+      return
+    }
+    if (used.size >= cfg.maxSources) {
+      const oldest = used.keys().next().value
+      if (oldest !== undefined) forgetSource(t, oldest)
+    }
+    used.set(source, core.now)
+  }
+
+  function forgetSource(t: TopicState, source: string): void {
+    t.used.delete(source)
+    t.trees.delete(source)
+    t.parents.delete(source)
+  }
+
+  function setParent(t: TopicState, source: string, key: PeerKey): void {
+    touchSource(t, source)
+    t.parents.set(source, key)
+  }
+
+  function addChild(t: TopicState, source: string, key: PeerKey): void {
+    touchSource(t, source)
+    let children = t.trees.get(source)
+    if (children === undefined) {
+      children = []
+      t.trees.set(source, children)
+    }
+    if (!children.includes(key)) children.push(key)
+  }
+
+  function removeChild(t: TopicState, source: string, key: PeerKey): void {
+    const children = t.trees.get(source)
+    if (children === undefined) return
+    const i = children.indexOf(key)
+    if (i < 0) return
+    children.splice(i, 1)
+    if (children.length === 0) t.trees.delete(source)
+  }
+
+  function unlinkTopic(topic: string, key: PeerKey): void {
+    const t = topics.get(topic)
+    if (t === undefined) return
+    for (const [source, children] of t.trees) {
+      const i = children.indexOf(key)
+      if (i >= 0) {
+        children.splice(i, 1)
+        if (children.length === 0) t.trees.delete(source)
+      }
+    }
+    for (const [source, parent] of t.parents) if (parent === key) t.parents.delete(source)
+    t.declined.delete(key)
+  }
+
+  function prune(topic: string, key: PeerKey, reason: PruneReason, sources: Uint8Array[]): void {
+    const t = topics.get(topic)
+    if (t !== undefined) {
+      if (sources.length === 0) {
+        for (const [source, parent] of t.parents) if (parent === key) t.parents.delete(source)
+      } else {
+        for (const s of sources) {
+          const k = sourceKeyOf(s)
+          if (t.parents.get(k) === key) t.parents.delete(k)
+        }
+      }
+    }
+    // trees are per source, and a link pruned from one is the link a repair or a faster
+    // path grafts for another: only a prune for a low score holds the peer off
+    const backoff = reason === 'score' ? cfg.pruneBackoffMs : 0
+    if (backoff > 0) prunedUntil.set(pairKey(topic, key), core.now + backoff)
+    stats.prunesSent++
+    core.send(key, { kind: 'prune', topic, reason, backoffMs: backoff, sources })
+  }
+
+  function inBackoff(map: ReadonlyMap<string, number>, topic: string, peer: PeerKey): boolean {
+    const until = map.get(pairKey(topic, peer))
+    return until !== undefined && until > core.now
+  }
+
+  /** The neighbours this router pushes its own messages to: every subscribed one that did not decline. */
+  function ownTree(topic: string, t: TopicState | undefined): PeerKey[] {
+    const keys: PeerKey[] = []
+    for (const c of topicPeers(topic, t))
+      if (t === undefined || !t.declined.has(c.key)) keys.push(c.key)
+    return keys
+  }
+
+  function forward(p: Pending): void {
+    const { topic, envelope, hops, id } = p
+    const t = topics.get(topic)
+    if (hops >= cfg.hopLimit) return
+    const fromKey = p.from.toString()
+    const publisher = fromKey === selfKey
+    // (`accept` touched the source: the most recently used trees survive `maxSources`)
+    const children = t?.trees.get(p.source)
+    const eager = publisher ? ownTree(topic, t) : (children ?? [])
+    let bytes: Uint8Array | undefined
+    for (const peer of eager) {
+      if (peer === fromKey || peer === p.signer) continue
+      const conn = conns.get(peer)
+      if (conn === undefined || connScore(peer, conn) < th.gossip) continue
+      bytes ??= core.frameBytes({ kind: 'gossip', topic, hops: hops + 1, envelope })
+      core.sendTo(conn, bytes, 1)
+    }
+    if (t === undefined || (publisher && t.declined.size === 0)) return
+    t.ihave.push({
+      entry: { id, hops: hops + 1, source: p.sourceBytes },
+      from: fromKey,
+      source: p.source,
+      // the publisher's announcement goes to the neighbours that declined its push only
+      skip: publisher ? eager : p.skip,
+    })
+    flushAt ??= core.now + cfg.lazyFlushMs
+  }
+
+  function flushLazy(): void {
+    flushAt = undefined
+    for (const [topic, t] of topics) {
+      if (t.ihave.length === 0) continue
+      const queued = t.ihave
+      t.ihave = []
+      const peers = topicPeers(topic, t)
+      // a single announcement skips its sender and the children that get the payload
+      const only = queued.length === 1 ? queued[0]! : undefined
+      const children = only === undefined ? undefined : t.trees.get(only.source)
+      for (let i = 0; i < queued.length; i += cfg.maxIdsPerFrame) {
+        const entries = queued.slice(i, i + cfg.maxIdsPerFrame).map((q) => q.entry)
+        let bytes: Uint8Array | undefined
+        for (const conn of peers) {
+          const key = conn.key
+          if (
+            key === only?.from ||
+            children?.includes(key) ||
+            only?.skip?.includes(key) ||
+            connScore(key, conn) < th.gossip
+          )
+            continue
+          bytes ??= core.frameBytes({ kind: 'ihave', topic, ids: entries })
+          stats.ihavesSent++
+          core.sendTo(conn, bytes, 0)
+        }
+      }
+    }
+  }
+
+  /**
+   * Announces to a neighbour the messages of `asked` (topics) accepted in the last
+   * `catchUpMs`: when it becomes active, for the topics it is known to subscribe to, and
+   * when an active neighbour's subscription arrives, for that topic.
+   */
+  function catchUp(key: PeerKey, asked: ReadonlySet<string>): void {
+    let only = asked
+    if (cfg.catchUpMs === 0 || cache.count() === 0 || only.size === 0 || score(key) < th.gossip)
+      return
+    const since = core.now - cfg.catchUpMs
+    // once per topic and `catchUpMs` for each peer: a neighbour toggling its subscription
+    // must not make us announce the recent messages again each time
+    const conn = conns.get(key)
+    if (conn !== undefined) {
+      conn.caughtUp ??= new Map()
+      const last = conn.caughtUp
+      const due = new Set<string>()
+      for (const topic of only) {
+        const at = last.get(topic)
+        if (at !== undefined && at > since) continue
+        due.add(topic)
+        last.set(topic, core.now)
+      }
+      if (last.size > cfg.maxTopics) {
+        for (const [topic, at] of last) if (at <= since) last.delete(topic)
+      }
+      if (due.size === 0) return
+      only = due
+    }
+    const byTopic = new Map<string, Announcement[]>()
+    cache.newestFirst(since, (entry) => {
+      if (entry.envelope === undefined || entry.from === key) return
+      if (!only.has(entry.topic)) return
+      let list = byTopic.get(entry.topic)
+      if (list === undefined) {
+        list = []
+        byTopic.set(entry.topic, list)
+      }
+      if (list.length < cfg.maxIdsPerFrame) {
+        list.push({
+          id: wireIdOfKey(entry.key),
+          hops: entry.hops + 1,
+          source: sourceOfKey(entry.source),
+        })
+      }
+    })
+    for (const [topic, ids] of byTopic) {
+      stats.ihavesSent++
+      core.send(key, { kind: 'ihave', topic, ids: ids.reverse() })
+    }
+  }
+
+  /** Sends requested messages, at most `maxRequestsPerMessage` times per peer and message. */
+  function answer(key: PeerKey, topic: string, ids: WireId[], graft: TopicState | undefined): void {
+    let overLimit = false
+    for (const id of ids) {
+      const c = cache.seen.get(id.key)
+      if (c === undefined || c.envelope === undefined || c.topic !== topic) continue
+      if (graft !== undefined) {
+        addChild(graft, c.source, key)
+        if (c.source === selfSource) graft.declined.delete(key)
+      }
+      let count = 0
+      if (c.answered !== undefined) for (const k of c.answered) if (k === key) count++
+      if (count >= cfg.maxRequestsPerMessage) {
+        overLimit = true
+        continue
+      }
+      c.answered ??= []
+      c.answered.push(key)
+      const hops = Math.min(c.hops + 1, cfg.hopLimit)
+      core.sendBytes(key, core.frameBytes({ kind: 'gossip', topic, hops, envelope: c.envelope }), 1)
+    }
+    if (overLimit) limits.violation(key, 'request-limit')
+  }
+
+  return {
+    topics,
+    graftBackoff,
+    prunedUntil,
+    topicPeers,
+    setParent,
+    unlinkTopic,
+    prune,
+    inBackoff,
+    forward,
+    flushLazy,
+    flushAt: () => flushAt,
+    catchUp,
+
+    accept(p, key) {
+      const { topic, envelope, hops, from } = p
+      const fromKey = from.toString()
+      cache.store(cache.mark(key, ACCEPTED, hops, fromKey, topic, p.source), envelope)
+      stats.delivered++
+      core.out.push({
+        type: 'deliver',
+        topic,
+        messageId: p.messageId,
+        envelope,
+        from,
+        hops,
+        via: p.via,
+      })
+      limits.report(fromKey, 'first-delivery')
+      // the first copy came this way: that neighbour is our parent in the source's tree
+      const t = topics.get(topic)
+      if (t !== undefined) setParent(t, p.source, fromKey)
+      forward(p)
+    },
+
+    onGraft(key, conn, topic, ids, sources) {
+      const t = topics.get(topic)
+      if (t === undefined) {
+        stats.prunesSent++
+        core.send(key, { kind: 'prune', topic, reason: 'unsubscribed', backoffMs: 0, sources: [] })
+        return
+      }
+      if (!active.has(key)) return
+      if (score(key) < th.graft) {
+        prune(topic, key, 'score', [])
+        return
+      }
+      if (ids.length === 0 && inBackoff(prunedUntil, topic, key)) {
+        limits.violation(key, 'graft-backoff')
+        return
+      }
+      // a graft usually comes from a neighbour already known to subscribe: no change then
+      if (!conn.topics.has(topic)) {
+        conn.topics.add(topic)
+        core.linksChanged()
+      }
+      for (const s of sources) {
+        const source = sourceKeyOf(s)
+        addChild(t, source, key)
+        if (source === selfSource) t.declined.delete(key)
+      }
+      answer(key, topic, ids, t)
+    },
+
+    onIwant(key, conn, topic, ids) {
+      if (!conn.active || !topics.has(topic)) return
+      if (connScore(key, conn) < th.gossip) return
+      answer(key, topic, ids, undefined)
+    },
+
+    onPrune(key, conn, topic, reason, backoffMs, sources) {
+      if (reason === 'unsubscribed') {
+        if (conn.topics.delete(topic)) core.linksChanged()
+        unlinkTopic(topic, key)
+        return
+      }
+      const t = topics.get(topic)
+      if (t === undefined) return
+      if (sources.length === 0) {
+        for (const [source, children] of [...t.trees])
+          if (children.includes(key)) removeChild(t, source, key)
+        t.declined.add(key)
+      } else {
+        for (const s of sources) {
+          const source = sourceKeyOf(s)
+          removeChild(t, source, key)
+          if (source === selfSource) t.declined.add(key)
+        }
+      }
+      if (backoffMs > 0) graftBackoff.set(pairKey(topic, key), core.now + backoffMs)
+    },
+
+    onSubscriptions(key, conn, subscribe, list) {
+      let added: Set<string> | undefined
+      for (const topic of list) {
+        if (subscribe) {
+          if (conn.topics.has(topic)) continue
+          if (conn.topics.size >= cfg.maxTopics) {
+            limits.violation(key, 'too-many-topics')
+            return
+          }
+          conn.topics.add(topic)
+          core.linksChanged()
+          // a new neighbour's subscription: the messages announced before it arrived skipped
+          // the neighbour (`topicPeers`), so catch it up now
+          if (conn.active && topics.has(topic)) {
+            added ??= new Set()
+            added.add(topic)
+          }
+        } else {
+          if (conn.topics.delete(topic)) core.linksChanged()
+          unlinkTopic(topic, key)
+        }
+      }
+      if (added !== undefined) catchUp(key, added)
+    },
+
+    subscribe(topic) {
+      if (topics.has(topic)) return false
+      topics.set(topic, {
+        trees: new Map(),
+        parents: new Map(),
+        declined: new Set(),
+        used: new Map(),
+        ihave: [],
+        peers: [],
+        peersVersion: -1,
+      })
+      return true
+    },
+
+    unsubscribe: (topic) => topics.delete(topic),
+
+    eagerKeys(topic, source) {
+      const t = topics.get(topic)
+      if (t === undefined) return []
+      if (source !== undefined) return [...(t.trees.get(sourceKeyOf(source.publicKey)) ?? [])]
+      const all = new Set<PeerKey>()
+      for (const children of t.trees.values()) for (const c of children) all.add(c)
+      return [...all]
+    },
+
+    expire() {
+      const before = core.now - cfg.sourceTtlMs
+      for (const t of topics.values()) {
+        for (const [source, at] of t.used) {
+          if (at > before) break
+          forgetSource(t, source)
+        }
+      }
+      for (const [key, until] of graftBackoff) if (until <= core.now) graftBackoff.delete(key)
+      for (const [key, until] of prunedUntil) if (until <= core.now) prunedUntil.delete(key)
+    },
+  }
+}

@@ -1,0 +1,354 @@
+/**
+ * Repair: what a router does with announcements (IHAVE). A message announced and not yet
+ * seen is missing; it is pulled at once (a GRAFT that also makes the announcer the
+ * parent) when no pushed copy is on its way, else after `ihaveTimeoutMs`, and asked again
+ * of the next announcer each time an answer does not come (a broken promise). Requests
+ * due together go out in one frame per peer. An announcement of a known message over a
+ * much shorter path, or a pushed copy slower than an announcement, moves the parent.
+ *
+ * @example
+ * const repair = createRepair(core, cfg, limits, membership, cache, broadcast)
+ * repair.onIhave(key, conn, topic, announcements)
+ * repair.runTimers() // after each input
+ */
+
+import type { Broadcast, TopicState } from './broadcast'
+import { ACCEPTED, type Cache, type Seen } from './cache'
+import { batchKeyOf, type Conn, type Core, sourceOfKey } from './core'
+import type { Announced } from './fast-frames'
+import { type Announcement, keyOfIdAt, type WireId, wireIdOfKey } from './frames'
+import type { Limits } from './limits'
+import type { Membership } from './membership'
+import type { RepairConfig } from './options'
+import type { DeliveryPath, PeerKey } from './types'
+
+/** A message announced to us and not yet seen. */
+export interface Missing {
+  topic: string
+  /** The id's key in `seen` and `missing` (its bytes are rebuilt for a request). */
+  key: string
+  /** The publisher's key (`sourceKeyOf`). */
+  source: string
+  announcers: PeerKey[]
+  asked: PeerKey | undefined
+  /** How the asked copy comes: pulled on the first request of an entry made to pull at once, else repaired. */
+  via: DeliveryPath | undefined
+  /** Whether the entry was made to pull at once (no pushed copy was on its way). */
+  pullNow: boolean
+  /** When the first announcement came. */
+  since: number
+  /** When to ask (again); -1 once the entry left `missing`, which voids its timers. */
+  deadline: number
+}
+
+/** A queued request of a missing message, void once the entry's deadline moved. */
+interface Timer {
+  deadline: number
+  m: Missing
+}
+
+/** Ids to request from one peer in one frame. */
+interface Request {
+  topic: string
+  peer: PeerKey
+  ids: WireId[]
+  graft: boolean
+}
+
+/** Announcers kept per missing message. */
+export const MAX_ANNOUNCERS = 8
+
+export interface Repair {
+  readonly missing: ReadonlyMap<string, Missing>
+  onIhave(fromKey: PeerKey, conn: Conn, topic: string, ids: Announcement[]): void
+  /**
+   * `onIhave` for a well-formed frame read in place (ids in `announced`), as far as it needs
+   * no more than the ids' keys: known messages with no shorter path, and missing ones,
+   * which gain an announcer. False at the first id that needs more (unknown, or a shorter
+   * path): the announcements are then built from the same reading and `onIhave` goes over
+   * every id again, which repeats nothing (an announcer is added once).
+   */
+  announcedInPlace(
+    fromKey: PeerKey,
+    conn: Conn,
+    topic: string,
+    b: Uint8Array,
+    announced: Announced,
+  ): boolean
+  /** A pushed copy came from `fromKey` after another neighbour announced it: see `fasterParent`. */
+  fasterParent(t: TopicState, m: Missing, fromKey: PeerKey): void
+  /** The neighbours that announced a missing message (asked or not). */
+  announcedBy(m: Missing): PeerKey[]
+  /** Drops a missing entry; its queued timers become void. */
+  forget(key: string, m: Missing): void
+  /** Requests what is due: pulls, and repairs whose copy or answer did not come in time. */
+  runTimers(): void
+  /** When the next request is due (undefined: none queued); drops void timers at the head. */
+  nextWake(): number | undefined
+}
+
+/**
+ * Creates the repair layer.
+ * @param core - the router's shared state
+ * @param cfg - repair settings
+ * @param limits - scores and reports
+ * @param membership - the active view
+ * @param cache - seen entries
+ * @param broadcast - the topics' trees
+ * @returns the layer, with nothing missing
+ */
+export function createRepair(
+  core: Core,
+  cfg: RepairConfig,
+  limits: Limits,
+  membership: Membership,
+  cache: Cache,
+  broadcast: Broadcast,
+): Repair {
+  const { conns, stats, share } = core
+  const { active } = membership
+  const { seen } = cache
+  const { topics, graftBackoff } = broadcast
+  const { score, connScore } = limits
+  const th = cfg.scoreThresholds
+  const missing = new Map<string, Missing>()
+  /**
+   * Repair timers in deadline order: each is `ihaveTimeoutMs` after the input that set it, so
+   * deadlines only grow and a queue suffices. Slots before `timerHead` are spent and cleared,
+   * so a spent timer does not keep its entry alive until the queue is compacted.
+   */
+  const timers: (Timer | undefined)[] = []
+  let timerHead = 0
+  /** Announced messages to pull at once (nothing pushed is on its way), in arrival order. */
+  let pulls: Timer[] = []
+
+  /** The topic's state when announcements from this neighbour are heard (active, subscribed, scored enough). */
+  function heardTopic(fromKey: PeerKey, conn: Conn, topic: string): TopicState | undefined {
+    if (!conn.active) return undefined
+    const t = topics.get(topic)
+    if (t === undefined || connScore(fromKey, conn) < th.gossip) return undefined
+    return t
+  }
+
+  /**
+   * Whether an announcement (`hops` away) of the known message `s` offers nothing: no
+   * optimization, or the message was not accepted here, or the path is not shorter enough.
+   */
+  function noShorterPath(s: Seen, topic: string, hops: number): boolean {
+    return (
+      cfg.optimizationThreshold === 0 ||
+      s.state !== ACCEPTED ||
+      s.hops - hops < cfg.optimizationThreshold ||
+      s.topic !== topic
+    )
+  }
+
+  /** Notes that `fromKey` announced the missing message `m` (a handful at most). */
+  function addAnnouncer(m: Missing, fromKey: PeerKey): void {
+    if (
+      m.announcers.length < MAX_ANNOUNCERS &&
+      !m.announcers.includes(fromKey) &&
+      m.asked !== fromKey
+    )
+      m.announcers.push(fromKey)
+  }
+
+  function forget(key: string, m: Missing): void {
+    m.deadline = -1
+    missing.delete(key)
+  }
+
+  /** Adds a missing message to the batch for its next announcer, and sets its repair timer. */
+  function request(m: Missing, requests: Map<string, Request>, blamed: Set<PeerKey>): void {
+    const key = m.key
+    const t = topics.get(m.topic)
+    if (t === undefined) {
+      forget(key, m)
+      return
+    }
+    if (m.asked !== undefined) {
+      if (conns.has(m.asked) && !blamed.has(m.asked)) {
+        blamed.add(m.asked)
+        limits.report(m.asked, 'broken-promise')
+      }
+      // a parent that did not deliver what it was grafted for is no parent (an announcement
+      // naming a made-up source leaves no parent behind)
+      if (t.parents.get(m.source) === m.asked) t.parents.delete(m.source)
+    }
+    let next: PeerKey | undefined
+    while (m.announcers.length > 0) {
+      const candidate = m.announcers.shift()!
+      if (active.has(candidate) && !limits.cut.has(candidate) && score(candidate) >= th.graft) {
+        next = candidate
+        break
+      }
+    }
+    if (next === undefined) {
+      forget(key, m)
+      return
+    }
+    const graft = !broadcast.inBackoff(graftBackoff, m.topic, next)
+    const batchKey = batchKeyOf(m.topic, next, graft)
+    let batch = requests.get(batchKey)
+    if (batch === undefined) {
+      batch = { topic: m.topic, peer: next, ids: [], graft }
+      requests.set(batchKey, batch)
+    }
+    if (batch.ids.length < cfg.maxIdsPerFrame) batch.ids.push(wireIdOfKey(key))
+    if (graft) broadcast.setParent(t, m.source, next)
+    m.via = m.pullNow && m.asked === undefined ? 'pull' : 'repair'
+    m.asked = next
+    m.deadline = core.now + cfg.ihaveTimeoutMs
+    timers.push({ deadline: m.deadline, m })
+  }
+
+  return {
+    missing,
+    forget,
+
+    onIhave(fromKey, conn, topic, ids) {
+      const t = heardTopic(fromKey, conn, topic)
+      if (t === undefined) return
+      for (const { id, hops, source } of ids) {
+        const s = seen.get(id.key)
+        if (s !== undefined) {
+          // the cheap tests first: nearly every announcement of a known message stops here
+          if (noShorterPath(s, topic, hops)) continue
+          const parent = t.parents.get(s.source)
+          if (
+            parent !== undefined &&
+            parent !== fromKey &&
+            !broadcast.inBackoff(graftBackoff, topic, fromKey) &&
+            score(fromKey) >= th.graft
+          ) {
+            // a much shorter path exists for this source: take it, and prune the long one
+            const sourceBytes = sourceOfKey(s.source)
+            broadcast.prune(topic, parent, 'optimization', [sourceBytes])
+            broadcast.setParent(t, s.source, fromKey)
+            stats.graftsSent++
+            core.send(fromKey, { kind: 'graft', topic, ids: [], sources: [sourceBytes] })
+            s.hops = hops
+          }
+          continue
+        }
+        const m = missing.get(id.key)
+        if (m !== undefined) {
+          addAnnouncer(m, fromKey)
+          continue
+        }
+        if (missing.size >= cfg.maxMissing) continue
+        const sourceKey = core.sourceKeyOf(source)
+        const parent = t.parents.get(sourceKey)
+        // with a live parent the pushed copy is on its way: give it time; else pull now
+        const wait = parent !== undefined && parent !== fromKey && active.has(parent)
+        const deadline = wait ? core.now + cfg.ihaveTimeoutMs : core.now
+        // the announcement's bytes are views of the frame: the entry keeps keys, not bytes
+        const entry: Missing = {
+          topic,
+          key: share.key(id.key),
+          source: sourceKey,
+          announcers: [fromKey],
+          asked: undefined,
+          via: undefined,
+          pullNow: !wait,
+          since: core.now,
+          deadline,
+        }
+        missing.set(entry.key, entry)
+        // a pull due now must not queue behind a repair timer due later
+        if (wait) timers.push({ deadline, m: entry })
+        else pulls.push({ deadline, m: entry })
+      }
+    },
+
+    announcedInPlace(fromKey, conn, topic, b, announced) {
+      if (heardTopic(fromKey, conn, topic) === undefined) return true
+      for (let i = 0; i < announced.count; i++) {
+        const key = keyOfIdAt(b, announced.at[i]!)
+        const s = seen.get(key)
+        if (s !== undefined) {
+          if (noShorterPath(s, topic, announced.hops[i]!)) continue
+          return false
+        }
+        const m = missing.get(key)
+        if (m === undefined) return false
+        addAnnouncer(m, fromKey)
+      }
+      return true
+    },
+
+    /*
+     * That neighbour is on a faster path from the source, so it becomes the parent in the
+     * source's tree (a GRAFT naming the source) and the slower one is pruned from it. Each
+     * such switch lowers the arrival time, so a source's tree settles on the paths of first
+     * arrival.
+     */
+    fasterParent(t, m, fromKey) {
+      const first = m.announcers[0]
+      if (first === undefined || first === fromKey) return
+      const conn = conns.get(first)
+      if (conn === undefined || !conn.active || broadcast.inBackoff(graftBackoff, m.topic, first))
+        return
+      if (connScore(first, conn) < th.graft) return
+      const sourceBytes = sourceOfKey(m.source)
+      if (t.parents.get(m.source) === fromKey)
+        broadcast.prune(m.topic, fromKey, 'optimization', [sourceBytes])
+      broadcast.setParent(t, m.source, first)
+      stats.graftsSent++
+      core.send(first, { kind: 'graft', topic: m.topic, ids: [], sources: [sourceBytes] })
+    },
+
+    announcedBy: (m) => (m.asked === undefined ? m.announcers : [...m.announcers, m.asked]),
+
+    runTimers() {
+      // most inputs find nothing due: no allocation for them
+      const pulling = pulls.length > 0
+      if (!pulling && (timerHead >= timers.length || timers[timerHead]!.deadline > core.now)) return
+      const requests = new Map<string, Request>()
+      // a peer that let several requests lapse in one round broke one promise: a slow burst
+      // of an honest peer must not cost it a penalty per message
+      const blamed = new Set<PeerKey>()
+      if (pulling) {
+        // due since they were queued, so before any timer
+        const due = pulls
+        pulls = []
+        for (const { deadline, m } of due) if (m.deadline === deadline) request(m, requests, blamed)
+      }
+      while (timerHead < timers.length && timers[timerHead]!.deadline <= core.now) {
+        const { deadline, m } = timers[timerHead]!
+        timers[timerHead++] = undefined
+        // a timer whose entry was answered or replaced is void
+        if (m.deadline === deadline) request(m, requests, blamed)
+      }
+      if (timerHead >= 32 && timerHead * 2 > timers.length) {
+        // spent entries go once they are half the queue (amortised O(1); thousands of routers
+        // in one process must not each keep a long tail)
+        timers.splice(0, timerHead)
+        timerHead = 0
+      }
+      for (const b of requests.values()) {
+        if (b.graft) {
+          stats.graftsSent++
+          core.send(b.peer, { kind: 'graft', topic: b.topic, ids: b.ids, sources: [] })
+        } else {
+          core.send(b.peer, { kind: 'iwant', topic: b.topic, ids: b.ids })
+        }
+      }
+    },
+
+    nextWake() {
+      let next = pulls.length > 0 ? core.now : undefined
+      while (timerHead < timers.length) {
+        const head = timers[timerHead]!
+        // a timer whose entry was answered or replaced is void (checked without a map lookup)
+        if (head.m.deadline !== head.deadline) {
+          timers[timerHead++] = undefined
+          continue
+        }
+        if (next === undefined || head.deadline < next) next = head.deadline
+        break
+      }
+      return next
+    },
+  }
+}
