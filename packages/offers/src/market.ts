@@ -130,6 +130,11 @@ export interface MarketEvents {
     readonly by: string
   }
   'rating-accepted': { readonly rating: AcceptedRating }
+  /**
+   * A rating from gossip or a neighbour was refused, with the ledger's typed reason (for
+   * example `UnattestedReceiptError`: no trusted settlement authority attested its receipt).
+   */
+  'rating-rejected': { readonly error: Error }
   'caught-up': { readonly peer: PeerId; readonly offers: number }
   /** A frame or a step failed here and was dropped (it is retried where retrying makes sense). */
   fault: { readonly context: string; readonly error: unknown }
@@ -618,6 +623,7 @@ export async function createMarket(init: MarketInit): Promise<Market> {
         (error.name === 'DuplicateRatingError' || error.name === 'StaleRatingError')
       )
         return 'ignore'
+      emit('rating-rejected', { error: error instanceof Error ? error : new Error(String(error)) })
       return 'reject'
     }
   }
