@@ -1,13 +1,20 @@
 /**
  * Chapter 5: whom to believe (@peerkit/reputation). Ratings count only with the receipt
- * of a finished trade, once per rater and trade; EigenTrust turns everyone's ratings
- * into global trust anchored at a peer the market knows; and a router's local scorer
- * explains why it cut a peer off.
+ * of a finished trade that the vault which settled it attested, once per rater and trade;
+ * EigenTrust turns everyone's ratings into global trust anchored at a peer the market
+ * knows; and a router's local scorer explains why it cut a peer off.
+ *
+ * A reclaimed trade counts: the seller takes its coins back and the buyer's bond with
+ * them (outcome `refunded`), so value moved from the buyer who never paid to the seller,
+ * and the vault attests it like any other settlement. Only a trade that moved nothing
+ * (cancelled, expired, unwound) earns no rating.
  */
 import type { Value } from '@peerkit/codec'
-import { envelopeId, seal } from '@peerkit/envelope'
-import { openReceipt } from '@peerkit/escrow'
+import { countersign, envelopeId, seal } from '@peerkit/envelope'
+import { openReceipt, RECEIPT_DOMAIN } from '@peerkit/escrow'
+import { keyPairFromSeed, signerFromKeyPair } from '@peerkit/identity'
 import {
+  attestReceipt,
   computeGlobalTrust,
   createLocalTrust,
   createRatingLedger,
@@ -86,10 +93,16 @@ export async function trustChapter(
   receipt: Uint8Array,
   gossip: GossipOutcome,
 ): Promise<void> {
-  report.heading('Reputation: ratings only a finished trade can earn; whom to trust')
+  report.heading('Reputation: ratings only a settled trade can earn; whom to trust')
   const { clock } = market
-  const ledger = createRatingLedger()
+  // the vault's own key: it attests the receipt of each trade it settled
+  const vault = signerFromKeyPair(keyPairFromSeed(new Uint8Array(32).fill(31)))
+  const attest = (bytes: Uint8Array) => attestReceipt(vault, bytes, { now: clock.now })
   const local = createLocalTrust()
+  const ledger = createRatingLedger({
+    authorities: [vault.peerId],
+    onEvict: (evicted) => local.removeRating(evicted),
+  })
   const rate = async (rater: Person, bytes: Uint8Array, score: -1 | 1, comment?: string) => {
     const rating = await sealRating(rater.signer, {
       receipt: bytes,
@@ -102,15 +115,19 @@ export async function trustChapter(
     return rating
   }
 
-  // the Alice–Bob trade
+  // the Alice–Bob trade: the vault settled it and attests its receipt
   const tradeId = openReceipt(receipt, { now: clock.now }).trade
-  await rate(alice, receipt, 1, 'paid within the hour')
+  await report.refused('Alice rates Bob, unattested', 'UnattestedReceiptError', () =>
+    rate(alice, receipt, 1),
+  )
+  const attested = await attest(receipt)
+  await rate(alice, attested, 1, 'paid within the hour')
   report.check(
     'Alice rates Bob +1',
     ledger.size === 1,
-    `accepted, with receipt ${short(envelopeId(receipt))}`,
+    `accepted, with receipt ${short(envelopeId(receipt))} attested by the vault`,
   )
-  const bobsRating = await rate(bob, receipt, 1, 'released as soon as paid')
+  const bobsRating = await rate(bob, attested, 1, 'released as soon as paid')
   report.check('Bob rates Alice +1', ledger.size === 2, 'accepted')
 
   const strangerRating = (payload: Record<string, Value>) =>
@@ -120,10 +137,26 @@ export async function trustChapter(
     ledger.accept(await strangerRating(aboutAlice), clock.now),
   )
   await report.refused("Mallory shows Alice–Bob's receipt", 'NotAPartyError', async () =>
-    ledger.accept(await strangerRating({ ...aboutAlice, receipt }), clock.now),
+    ledger.accept(await strangerRating({ ...aboutAlice, receipt: attested }), clock.now),
+  )
+  // a receipt Mallory and Sybil sign for a trade that never happened: no vault attested it
+  const fakeHalf = await seal(mallory.signer, {
+    domain: RECEIPT_DOMAIN,
+    payload: {
+      v: 1,
+      trade: new Uint8Array(32).fill(7),
+      parties: [mallory.signer.peerId.toBytes(), sybil.signer.peerId.toBytes()],
+      outcome: 'released',
+      at: clock.now,
+    },
+    timestamp: clock.now,
+  })
+  const fake = await countersign(fakeHalf, sybil.signer)
+  await report.refused('Sybil rates Mallory, fake receipt', 'UnattestedReceiptError', () =>
+    rate(sybil, fake, 1),
   )
   await report.refused('Alice rates that trade again, -1', 'DuplicateRatingError', () =>
-    rate(alice, receipt, -1, 'changed my mind'),
+    rate(alice, attested, -1, 'changed my mind'),
   )
   await report.refused("Bob's rating, sent again", 'DuplicateRatingError', () =>
     ledger.accept(bobsRating, clock.now),
@@ -132,7 +165,7 @@ export async function trustChapter(
 
   // the rest of the market
   for (const t of MORE_TRADES) {
-    const bytes = await runTrade(market, t, t.ending)
+    const bytes = await attest(await runTrade(market, t, t.ending))
     await rate(t.seller, bytes, t.sellerRates)
     await rate(t.buyer, bytes, t.buyerRates)
   }
@@ -142,7 +175,7 @@ export async function trustChapter(
     `${MORE_TRADES.length}: ${MORE_TRADES.length - reclaimed} released, ${reclaimed} reclaimed`,
   )
   report.fact('Mallory', 'never paid Alice or Frank; wash-traded with Sybil')
-  report.fact('ratings in the ledger', `${ledger.size}, each bound to a receipt`)
+  report.fact('ratings in the ledger', `${ledger.size}, each bound to a receipt the vault attested`)
 
   // global trust
   const { matrix, rowTotals, index } = local.toMatrix()
