@@ -363,13 +363,13 @@ export function createMembership(
 
     onDisconnectFrame(key) {
       const peer = conns.get(key)?.peer
-      if (active.has(key)) {
-        dropActive(key, true)
-        ensureActive()
-      }
+      const wasActive = active.has(key)
+      if (wasActive) dropActive(key, true)
       neighborRequests.delete(key)
       conns.delete(key)
       core.linksChanged()
+      // refilled once the connection is gone: not through the peer that just left
+      if (wasActive) ensureActive()
       if (peer !== undefined) core.out.push({ type: 'disconnect', peer })
     },
 
