@@ -1,14 +1,14 @@
 /**
- * Plumtree behaviour in networks wired by the test driver: reliability, redundancy (RMR),
+ * Plumtree behaviour of gossip routers on the simulator: reliability, redundancy (RMR),
  * last delivery hop against flooding's, exactly-once delivery, repair after crashes.
  */
 import { describe, expect, it } from 'vitest'
-import { createNetwork, type Network } from './fixtures/network'
+import { createNetwork, type Network } from './harness'
 
 const TOPIC = 'news'
 
 async function formed(nodes: number, seed: number, init = {}): Promise<Network> {
-  const net = await createNetwork({ nodes, seed, init })
+  const net = createNetwork({ nodes, seed, init })
   net.subscribeAll(TOPIC)
   net.bootstrap(2)
   net.run(net.now + nodes * 20 + 5_000)
@@ -119,7 +119,7 @@ describe('broadcast', () => {
   })
 
   it('stops forwarding at the hop limit', async () => {
-    const net = await createNetwork({ nodes: 6, seed: 2, init: { hopLimit: 2 } })
+    const net = createNetwork({ nodes: 6, seed: 2, init: { hopLimit: 2 } })
     net.subscribeAll(TOPIC)
     // a line 0-1-2-3-4-5: each node already has its left neighbour when it dials the right one
     for (let i = 0; i < 5; i++) {
@@ -135,7 +135,7 @@ describe('broadcast', () => {
 
 describe('catch-up for new neighbours', () => {
   async function late(init: { catchUpMs?: number }) {
-    const net = await createNetwork({ nodes: 3, seed: 4, init })
+    const net = createNetwork({ nodes: 3, seed: 4, init })
     net.subscribeAll(TOPIC)
     net.connect(0, 1)
     net.run(net.now + 1_000)
@@ -156,7 +156,7 @@ describe('catch-up for new neighbours', () => {
   })
 
   it('a neighbour whose subscription comes after the link is caught up when it comes', async () => {
-    const net = await createNetwork({ nodes: 3, seed: 4 })
+    const net = createNetwork({ nodes: 3, seed: 4 })
     for (const i of [0, 1]) net.input(i, { type: 'subscribe', topic: TOPIC, now: net.now })
     net.connect(0, 1)
     net.run(net.now + 1_000)
