@@ -2,9 +2,10 @@
  * Adversaries: invalid-message spammers are reported until they are cut off, silent
  * droppers do not cost honest nodes a message, and replays are rejected however late.
  */
+
+import { encodeFrame, messageIdOf } from '@peerkit/gossip'
 import { describe, expect, it } from 'vitest'
-import { encodeFrame, messageIdOf } from '../src/index'
-import { createNetwork, type Network } from './fixtures/network'
+import { createNetwork, type Network } from './harness'
 
 const TOPIC = 't'
 
@@ -23,7 +24,7 @@ async function spam(net: Network, spammer: number, round: number): Promise<void>
 
 describe('adversaries', () => {
   it('reports an invalid-message spammer until every neighbour has cut it off', async () => {
-    const net = await createNetwork({ nodes: 20, seed: 4 })
+    const net = createNetwork({ nodes: 20, seed: 4 })
     net.subscribeAll(TOPIC)
     net.bootstrap(2)
     net.run(net.now + 3_000)
@@ -49,7 +50,7 @@ describe('adversaries', () => {
 
   it('keeps honest reliability with 20% droppers and spammers, and cuts every spammer off', async () => {
     const N = 100
-    const net = await createNetwork({ nodes: N, seed: 9 })
+    const net = createNetwork({ nodes: N, seed: 9 })
     const droppers = new Set([3, 11, 19, 27, 35, 43, 51, 59, 67, 75])
     const spammers = [7, 15, 23, 31, 39, 47, 55, 63, 71, 79]
     for (const d of droppers) {
@@ -79,7 +80,7 @@ describe('adversaries', () => {
 
   it('rejects replays: a duplicate inside the window, an expired envelope after the cache forgot it', async () => {
     const init = { maxMessageAgeMs: 5_000, maxClockSkewMs: 1_000 }
-    const net = await createNetwork({ nodes: 3, seed: 3, init })
+    const net = createNetwork({ nodes: 3, seed: 3, init })
     net.subscribeAll(TOPIC)
     net.connect(0, 1)
     net.run(net.now + 200)
