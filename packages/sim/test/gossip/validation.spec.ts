@@ -2,9 +2,10 @@
  * The validation verdict flow: synchronous accept / reject / ignore, `pending` answered by
  * a `validation-result` input, limits on pending validations, and timeouts.
  */
+
+import type { GossipMessage, ScoreHook, ValidationVerdict } from '@peerkit/gossip'
 import { describe, expect, it } from 'vitest'
-import type { GossipMessage, ScoreHook, ValidationVerdict } from '../src/index'
-import { createLine } from './fixtures/network'
+import { createLine } from './harness'
 
 function recordingHook(): ScoreHook & { events: string[] } {
   const events: string[] = []
@@ -14,7 +15,7 @@ function recordingHook(): ScoreHook & { events: string[] } {
 describe('validation', () => {
   it('reject: not delivered, not forwarded, the sender reported with an invalid-message event', async () => {
     const hook = recordingHook()
-    const net = await createLine({
+    const net = createLine({
       nodes: 3,
       seed: 1,
       validate: (i) =>
@@ -35,7 +36,7 @@ describe('validation', () => {
   })
 
   it('ignore: not delivered, not forwarded, nobody blamed', async () => {
-    const net = await createLine({
+    const net = createLine({
       nodes: 3,
       seed: 2,
       validate: (i) => (i === 1 ? () => 'ignore' : undefined),
@@ -47,7 +48,7 @@ describe('validation', () => {
   })
 
   it('pending: a validate output, then the late verdict decides', async () => {
-    const net = await createLine({
+    const net = createLine({
       nodes: 3,
       seed: 3,
       validate: (i) => (i === 1 ? () => 'pending' : undefined),
@@ -77,7 +78,7 @@ describe('validation', () => {
   })
 
   it('limits pending validations per peer, and forgets verdicts that come too late', async () => {
-    const net = await createLine({
+    const net = createLine({
       nodes: 2,
       seed: 4,
       init: { maxPendingPerPeer: 1, validationTimeoutMs: 2_000 },
