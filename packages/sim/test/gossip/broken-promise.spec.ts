@@ -2,10 +2,11 @@
  * A neighbour that announced many messages and let every request lapse in one round broke
  * one promise, not one per message: a slow burst of an honest peer must not graylist it.
  */
+
+import { encodeFrame, messageIdOf, type ScoreHook } from '@peerkit/gossip'
+import { idKeyOf } from '@peerkit/gossip/frames'
 import { describe, expect, it } from 'vitest'
-import { idKeyOf } from '../src/frames'
-import { encodeFrame, messageIdOf, type ScoreHook } from '../src/index'
-import { createLine } from './fixtures/network'
+import { createLine } from './harness'
 
 describe('broken promises', () => {
   it('count once per peer per repair round, however many requests lapsed', async () => {
@@ -14,7 +15,7 @@ describe('broken promises', () => {
       record: (peer, event) => void events.push(`${peer} ${event}`),
       score: () => 0,
     }
-    const net = await createLine({
+    const net = createLine({
       nodes: 3,
       seed: 6,
       scoreHook: (i) => (i === 1 ? hook : undefined),
