@@ -2,18 +2,19 @@
  * Limits are misbehaviour, never a crash: requests answered per peer and message, messages
  * and frames per peer per second, frame size, ids per announcement.
  */
-import { describe, expect, it } from 'vitest'
-import { idKeyOf } from '../src/frames'
-import { encodeFrame, type GossipInit, type GossipOutput, messageIdOf } from '../src/index'
-import { createLine, type Network, sentFrames } from './fixtures/network'
 
-const reasons = (out: GossipOutput[]): string[] =>
+import { encodeFrame, type GossipInit, type GossipOutput, messageIdOf } from '@peerkit/gossip'
+import { idKeyOf } from '@peerkit/gossip/frames'
+import { describe, expect, it } from 'vitest'
+import { createLine, type Network, sentFrames } from './harness'
+
+const reasons = (out: readonly GossipOutput[]): string[] =>
   out.flatMap((o) => (o.type === 'misbehaved' ? [o.reason] : []))
-const payloads = (out: GossipOutput[]): number =>
+const payloads = (out: readonly GossipOutput[]): number =>
   out.reduce((n, o) => n + (o.type === 'send' ? o.payloads : 0), 0)
 
 async function pair(init: GossipInit) {
-  const net = await createLine({ nodes: 2, seed: 8, init })
+  const net = createLine({ nodes: 2, seed: 8, init })
   const envelope = await net.seal(0, 't', 'x')
   net.input(0, { type: 'publish', topic: 't', envelope, now: net.now })
   net.run(net.now + 500)
@@ -58,7 +59,7 @@ describe('limits', () => {
   })
 
   it('keeps a message that came inside a larger buffer as a copy of its own', async () => {
-    const net = await createLine({ nodes: 2, seed: 8 })
+    const net = createLine({ nodes: 2, seed: 8 })
     const envelope = await net.seal(0, 't', 'x')
     const frame = encodeFrame({ kind: 'gossip', topic: 't', hops: 1, envelope })
     // a transport's read buffer: the frame sits among other bytes, which it then reuses
@@ -129,11 +130,11 @@ describe('limits', () => {
 
 describe('wake', () => {
   it('moves its wake later when the repair timer it was for becomes moot', async () => {
-    const net = await createLine({ nodes: 2, seed: 8, init: { heartbeatIntervalMs: 5_000 } })
+    const net = createLine({ nodes: 2, seed: 8, init: { heartbeatIntervalMs: 5_000 } })
     net.run(net.now + 6_000)
     const { envelope, ihave: announce } = await announced(net, 0, 'announced')
     const ihave = announce()
-    const wakes = (out: GossipOutput[]): number[] =>
+    const wakes = (out: readonly GossipOutput[]): number[] =>
       out.flatMap((o) => (o.type === 'wake' ? [o.at] : []))
     // unknown and announced: node 1 asks for it and wants a tick when the answer is late
     const asked = net.inject(0, 1, ihave)
@@ -151,11 +152,11 @@ describe('wake', () => {
 
 describe('pulls', () => {
   it('pulls an announced message at once while an earlier pull is still unanswered', async () => {
-    const net = await createLine({ nodes: 3, seed: 8, init: { heartbeatIntervalMs: 5_000 } })
+    const net = createLine({ nodes: 3, seed: 8, init: { heartbeatIntervalMs: 5_000 } })
     net.run(net.now + 6_000)
     const announce = async (from: number, data: string): Promise<Uint8Array> =>
       (await announced(net, from, data)).ihave()
-    const grafts = (out: GossipOutput[]): number =>
+    const grafts = (out: readonly GossipOutput[]): number =>
       out.filter((o) => o.type === 'send' && o.payloads === 0).length
     // node 1 asks node 0 for its message; the answer is still on its way...
     expect(grafts(net.inject(0, 1, await announce(0, 'first')))).toBe(1)
@@ -167,7 +168,7 @@ describe('pulls', () => {
 
 describe('tree optimization', () => {
   it('moves its parent to a neighbour announcing the message optimizationThreshold hops closer', async () => {
-    const net = await createLine({ nodes: 3, seed: 8, init: { heartbeatIntervalMs: 5_000 } })
+    const net = createLine({ nodes: 3, seed: 8, init: { heartbeatIntervalMs: 5_000 } })
     net.run(net.now + 6_000)
     const { envelope, source, ihave } = await announced(net, 0, 'far')
     // node 1 gets node 0's message the long way, through node 2, 5 hops from the source
