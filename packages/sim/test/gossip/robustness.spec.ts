@@ -2,10 +2,11 @@
  * Bad input is data, not a crash: random bytes and mutated real frames from a connected
  * peer never throw, and every frame the router rejects leaves its state exactly as it was.
  */
+
+import type { GossipOutput, ScoreHook } from '@peerkit/gossip'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { GossipOutput, ScoreHook } from '../src/index'
-import { createNetwork } from './fixtures/network'
+import { createNetwork } from './harness'
 
 const RUNS = Number(process.env.PEERKIT_FC_RUNS ?? 300)
 
@@ -17,7 +18,7 @@ function neutralHook(): ScoreHook & { events: string[] } {
 
 async function setup() {
   const hooks = new Map<number, ReturnType<typeof neutralHook>>()
-  const net = await createNetwork({
+  const net = createNetwork({
     nodes: 8,
     seed: 5,
     scoreHook: (i) => {
