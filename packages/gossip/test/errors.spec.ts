@@ -5,7 +5,7 @@
 import { seal } from '@peerkit/envelope'
 import { describe, expect, it } from 'vitest'
 import { createGossip, isGossipError, sealMessage } from '../src/index'
-import { seededRandom, signerAt } from './fixtures/network'
+import { seededRandom, signerAt } from './helpers'
 
 const signer = signerAt(0)
 const now = 1_700_000_000_000

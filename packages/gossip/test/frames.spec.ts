@@ -23,7 +23,7 @@ import {
   type WireId,
 } from '../src/index'
 import { createGossipShare, keepable } from '../src/shared'
-import { signerAt } from './fixtures/network'
+import { signerAt } from './helpers'
 
 const RUNS = Number(process.env.PEERKIT_FC_RUNS ?? 200)
 const limits: FrameLimits = {
