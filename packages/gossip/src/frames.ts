@@ -1,25 +1,47 @@
 /**
- * Wire frames: versioned canonical CBOR arrays `[version, kind, ...fields]`. Decoding is
- * strict and bounded: the size is checked before any byte is read, the codec enforces
- * depth and item counts, and every field is checked for type and range. Anything else
- * is a `MalformedFrameError` (or `UnsupportedFrameVersionError`, `FrameTooLargeError`).
+ * Wire frames: versioned canonical CBOR arrays `[version, kind, ...fields]`, and their one
+ * codec. Decoding reads each field in place with the codec's `Cursor`, strictly and under
+ * limits: the size is checked before any byte is read, every list against its limit before
+ * its entries, every field for type and range, and only the one canonical encoding of a
+ * frame is accepted. Anything else is a `MalformedFrameError` (or
+ * `UnsupportedFrameVersionError`, `FrameTooLargeError`). The frames every message passes
+ * through (gossip, ihave, iwant, graft) are written directly; the others through `encode`.
+ *
+ * No state lives in the module: what a reader keeps between frames (the last topic, the
+ * offsets `readIhave` found) is in a `FrameReader`, one per router.
  *
  * @example
  * const bytes = encodeFrame({ kind: 'prune', topic: 'news', reason: 'duplicate', backoffMs: 60_000, sources: [] })
  * decodeFrame(bytes, limits) // { kind: 'prune', topic: 'news', ... }
  */
-import { decode, encode, isBytes, type Value } from '@peerkit/codec'
+import {
+  byteKey,
+  Cursor,
+  encode,
+  headSize,
+  isBytes,
+  isCodecError,
+  MAJOR_ARRAY,
+  MAJOR_BYTES,
+  MAJOR_NEGATIVE,
+  MAJOR_TEXT,
+  MAJOR_UNSIGNED,
+  type Value,
+  writeHead,
+} from '@peerkit/codec'
 import { type PeerId, peerIdFromBytes } from '@peerkit/identity'
 import {
   DEFAULT_MAX_PEER_DATA_BYTES,
-  FRAME_MAX_DEPTH,
   FRAME_VERSION,
   MAX_PRUNE_BACKOFF_MS,
   MAX_TOPIC_BYTES,
 } from './constants'
-import { FrameTooLargeError, MalformedFrameError, UnsupportedFrameVersionError } from './errors'
-import { type FrameAllocator, fastDecode, fastEncode } from './fast-frames'
-import { isValidTopic } from './topic'
+import {
+  FrameTooLargeError,
+  isGossipError,
+  MalformedFrameError,
+  UnsupportedFrameVersionError,
+} from './errors'
 
 /** Why a peer was pruned from an eager set. */
 export type PruneReason = 'duplicate' | 'optimization' | 'unsubscribed' | 'score'
@@ -52,44 +74,7 @@ export function isIdPrefix(b: Uint8Array, at: number): boolean {
  * @returns the key
  */
 export function keyOfIdAt(b: Uint8Array, at: number): string {
-  const d = at + 4
-  // one call with the 32 digest bytes as arguments: no subarray, no apply (a hot path: every
-  // announced, requested and received id goes through here)
-  const key = String.fromCharCode(
-    b[d]!,
-    b[d + 1]!,
-    b[d + 2]!,
-    b[d + 3]!,
-    b[d + 4]!,
-    b[d + 5]!,
-    b[d + 6]!,
-    b[d + 7]!,
-    b[d + 8]!,
-    b[d + 9]!,
-    b[d + 10]!,
-    b[d + 11]!,
-    b[d + 12]!,
-    b[d + 13]!,
-    b[d + 14]!,
-    b[d + 15]!,
-    b[d + 16]!,
-    b[d + 17]!,
-    b[d + 18]!,
-    b[d + 19]!,
-    b[d + 20]!,
-    b[d + 21]!,
-    b[d + 22]!,
-    b[d + 23]!,
-    b[d + 24]!,
-    b[d + 25]!,
-    b[d + 26]!,
-    b[d + 27]!,
-    b[d + 28]!,
-    b[d + 29]!,
-    b[d + 30]!,
-    b[d + 31]!,
-  )
-  return key
+  return byteKey(b, at + 4, ID_BYTES - 4)
 }
 
 /**
@@ -98,9 +83,7 @@ export function keyOfIdAt(b: Uint8Array, at: number): string {
  * @returns the key
  */
 export function idKeyOf(bytes: Uint8Array): string {
-  if (bytes.length !== ID_BYTES)
-    return String.fromCharCode.apply(null, bytes.subarray(4) as unknown as number[])
-  return keyOfIdAt(bytes, 0)
+  return byteKey(bytes, 4, bytes.length - 4)
 }
 
 /**
@@ -197,6 +180,21 @@ const PRUNE_CODES: Record<PruneReason, number> = {
   score: 3,
 }
 const PRUNE_REASONS: PruneReason[] = ['duplicate', 'optimization', 'unsubscribed', 'score']
+const MAX_HOPS = 0xffff
+/** `[version, kind, topic, list]`: the array head of ihave and iwant frames. */
+const ARRAY_OF_4 = 0x84
+/** `[id, hops, source]`: the array head of one announcement. */
+const ARRAY_OF_3 = 0x83
+
+// ------------------------------------------------------------------ writing
+
+/**
+ * Where control frames get their bytes: `size` bytes, every one of them written by the
+ * caller (a router's share cuts them from slabs; `GossipShare.frameBuffer`).
+ */
+export type FrameAllocator = (size: number) => Uint8Array
+
+const ownBuffer: FrameAllocator = (size) => new Uint8Array(size)
 
 /**
  * Encodes a frame as canonical CBOR.
@@ -207,12 +205,16 @@ const PRUNE_REASONS: PruneReason[] = ['duplicate', 'optimization', 'unsubscribed
  * @returns the bytes to send
  * @example encodeFrame({ kind: 'join' })
  */
-export function encodeFrame(frame: Frame, allocate?: FrameAllocator): Uint8Array {
-  return fastEncode(frame, allocate) ?? encodeFrameGeneral(frame)
+export function encodeFrame(frame: Frame, allocate: FrameAllocator = ownBuffer): Uint8Array {
+  return writeHot(frame, allocate) ?? encode(frameValue(frame))
 }
 
-/** `encodeFrame` through the general CBOR encoder only (the definition; tests compare). */
-export function encodeFrameGeneral(frame: Frame): Uint8Array {
+/**
+ * A frame as the CBOR value it is on the wire, `[version, kind, ...fields]`: the definition
+ * of the encoding (`encodeFrame` writes the frames of every message directly, to the same
+ * bytes).
+ */
+export function frameValue(frame: Frame): Value[] {
   const head: Value[] = [FRAME_VERSION, KIND_CODES[frame.kind]]
   switch (frame.kind) {
     case 'join':
@@ -266,7 +268,7 @@ export function encodeFrameGeneral(frame: Frame): Uint8Array {
       head.push(frame.topic, PRUNE_CODES[frame.reason], frame.backoffMs, frame.sources)
       break
   }
-  return encode(head)
+  return head
 }
 
 /** Appends a record as a trailing field (nothing when absent or empty). */
@@ -282,40 +284,233 @@ function peerEntries(peers: PeerId[], data: (Uint8Array | undefined)[] | undefin
   })
 }
 
+/** The bytes of an ASCII topic, or undefined for any other text. */
+function asciiBytes(topic: string): Uint8Array | undefined {
+  const bytes = new Uint8Array(topic.length)
+  for (let i = 0; i < topic.length; i++) {
+    const c = topic.charCodeAt(i)
+    if (c > 0x7f) return undefined
+    bytes[i] = c
+  }
+  return bytes
+}
+
+function isHops(hops: number): boolean {
+  return hops >= 0 && hops <= MAX_HOPS && Number.isInteger(hops)
+}
+
+/** Writes the frame's first bytes, `[version, kind, topic`; returns the position after them. */
+function writeStart(out: Uint8Array, fields: number, kind: number, topic: Uint8Array): number {
+  out[0] = (MAJOR_ARRAY << 5) | (fields + 2)
+  out[1] = FRAME_VERSION
+  out[2] = kind
+  const at = writeHead(out, 3, MAJOR_TEXT, topic.length)
+  out.set(topic, at)
+  return at + topic.length
+}
+
+/** Writes a byte string of `bytes`; returns the position after it. */
+function writeBytes(out: Uint8Array, at: number, bytes: Uint8Array): number {
+  const from = writeHead(out, at, MAJOR_BYTES, bytes.length)
+  out.set(bytes, from)
+  return from + bytes.length
+}
+
+/**
+ * Writes a gossip, ihave, iwant or graft frame whose topic is ASCII and whose hop counts,
+ * ids and sources are in range, to the bytes `encode(frameValue(frame))` gives.
+ * @returns the bytes, or undefined when `encode` must write it
+ */
+function writeHot(frame: Frame, controlFrame: FrameAllocator): Uint8Array | undefined {
+  switch (frame.kind) {
+    case 'gossip': {
+      const t = asciiBytes(frame.topic)
+      const { hops, envelope } = frame
+      if (t === undefined || !isHops(hops)) return undefined
+      const n = envelope.length
+      const out = new Uint8Array(
+        3 + headSize(t.length) + t.length + headSize(hops) + headSize(n) + n,
+      )
+      const at = writeHead(out, writeStart(out, 3, KIND_CODES.gossip, t), MAJOR_UNSIGNED, hops)
+      writeBytes(out, at, envelope)
+      return out
+    }
+    case 'ihave': {
+      const t = asciiBytes(frame.topic)
+      if (t === undefined) return undefined
+      const ids = frame.ids
+      let size = 3 + headSize(t.length) + t.length + headSize(ids.length)
+      for (const e of ids) {
+        if (e.id.bytes.length !== ID_BYTES || e.source.length !== SOURCE_BYTES || !isHops(e.hops))
+          return undefined
+        size += 1 + 2 + ID_BYTES + headSize(e.hops) + 2 + SOURCE_BYTES
+      }
+      const out = controlFrame(size)
+      let at = writeHead(out, writeStart(out, 2, KIND_CODES.ihave, t), MAJOR_ARRAY, ids.length)
+      for (const e of ids) {
+        out[at++] = ARRAY_OF_3
+        at = writeBytes(out, at, e.id.bytes)
+        at = writeHead(out, at, MAJOR_UNSIGNED, e.hops)
+        at = writeBytes(out, at, e.source)
+      }
+      return out
+    }
+    case 'iwant':
+    case 'graft': {
+      const t = asciiBytes(frame.topic)
+      if (t === undefined) return undefined
+      const ids = frame.ids
+      const sources = frame.kind === 'graft' ? frame.sources : undefined
+      for (const id of ids) if (id.bytes.length !== ID_BYTES) return undefined
+      if (sources !== undefined)
+        for (const s of sources) if (s.length !== SOURCE_BYTES) return undefined
+      let size =
+        3 + headSize(t.length) + t.length + headSize(ids.length) + ids.length * (2 + ID_BYTES)
+      if (sources !== undefined)
+        size += headSize(sources.length) + sources.length * (2 + SOURCE_BYTES)
+      const out = controlFrame(size)
+      const fields = sources === undefined ? 2 : 3
+      let at = writeStart(out, fields, KIND_CODES[frame.kind], t)
+      at = writeHead(out, at, MAJOR_ARRAY, ids.length)
+      for (const id of ids) at = writeBytes(out, at, id.bytes)
+      if (sources !== undefined) {
+        at = writeHead(out, at, MAJOR_ARRAY, sources.length)
+        for (const s of sources) at = writeBytes(out, at, s)
+      }
+      return out
+    }
+    default:
+      return undefined
+  }
+}
+
+// ------------------------------------------------------------------ reading
+
+/** What `readIhave` found: where each announced id and source starts, and its hop count. */
+export interface Announced {
+  count: number
+  at: number[]
+  hops: number[]
+  source: number[]
+}
+
+/**
+ * What one reader keeps between frames: what its last `readIhave` found (valid until its
+ * next call), and the last topic it read (most frames carry the same one). A router keeps
+ * one; a `decodeFrame` call without one reads without it, so reads never share state.
+ */
+export interface FrameReader {
+  readonly announced: Announced
+  lastTopic: string
+  lastTopicBytes: Uint8Array
+}
+
+/**
+ * Makes a reader for `readIhave`, `announcements` and `decodeFrame`.
+ * @returns a reader at rest
+ * @example const reader = createFrameReader(); readIhave(reader, bytes, limits, 256)
+ */
+export function createFrameReader(): FrameReader {
+  return {
+    announced: { count: 0, at: [], hops: [], source: [] },
+    lastTopic: '',
+    lastTopicBytes: new Uint8Array(0),
+  }
+}
+
 function fail(message: string): never {
   throw new MalformedFrameError(message)
 }
 
-function uint(value: Value | undefined, max: number, what: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
-    fail(`${what}: expected an integer in [0, ${max}]`)
+/** An unsigned integer of at most `max`. */
+function uint(c: Cursor, max: number, what: string): number {
+  const v = c.tryHead(MAJOR_UNSIGNED)
+  if (v >= 0 && v <= max) return v
+  // not a short canonical head: the strict read names what it is
+  if (v < 0) c.uint()
+  return fail(`${what}: expected an integer in [0, ${max}]`)
+}
+
+/** The length of a list of at most `max` entries. */
+function list(c: Cursor, max: number, what: string): number {
+  let n = c.tryHead(MAJOR_ARRAY)
+  if (n < 0) n = c.head(MAJOR_ARRAY)
+  if (n > max) fail(`${what}: more than ${max} entries`)
+  return n
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array, at: number): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[at + i]) return false
+  return true
+}
+
+/** A topic name (the reader's last one when it has the same bytes). */
+function topic(c: Cursor, r: FrameReader | undefined, maxBytes: number): string {
+  const start = c.pos
+  let n = c.tryHead(MAJOR_TEXT)
+  if (n < 0) n = c.head(MAJOR_TEXT)
+  if (n === 0 || n > maxBytes) fail('topic: expected a topic name')
+  const from = c.pos
+  if (
+    r !== undefined &&
+    n === r.lastTopicBytes.length &&
+    sameBytes(r.lastTopicBytes, c.bytes, from)
+  ) {
+    c.pos = from + n
+    return r.lastTopic
   }
-  return value
+  c.pos = start
+  const text = c.text()
+  if (r !== undefined) {
+    r.lastTopic = text
+    r.lastTopicBytes = c.bytes.slice(from, from + n)
+  }
+  return text
 }
 
-function bool(value: Value | undefined, what: string): boolean {
-  if (typeof value !== 'boolean') fail(`${what}: expected a boolean`)
-  return value
+/** Where the bytes of a field of exactly `length` bytes start. */
+function fixedBytes(c: Cursor, length: number, what: string): number {
+  const at = c.tryBytes(length)
+  if (at >= 0) return at
+  c.byteString()
+  return fail(`${what}: expected ${length} bytes`)
 }
 
-function bytes(value: Value | undefined, what: string): Uint8Array {
-  if (!isBytes(value)) fail(`${what}: expected bytes`)
-  return value as Uint8Array
+/** Where a message id (a sha2-256 content id) starts. */
+function idAt(c: Cursor): number {
+  const at = c.tryBytes(ID_BYTES)
+  if (at >= 0 && isIdPrefix(c.bytes, at)) return at
+  if (at < 0) c.byteString()
+  return fail('id: not a sha2-256 content id')
 }
 
-function list(value: Value | undefined, max: number, what: string): Value[] {
-  if (!Array.isArray(value)) fail(`${what}: expected an array`)
-  if (value.length > max) fail(`${what}: more than ${max} entries`)
-  return value
+function wireId(c: Cursor): WireId {
+  const at = idAt(c)
+  return { bytes: c.bytes.subarray(at, at + ID_BYTES), key: keyOfIdAt(c.bytes, at) }
 }
 
-function topic(value: Value | undefined): string {
-  if (!isValidTopic(value)) fail('topic: expected a topic name')
-  return value as string
+function source(c: Cursor): Uint8Array {
+  const at = fixedBytes(c, SOURCE_BYTES, 'source')
+  return c.bytes.subarray(at, at + SOURCE_BYTES)
 }
 
-function peer(value: Value | undefined, what: string, resolve: PeerResolver): PeerId {
-  const b = bytes(value, what)
+function idList(c: Cursor, limits: FrameLimits): WireId[] {
+  const n = list(c, limits.maxIds, 'ids')
+  const ids: WireId[] = new Array(n)
+  for (let i = 0; i < n; i++) ids[i] = wireId(c)
+  return ids
+}
+
+function sourceList(c: Cursor, limits: FrameLimits): Uint8Array[] {
+  const n = list(c, limits.maxIds, 'sources')
+  const sources: Uint8Array[] = new Array(n)
+  for (let i = 0; i < n; i++) sources[i] = source(c)
+  return sources
+}
+
+/** A peer id, from a copy of its bytes (a peer outlives the frame). */
+function peer(c: Cursor, what: string, resolve: PeerResolver): PeerId {
+  const b = c.byteString().slice()
   try {
     return resolve(b)
   } catch (cause) {
@@ -323,70 +518,146 @@ function peer(value: Value | undefined, what: string, resolve: PeerResolver): Pe
   }
 }
 
-function wireId(value: Value | undefined): WireId {
-  const b = bytes(value, 'id')
-  if (b.length !== ID_BYTES || !isIdPrefix(b, 0)) {
-    fail('id: not a sha2-256 content id')
-  }
-  return { bytes: b, key: idKeyOf(b) }
-}
-
-function source(value: Value | undefined): Uint8Array {
-  const b = bytes(value, 'source')
-  if (b.length !== SOURCE_BYTES) fail(`source: expected ${SOURCE_BYTES} bytes`)
-  return b
-}
-
-function arity(fields: Value[], n: number): void {
-  if (fields.length !== n) fail(`expected ${n} fields, got ${fields.length}`)
-}
-
-/** `n` fields, or `n + 1` with a trailing record. */
-function arityWithData(fields: Value[], n: number): void {
-  if (fields.length !== n && fields.length !== n + 1)
-    fail(`expected ${n} or ${n + 1} fields, got ${fields.length}`)
-}
-
-function peerData(value: Value | undefined, limits: FrameLimits): Uint8Array {
-  const b = bytes(value, 'data')
+/** A peer record, copied: never empty (absent means none), at most `maxPeerDataBytes`. */
+function peerData(c: Cursor, limits: FrameLimits): Uint8Array {
+  const b = c.byteString()
   const max = limits.maxPeerDataBytes ?? DEFAULT_MAX_PEER_DATA_BYTES
   if (b.length === 0) fail('data: empty (absent means none)')
   if (b.length > max) fail(`data: more than ${max} bytes`)
-  return b
+  return b.slice()
 }
 
-/** A frame's optional trailing record at `fields[n]`, as a field object to spread. */
-function trailingData(fields: Value[], n: number, limits: FrameLimits): { data?: Uint8Array } {
-  return fields.length > n ? { data: peerData(fields[n], limits) } : {}
+/** A frame's optional trailing record, as a field object to spread. */
+function trailingData(
+  c: Cursor,
+  fields: number,
+  n: number,
+  limits: FrameLimits,
+): { data?: Uint8Array } {
+  return fields > n ? { data: peerData(c, limits) } : {}
+}
+
+function arity(fields: number, n: number): void {
+  if (fields !== n) fail(`expected ${n} fields, got ${fields}`)
+}
+
+/** `n` fields, or `n + 1` with a trailing record. */
+function arityWithData(fields: number, n: number): void {
+  if (fields !== n && fields !== n + 1) fail(`expected ${n} or ${n + 1} fields, got ${fields}`)
 }
 
 /** Reads a shuffle list: the peers, and their records when any entry has one. */
 function peerList(
-  value: Value | undefined,
+  c: Cursor,
   limits: FrameLimits,
   resolve: PeerResolver,
 ): { peers: PeerId[]; data?: (Uint8Array | undefined)[] } {
-  const entries = list(value, limits.maxPeers, 'peers')
+  const n = list(c, limits.maxPeers, 'peers')
   const peers: PeerId[] = []
   let data: (Uint8Array | undefined)[] | undefined
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i]
-    if (Array.isArray(entry)) {
-      arity(entry, 2)
-      peers.push(peer(entry[0], 'peers', resolve))
-      data ??= new Array<Uint8Array | undefined>(entries.length).fill(undefined)
-      data[i] = peerData(entry[1], limits)
-    } else peers.push(peer(entry, 'peers', resolve))
+  for (let i = 0; i < n; i++) {
+    if (c.peekMajor() === MAJOR_ARRAY) {
+      arity(c.head(MAJOR_ARRAY), 2)
+      peers.push(peer(c, 'peers', resolve))
+      data ??= new Array<Uint8Array | undefined>(n).fill(undefined)
+      data[i] = peerData(c, limits)
+    } else peers.push(peer(c, 'peers', resolve))
   }
   return data === undefined ? { peers } : { peers, data }
 }
 
 /**
- * Decodes one wire frame under limits. Byte fields (ids, sources, envelopes) may be views of
- * `input`: what outlives it should be copied, or passed through `keepable`.
+ * Reads the announcements of an ihave frame, after its topic, into `r.announced`: the
+ * offsets of each id and source in `c.bytes`, and the hop counts.
+ */
+function readAnnounced(c: Cursor, r: FrameReader, limits: FrameLimits): void {
+  const n = list(c, limits.maxIds, 'ids')
+  const { at, hops, source: sources } = r.announced
+  r.announced.count = 0
+  const b = c.bytes
+  for (let i = 0; i < n; i++) {
+    if (b[c.pos] === ARRAY_OF_3 && c.pos < c.end) c.pos++
+    else arity(c.head(MAJOR_ARRAY), 3)
+    at[i] = idAt(c)
+    hops[i] = uint(c, MAX_HOPS, 'hops')
+    sources[i] = fixedBytes(c, SOURCE_BYTES, 'source')
+  }
+  r.announced.count = n
+}
+
+/**
+ * Reads an ihave frame in place, without building it: the ids' offsets and hop counts go
+ * to the reader's `announced` (valid until its next call). Nearly every announcement names
+ * a message the receiver has or is already pulling, which needs no more than the id's key;
+ * the router handles those from here and builds the rest (`announcements`). It accepts
+ * exactly the ihave frames `decodeFrame` accepts.
+ * @param r - the reader
+ * @param b - the frame bytes
+ * @param limits - the decoder's limits
+ * @param maxTopicBytes - the longest topic name
+ * @returns the topic, or undefined when `b` is not a valid ihave frame (`decodeFrame` then
+ *   says what it is)
+ */
+export function readIhave(
+  r: FrameReader,
+  b: Uint8Array,
+  limits: FrameLimits,
+  maxTopicBytes: number,
+): string | undefined {
+  if (b.length < 4 || b.length > limits.maxFrameBytes) return undefined
+  if (b[0] !== ARRAY_OF_4 || b[1] !== FRAME_VERSION || b[2] !== KIND_CODES.ihave) return undefined
+  const c = new Cursor(b, 3)
+  try {
+    const t = topic(c, r, maxTopicBytes)
+    readAnnounced(c, r, limits)
+    if (!c.atEnd()) return undefined
+    return t
+  } catch {
+    r.announced.count = 0
+    return undefined
+  }
+}
+
+/**
+ * The announcements of the ihave frame `b` that `readIhave` just read, built: their byte
+ * fields are views of `b`.
+ */
+export function announcements(r: FrameReader, b: Uint8Array): Announcement[] {
+  const ids: Announcement[] = new Array(r.announced.count)
+  for (let i = 0; i < ids.length; i++) {
+    const at = r.announced.at[i]!
+    const source = r.announced.source[i]!
+    ids[i] = {
+      id: { bytes: b.subarray(at, at + ID_BYTES), key: keyOfIdAt(b, at) },
+      hops: r.announced.hops[i]!,
+      source: b.subarray(source, source + SOURCE_BYTES),
+    }
+  }
+  return ids
+}
+
+/** The frame's version: FRAME_VERSION, or an `UnsupportedFrameVersionError`. */
+function version(c: Cursor): void {
+  const major = c.peekMajor()
+  if (major === MAJOR_UNSIGNED) {
+    const v = c.uint()
+    if (v === FRAME_VERSION) return
+    if (typeof v === 'number') throw new UnsupportedFrameVersionError(v)
+  } else if (major === MAJOR_NEGATIVE) {
+    const n = c.head(MAJOR_NEGATIVE)
+    if (n < Number.MAX_SAFE_INTEGER) throw new UnsupportedFrameVersionError(-1 - n)
+  }
+  fail('version: expected an integer')
+}
+
+/**
+ * Decodes one wire frame under limits. Ids, sources and envelopes are views of `input`:
+ * what outlives it should be copied, or passed through `keepable`; peer ids and records
+ * are copies.
  * @param input - bytes from a peer
  * @param limits - size and count limits
  * @param resolve - reads peer id bytes (default `peerIdFromBytes`)
+ * @param reader - a reader to keep the last topic in (default none)
  * @returns the frame
  * @throws {FrameTooLargeError} when `input` is larger than `limits.maxFrameBytes`
  * @throws {UnsupportedFrameVersionError} for another protocol version
@@ -397,126 +668,108 @@ export function decodeFrame(
   input: Uint8Array,
   limits: FrameLimits,
   resolve: PeerResolver = peerIdFromBytes,
+  reader?: FrameReader,
 ): Frame {
   if (!isBytes(input)) fail('expected bytes')
   if (input.length > limits.maxFrameBytes)
     throw new FrameTooLargeError(input.length, limits.maxFrameBytes)
-  return fastDecode(input, limits, MAX_TOPIC_BYTES) ?? decodeFrameGeneral(input, limits, resolve)
+  const c = new Cursor(input)
+  try {
+    const frame = readFrame(c, limits, resolve, reader)
+    c.expectEnd()
+    return frame
+  } catch (error) {
+    if (isGossipError(error)) throw error
+    if (isCodecError(error))
+      throw new MalformedFrameError('not canonical CBOR within limits', { cause: error })
+    // defence in depth: nothing but a typed error may escape a decoder
+    throw new MalformedFrameError('undecodable frame', { cause: error })
+  }
 }
 
-/**
- * `decodeFrame` through the general CBOR decoder only: the definition of what a frame is
- * (the fast path accepts a subset of it, with the same result; tests compare the two).
- */
-export function decodeFrameGeneral(
-  input: Uint8Array,
+function readFrame(
+  c: Cursor,
   limits: FrameLimits,
-  resolve: PeerResolver = peerIdFromBytes,
+  resolve: PeerResolver,
+  r: FrameReader | undefined,
 ): Frame {
-  if (!isBytes(input)) fail('expected bytes')
-  if (input.length > limits.maxFrameBytes)
-    throw new FrameTooLargeError(input.length, limits.maxFrameBytes)
-  let value: Value
-  try {
-    value = decode(input, {
-      maxBytes: limits.maxFrameBytes,
-      maxDepth: FRAME_MAX_DEPTH,
-      maxItems: Math.max(limits.maxIds, limits.maxPeers, limits.maxTopics, 8),
-      maxTotalItems: 4 * limits.maxIds + 3 * limits.maxPeers + limits.maxTopics + 16,
-    })
-  } catch (cause) {
-    throw new MalformedFrameError('not canonical CBOR within limits', { cause })
-  }
-  if (!Array.isArray(value) || value.length < 2) fail('expected [version, kind, ...]')
-  if (value[0] !== FRAME_VERSION) {
-    if (typeof value[0] === 'number' && Number.isInteger(value[0])) {
-      throw new UnsupportedFrameVersionError(value[0])
-    }
-    fail('version: expected an integer')
-  }
-  const code = value[1]
-  const f = value.slice(2)
+  const n = c.peekMajor() === MAJOR_ARRAY ? c.head(MAJOR_ARRAY) : -1
+  if (n < 2) fail('expected [version, kind, ...]')
+  version(c)
+  const code = c.tryHead(MAJOR_UNSIGNED)
+  const f = n - 2
   switch (code) {
     case KIND_CODES.join:
       arityWithData(f, 0)
-      return { kind: 'join', ...trailingData(f, 0, limits) }
+      return { kind: 'join', ...trailingData(c, f, 0, limits) }
     case KIND_CODES['forward-join']:
       arityWithData(f, 2)
       return {
         kind: 'forward-join',
-        peer: peer(f[0], 'peer', resolve),
-        ttl: uint(f[1], limits.maxTtl, 'ttl'),
-        ...trailingData(f, 2, limits),
+        peer: peer(c, 'peer', resolve),
+        ttl: uint(c, limits.maxTtl, 'ttl'),
+        ...trailingData(c, f, 2, limits),
       }
     case KIND_CODES.neighbor:
       arityWithData(f, 1)
-      return { kind: 'neighbor', high: bool(f[0], 'high'), ...trailingData(f, 1, limits) }
+      return { kind: 'neighbor', high: c.boolean(), ...trailingData(c, f, 1, limits) }
     case KIND_CODES['neighbor-reply']:
       arity(f, 1)
-      return { kind: 'neighbor-reply', accepted: bool(f[0], 'accepted') }
+      return { kind: 'neighbor-reply', accepted: c.boolean() }
     case KIND_CODES.disconnect:
       arity(f, 0)
       return { kind: 'disconnect' }
     case KIND_CODES.shuffle: {
       arity(f, 3)
-      const origin = peer(f[0], 'origin', resolve)
-      const ttl = uint(f[1], limits.maxTtl, 'ttl')
-      return { kind: 'shuffle', origin, ttl, ...peerList(f[2], limits, resolve) }
+      const origin = peer(c, 'origin', resolve)
+      const ttl = uint(c, limits.maxTtl, 'ttl')
+      return { kind: 'shuffle', origin, ttl, ...peerList(c, limits, resolve) }
     }
     case KIND_CODES['shuffle-reply']:
       arity(f, 1)
-      return { kind: 'shuffle-reply', ...peerList(f[0], limits, resolve) }
+      return { kind: 'shuffle-reply', ...peerList(c, limits, resolve) }
     case KIND_CODES.subscriptions: {
       arity(f, 2)
-      const subscribe = bool(f[0], 'subscribe')
-      const topics = list(f[1], limits.maxTopics, 'topics').map(topic)
+      const subscribe = c.boolean()
+      const count = list(c, limits.maxTopics, 'topics')
+      const topics: string[] = new Array(count)
+      for (let i = 0; i < count; i++) topics[i] = topic(c, undefined, MAX_TOPIC_BYTES)
       // each topic once: a list naming one topic many times must not cost many times
       if (new Set(topics).size !== topics.length) fail('topics: a topic is repeated')
       return { kind: 'subscriptions', subscribe, topics }
     }
-    case KIND_CODES.gossip:
+    case KIND_CODES.gossip: {
       arity(f, 3)
-      return {
-        kind: 'gossip',
-        topic: topic(f[0]),
-        hops: uint(f[1], 0xffff, 'hops'),
-        envelope: bytes(f[2], 'envelope'),
-      }
+      const t = topic(c, r, MAX_TOPIC_BYTES)
+      const hops = uint(c, MAX_HOPS, 'hops')
+      return { kind: 'gossip', topic: t, hops, envelope: c.byteString() }
+    }
     case KIND_CODES.ihave: {
       arity(f, 2)
-      const t = topic(f[0])
-      const ids = list(f[1], limits.maxIds, 'ids').map((entry) => {
-        const triple = list(entry, 3, 'ids entry')
-        arity(triple, 3)
-        return {
-          id: wireId(triple[0]),
-          hops: uint(triple[1], 0xffff, 'hops'),
-          source: source(triple[2]),
-        }
-      })
-      return { kind: 'ihave', topic: t, ids }
+      const t = topic(c, r, MAX_TOPIC_BYTES)
+      const own = r ?? createFrameReader()
+      readAnnounced(c, own, limits)
+      return { kind: 'ihave', topic: t, ids: announcements(own, c.bytes) }
     }
     case KIND_CODES.iwant: {
       arity(f, 2)
-      const t = topic(f[0])
-      return { kind: 'iwant', topic: t, ids: list(f[1], limits.maxIds, 'ids').map(wireId) }
+      const t = topic(c, r, MAX_TOPIC_BYTES)
+      return { kind: 'iwant', topic: t, ids: idList(c, limits) }
     }
     case KIND_CODES.graft: {
       arity(f, 3)
-      const t = topic(f[0])
-      const ids = list(f[1], limits.maxIds, 'ids').map(wireId)
-      const sources = list(f[2], limits.maxIds, 'sources').map(source)
-      return { kind: 'graft', topic: t, ids, sources }
+      const t = topic(c, r, MAX_TOPIC_BYTES)
+      const ids = idList(c, limits)
+      return { kind: 'graft', topic: t, ids, sources: sourceList(c, limits) }
     }
     case KIND_CODES.prune: {
       arity(f, 4)
-      const t = topic(f[0])
-      const reason = PRUNE_REASONS[uint(f[1], PRUNE_REASONS.length - 1, 'reason')]!
-      const backoffMs = uint(f[2], MAX_PRUNE_BACKOFF_MS, 'backoffMs')
-      const sources = list(f[3], limits.maxIds, 'sources').map(source)
-      return { kind: 'prune', topic: t, reason, backoffMs, sources }
+      const t = topic(c, r, MAX_TOPIC_BYTES)
+      const reason = PRUNE_REASONS[uint(c, PRUNE_REASONS.length - 1, 'reason')]!
+      const backoffMs = uint(c, MAX_PRUNE_BACKOFF_MS, 'backoffMs')
+      return { kind: 'prune', topic: t, reason, backoffMs, sources: sourceList(c, limits) }
     }
     default:
-      fail(`unknown frame kind ${String(code)}`)
+      return fail('unknown frame kind')
   }
 }
