@@ -10,6 +10,7 @@
  * const r = book.add(bytes, now)           // 'added' | 'replaced' | 'cancelled' | 'duplicate' | 'rejected'
  * book.query({ asset: 'BTC', side: 'sell' }, now)
  */
+import type { VerifyCache } from '@peerkit/envelope'
 import {
   DEFAULT_MAKER_UPDATES,
   DEFAULT_MAKER_WINDOW_MS,
@@ -105,6 +106,12 @@ export interface OfferBookOptions {
   readonly maxSkewMs?: number
   /** Admission policy: makers it returns false for are refused (`RefusedMakerError`). */
   readonly admit?: (maker: string) => boolean
+  /**
+   * A verify cache (`createVerifyCache` of `@peerkit/envelope`), for example the one the
+   * gossip router checks offers with: an offer whose signature it holds is filed without
+   * verifying it again. Default none: every signature is verified.
+   */
+  readonly cache?: VerifyCache
 }
 
 /** The offer book. */
@@ -179,6 +186,15 @@ interface MakerEntry {
 export function createOfferBook(options: OfferBookOptions = {}): OfferBook {
   if (typeof options !== 'object' || options === null)
     throw new InvalidArgumentError('options must be an object')
+  const cache = options.cache
+  if (
+    cache !== undefined &&
+    (typeof cache !== 'object' ||
+      cache === null ||
+      typeof cache.has !== 'function' ||
+      typeof cache.add !== 'function')
+  )
+    throw new InvalidArgumentError('cache must be a verify cache (createVerifyCache)')
   const maxOffers = limit(options.maxOffers, 'maxOffers', DEFAULT_MAX_OFFERS)
   const maxPerMaker = limit(
     options.maxOffersPerMaker,
@@ -197,6 +213,7 @@ export function createOfferBook(options: OfferBookOptions = {}): OfferBook {
     maxBytes: limit(options.maxOfferBytes, 'maxOfferBytes', DEFAULT_MAX_OFFER_BYTES),
     maxLifetimeMs: limit(options.maxLifetimeMs, 'maxLifetimeMs', DEFAULT_MAX_LIFETIME_MS),
     maxSkewMs: options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS,
+    cache,
   }
   const admit = options.admit
   const makers = new Map<string, MakerEntry>()

@@ -20,6 +20,7 @@ import {
   NotYetValidError,
   open,
   seal,
+  type VerifyCache,
 } from '@peerkit/envelope'
 import { type PeerId, peerIdFromBytes, type Signer } from '@peerkit/identity'
 import {
@@ -134,6 +135,11 @@ export interface OpenOfferOptions {
   readonly maxSkewMs?: number
   /** Longest lifetime from timestamp to expiry (default `DEFAULT_MAX_LIFETIME_MS`). */
   readonly maxLifetimeMs?: number
+  /**
+   * A verify cache (`createVerifyCache` of `@peerkit/envelope`) shared with other openers of
+   * the same envelopes, such as the gossip router's: a signature it holds is not checked again.
+   */
+  readonly cache?: VerifyCache | undefined
 }
 
 const OFFER_KEYS = [
@@ -340,6 +346,7 @@ export function tryOpenOffer(
       maxBytes,
       maxDepth: 4,
       maxSignatures: 1,
+      cache: options.cache,
     })
   } catch (error) {
     if (

@@ -1,5 +1,5 @@
 import { encode } from '@peerkit/codec'
-import { seal } from '@peerkit/envelope'
+import { createVerifyCache, seal } from '@peerkit/envelope'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
@@ -186,6 +186,27 @@ describe('the book: hostile offers', () => {
       forged[at]! ^= 1
       rejected(book, forged, 'ForgedOfferError')
     }
+  })
+
+  it('takes a verify cache: a signature checked once is not checked again, a forgery is still refused', async () => {
+    const cache = createVerifyCache()
+    const bytes = await offer(alice)
+    expect(createOfferBook({ cache }).add(bytes, T0).status).toBe('added')
+    expect(cache.size).toBe(1)
+    const [key] = [...cache.keys()]
+    // a second book sharing the cache files the same envelope from the remembered verdict
+    const other = createOfferBook({ cache })
+    expect(other.add(bytes, T0).status).toBe('added')
+    expect([...cache.keys()]).toEqual([key])
+    for (const at of [bytes.length - 2, bytes.length - 40]) {
+      const forged = bytes.slice()
+      forged[at]! ^= 1
+      rejected(createOfferBook({ cache }), forged, 'ForgedOfferError')
+    }
+    expect(cache.size).toBe(1)
+    expect(() => createOfferBook({ cache: {} as never })).toThrow(
+      expect.objectContaining({ name: 'InvalidArgumentError' }),
+    )
   })
 
   it('refuses an oversized offer before reading it', async () => {
