@@ -8,7 +8,7 @@
  * const ciphertext = sending.encryptWithAd(new Uint8Array(0), plaintext)
  */
 import { KEY_BYTES, MAX_MESSAGE_BYTES, TAG_BYTES } from './constants'
-import type { NoiseCrypto } from './crypto'
+import type { NoiseCrypto, SealedPieces } from './crypto'
 import { InvalidArgumentError, MessageTooLargeError, NonceExhaustedError } from './errors'
 
 const NONCE_BYTES = 12
@@ -101,25 +101,25 @@ export class CipherState {
   }
 
   /**
-   * Encrypts the message `head ‖ body` into a new array behind `reserve` bytes left for the
-   * caller (uninitialised); passes the bytes through without a key.
+   * Encrypts the message `head ‖ body` as pieces to write in order, the first starting with
+   * `reserve` bytes left for the caller (zero); passes the bytes through without a key.
    * @param ad - associated data
    * @param head - the start of the plaintext (a record header)
    * @param body - the rest of the plaintext
    * @param reserve - bytes to leave in front, e.g. the length prefix
-   * @returns reserved bytes ‖ ciphertext ‖ tag
+   * @returns reserved bytes ‖ sealed head, sealed body, tag (without a key: the plain head
+   *   and body, and an empty tag)
    * @throws MessageTooLargeError when the message would exceed 65,535 bytes
    * @throws NonceExhaustedError once the nonces are used up
    */
-  encryptParts(ad: Uint8Array, head: Uint8Array, body: Uint8Array, reserve: number): Uint8Array {
+  encryptParts(ad: Uint8Array, head: Uint8Array, body: Uint8Array, reserve: number): SealedPieces {
     const key = this.#key
     const length = head.length + body.length
     if (key === undefined) {
       if (length > MAX_MESSAGE_BYTES) throw new MessageTooLargeError(length, MAX_MESSAGE_BYTES)
-      const out = new Uint8Array(reserve + length)
-      out.set(head, reserve)
-      out.set(body, reserve + head.length)
-      return out
+      const first = new Uint8Array(reserve + head.length)
+      first.set(head, reserve)
+      return [first, Uint8Array.from(body), new Uint8Array(0)] as const
     }
     if (length + TAG_BYTES > MAX_MESSAGE_BYTES) {
       throw new MessageTooLargeError(length + TAG_BYTES, MAX_MESSAGE_BYTES)

@@ -31,6 +31,9 @@ export interface X25519KeyPair {
   readonly publicKey: Uint8Array
 }
 
+/** A sealed message in order: reserved bytes and sealed head, sealed body, tag. */
+export type SealedPieces = readonly [Uint8Array, Uint8Array, Uint8Array]
+
 /** The primitives of `Noise_XX_25519_ChaChaPoly_SHA256`. Arguments are trusted (checked by callers). */
 export interface NoiseCrypto {
   readonly name: CryptoBackendName
@@ -43,9 +46,10 @@ export interface NoiseCrypto {
   /** ChaCha20-Poly1305 with a 12-byte nonce: ciphertext ‖ 16-byte tag. */
   encrypt(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, plaintext: Uint8Array): Uint8Array
   /**
-   * ChaCha20-Poly1305 of `head ‖ body` into one new array: `reserve` bytes left for the caller
-   * (a length prefix), then the ciphertext, then the 16-byte tag. Saves the copies of building
-   * the plaintext and of prefixing the result.
+   * ChaCha20-Poly1305 of `head ‖ body` as three pieces whose concatenation is the message:
+   * `reserve` bytes left for the caller (a length prefix) with the sealed head, the sealed
+   * body, then the 16-byte tag. Saves the copies of building the plaintext, of prefixing the
+   * result and of joining the pieces (a stream writes them together).
    */
   seal(
     key: Uint8Array,
@@ -54,7 +58,7 @@ export interface NoiseCrypto {
     head: Uint8Array,
     body: Uint8Array,
     reserve: number,
-  ): Uint8Array
+  ): SealedPieces
   /** The inverse of `encrypt`; throws `DecryptionError` when authentication fails. */
   decrypt(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, ciphertext: Uint8Array): Uint8Array
   /** SHA-256. */
@@ -111,11 +115,10 @@ interface NodeDecipher {
   update(data: Uint8Array): Uint8Array
   final(): Uint8Array
 }
-/** The part of `node:buffer` used: base64url of JWK keys, and uninitialised sealing buffers. */
+/** The part of `node:buffer` used: base64url of JWK keys. */
 interface NodeBuffer {
   from(bytes: Uint8Array): { toString(encoding: 'base64url'): string }
   from(text: string, encoding: 'base64url'): Uint8Array
-  allocUnsafe(size: number): Uint8Array
 }
 
 // The PKCS#8 DER wrapper of a raw X25519 secret (RFC 8410). Only a fallback: Node parses a
@@ -178,12 +181,18 @@ export function jsCrypto(): NoiseCrypto {
       body: Uint8Array,
       reserve: number,
     ) {
-      const out = new Uint8Array(reserve + head.length + body.length + TAG_BYTES)
-      const plaintext = out.subarray(reserve, reserve + head.length + body.length)
+      const length = head.length + body.length
+      const out = new Uint8Array(reserve + length + TAG_BYTES)
+      const plaintext = out.subarray(reserve, reserve + length)
       plaintext.set(head)
       plaintext.set(body, head.length)
       out.set(chacha20poly1305(key, nonce, ad).encrypt(plaintext), reserve)
-      return out
+      const bodyStart = reserve + head.length
+      return [
+        out.subarray(0, bodyStart),
+        out.subarray(bodyStart, reserve + length),
+        out.subarray(reserve + length),
+      ] as const
     },
     decrypt(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, ciphertext: Uint8Array) {
       if (ciphertext.length < TAG_BYTES)
@@ -349,16 +358,12 @@ export function nodeCrypto(): NoiseCrypto | undefined {
       const cipher = native.createCipheriv('chacha20-poly1305', key, nonce, {
         authTagLength: TAG_BYTES,
       })
-      const length = head.length + body.length
-      cipher.setAAD(ad, { plaintextLength: length })
-      const sealedHead = cipher.update(head)
-      const sealedBody = cipher.update(body)
+      cipher.setAAD(ad, { plaintextLength: head.length + body.length })
+      const first = new Uint8Array(reserve + head.length)
+      first.set(cipher.update(head), reserve)
+      const sealedBody = asView(cipher.update(body))
       cipher.final()
-      const out = asView(buffer.allocUnsafe(reserve + length + TAG_BYTES))
-      out.set(sealedHead, reserve)
-      out.set(sealedBody, reserve + sealedHead.length)
-      out.set(cipher.getAuthTag(), reserve + length)
-      return out
+      return [first, sealedBody, asView(cipher.getAuthTag())] as const
     },
     decrypt(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, ciphertext: Uint8Array) {
       if (ciphertext.length < TAG_BYTES)

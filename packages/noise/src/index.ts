@@ -18,6 +18,7 @@ export {
   type NoiseCrypto,
   nodeCrypto,
   noiseCrypto,
+  type SealedPieces,
   type X25519KeyPair,
 } from './crypto'
 export {

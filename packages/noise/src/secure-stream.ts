@@ -452,9 +452,9 @@ class SecureChannel implements Link {
 
   /** Seals and writes one frame; false when the link had to close. */
   #writeFrame(frame: Uint8Array): boolean {
-    let bytes: Uint8Array
+    let pieces: readonly Uint8Array[]
     try {
-      bytes = (this.#session as SecureSession).sealFrame(frame)
+      pieces = (this.#session as SecureSession).sealFramePieces(frame)
     } catch (error) {
       this.#finish(
         true,
@@ -463,7 +463,7 @@ class SecureChannel implements Link {
       )
       return false
     }
-    if (!this.#stream.write(bytes)) this.#blocked = true
+    for (const piece of pieces) if (!this.#stream.write(piece)) this.#blocked = true
     return true
   }
 

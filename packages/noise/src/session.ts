@@ -21,6 +21,7 @@ import {
 } from '@peerkit/net'
 import type { CipherState } from './cipher-state'
 import { LENGTH_PREFIX_BYTES, MAX_CLOSE_REASON_BYTES, MAX_PLAINTEXT_BYTES } from './constants'
+import type { SealedPieces } from './crypto'
 import type { TransportCiphers } from './handshake'
 
 const RECORD_WHOLE = 0
@@ -66,28 +67,33 @@ export class SecureSession {
    * @throws NonceExhaustedError once the sending nonces are used up
    */
   sealFrame(frame: Uint8Array): Uint8Array {
+    return join(this.sealFramePieces(frame))
+  }
+
+  /**
+   * `sealFrame` without joining: the pieces to write to the stream in order (three per Noise
+   * message), none copied into another. A stream that gathers its writes (TCP) sends them in
+   * one syscall, so a large frame is not copied once more after it is sealed.
+   * @param frame - the frame (the caller checked its size)
+   * @returns the pieces, whose concatenation is `sealFrame(frame)`
+   * @throws NonceExhaustedError once the sending nonces are used up
+   */
+  sealFramePieces(frame: Uint8Array): readonly Uint8Array[] {
     if (frame.length + 1 <= MAX_PLAINTEXT_BYTES) return this.#sealRecord(WHOLE_HEADER, frame)
     const firstLength = MAX_PLAINTEXT_BYTES - START_HEADER_BYTES
     const start = new Uint8Array(START_HEADER_BYTES)
     start[0] = RECORD_START
     new DataView(start.buffer).setUint32(1, frame.length)
-    const messages = [this.#sealRecord(start, frame.subarray(0, firstLength))]
-    let total = (messages[0] as Uint8Array).length
+    const pieces: Uint8Array[] = [...this.#sealRecord(start, frame.subarray(0, firstLength))]
     for (let offset = firstLength; offset < frame.length; offset += MAX_PLAINTEXT_BYTES - 1) {
-      const message = this.#sealRecord(
-        CONTINUE_HEADER,
-        frame.subarray(offset, offset + MAX_PLAINTEXT_BYTES - 1),
+      pieces.push(
+        ...this.#sealRecord(
+          CONTINUE_HEADER,
+          frame.subarray(offset, offset + MAX_PLAINTEXT_BYTES - 1),
+        ),
       )
-      messages.push(message)
-      total += message.length
     }
-    const out = new Uint8Array(total)
-    let offset = 0
-    for (const message of messages) {
-      out.set(message, offset)
-      offset += message.length
-    }
-    return out
+    return pieces
   }
 
   /**
@@ -100,7 +106,7 @@ export class SecureSession {
       error === undefined
         ? EMPTY
         : encode({ name: error.name, message: error.message.slice(0, MAX_CLOSE_REASON_BYTES) })
-    return this.#sealRecord(CLOSE_HEADER, reason)
+    return join(this.#sealRecord(CLOSE_HEADER, reason))
   }
 
   /**
@@ -162,14 +168,27 @@ export class SecureSession {
     throw new MalformedFrameError(`unknown record type ${String(type)}`)
   }
 
-  /** One length-prefixed transport message of `header ‖ body`. */
-  #sealRecord(header: Uint8Array, body: Uint8Array): Uint8Array {
-    const out = this.#send.encryptParts(EMPTY, header, body, LENGTH_PREFIX_BYTES)
-    const length = out.length - LENGTH_PREFIX_BYTES
-    out[0] = length >>> 8
-    out[1] = length & 0xff
-    return out
+  /** One length-prefixed transport message of `header ‖ body`, in its three pieces. */
+  #sealRecord(header: Uint8Array, body: Uint8Array): SealedPieces {
+    const pieces = this.#send.encryptParts(EMPTY, header, body, LENGTH_PREFIX_BYTES)
+    const [first, sealedBody, tag] = pieces
+    const length = first.length - LENGTH_PREFIX_BYTES + sealedBody.length + tag.length
+    first[0] = length >>> 8
+    first[1] = length & 0xff
+    return pieces
   }
+}
+
+function join(pieces: readonly Uint8Array[]): Uint8Array {
+  let total = 0
+  for (const piece of pieces) total += piece.length
+  const out = new Uint8Array(total)
+  let offset = 0
+  for (const piece of pieces) {
+    out.set(piece, offset)
+    offset += piece.length
+  }
+  return out
 }
 
 function decodeCloseReason(bytes: Uint8Array): NetError {
