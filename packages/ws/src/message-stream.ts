@@ -1,7 +1,8 @@
 /**
  * A WebSocket as a `ByteStream`, for any platform: binary messages carry chunks of the byte
- * stream (their boundaries mean nothing), writes are cut into messages of at most
- * `maxMessageBytes`, and backpressure comes from the bytes the socket still has to send.
+ * stream (their boundaries mean nothing), the writes of one task are gathered into messages of
+ * at most `maxMessageBytes` (a frame sealed in pieces, or a burst of small frames, is one
+ * message), and backpressure comes from the bytes the socket still has to send.
  * The platform parts (how a message is sent, how buffered bytes are read, how a drain is
  * noticed) come in as a `MessageSocketPort`, so the Node (`ws`) and browser adapters share
  * one set of rules.
@@ -64,6 +65,30 @@ export function createMessageStream(
   let closed = false
   let waiting = false
   let emitting = false
+  // writes not yet sent: joined and sent at the end of the task, or once a message is full
+  let gathered: Uint8Array[] = []
+  let gatheredBytes = 0
+
+  const send = (): void => {
+    if (gathered.length === 0) return
+    const pieces = gathered
+    const total = gatheredBytes
+    gathered = []
+    gatheredBytes = 0
+    if (closed) return
+    let bytes = pieces[0] as Uint8Array
+    if (pieces.length > 1) {
+      bytes = new Uint8Array(total)
+      let offset = 0
+      for (const piece of pieces) {
+        bytes.set(piece, offset)
+        offset += piece.length
+      }
+    }
+    for (let offset = 0; offset < bytes.length; offset += settings.maxMessageBytes) {
+      port.send(bytes.subarray(offset, offset + settings.maxMessageBytes))
+    }
+  }
 
   const finish = (error?: Error): void => {
     if (closed) return
@@ -71,6 +96,8 @@ export function createMessageStream(
     if (error !== undefined) failure ??= error
     held.length = 0
     heldBytes = 0
+    gathered = []
+    gatheredBytes = 0
     const event = failure === undefined ? {} : { error: failure }
     for (const listener of listeners.close) listener(event)
     listeners.data.clear()
@@ -117,10 +144,13 @@ export function createMessageStream(
     ...(port.remoteAddress === undefined ? {} : { remoteAddress: port.remoteAddress }),
     write(bytes: Uint8Array): boolean {
       if (closed) return false
-      for (let offset = 0; offset < bytes.length; offset += settings.maxMessageBytes) {
-        port.send(bytes.subarray(offset, offset + settings.maxMessageBytes))
-      }
-      if (port.bufferedBytes() < settings.writeBufferBytes) return true
+      if (bytes.length === 0)
+        return port.bufferedBytes() + gatheredBytes < settings.writeBufferBytes
+      if (gathered.length === 0) queueMicrotask(send)
+      gathered.push(bytes)
+      gatheredBytes += bytes.length
+      if (gatheredBytes >= settings.maxMessageBytes) send()
+      if (port.bufferedBytes() + gatheredBytes < settings.writeBufferBytes) return true
       if (!waiting) {
         waiting = true
         if (!emitting) port.awaitDrain(drained)
@@ -128,7 +158,9 @@ export function createMessageStream(
       return false
     },
     end(): void {
-      if (!closed) port.end()
+      if (closed) return
+      send()
+      port.end()
     },
     destroy,
     on(event, listener) {
