@@ -1,7 +1,8 @@
 /**
  * The WebSocket byte streams on real loopback sockets: the Node (`ws`) adapter and the
  * browser adapter (driven by `ws`'s WHATWG-compatible client), order, message splitting,
- * backpressure and drain, bytes held before the first reader, and hostile messages.
+ * the writes of one task gathered into messages, backpressure and drain, bytes held before
+ * the first reader, and hostile messages.
  */
 import type { AddressInfo } from 'node:net'
 import { type ByteStream, isNetError } from '@peerkit/net'
@@ -73,6 +74,25 @@ for (const kind of ['node', 'browser'] as const) {
     client.end()
     expect(await serverClosed).toEqual({})
     expect(received()).toEqual(sent)
+  })
+
+  test(`${kind}: the writes of one task leave in full messages, and end sends them first`, async () => {
+    const { client, server, serverRaw } = await pair(kind)
+    let messages = 0
+    serverRaw.on('message', () => {
+      messages++
+    })
+    const received = collect(server)
+    const serverClosed = closed(server)
+    const sent = new Uint8Array(5000).map((_, index) => (index * 11) % 256)
+    for (let offset = 0; offset < sent.length; offset += 10) {
+      expect(client.write(sent.subarray(offset, offset + 10))).toBe(true)
+    }
+    client.end()
+    expect(await serverClosed).toEqual({})
+    expect(received()).toEqual(sent)
+    // 500 writes of 10 bytes: five messages of maxMessageBytes (1000)
+    expect(messages).toBe(5)
   })
 
   test(`${kind}: server to client, then a clean close on both sides`, async () => {
