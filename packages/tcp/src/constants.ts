@@ -30,5 +30,8 @@ export const DEFAULT_WRITE_BUFFER_BYTES = 1024 * 1024
 /** The longest address text accepted; longer ones are refused before they are parsed. */
 export const MAX_ADDRESS_LENGTH = 1024
 
-/** Bytes of writes gathered into one syscall before they are flushed within a tick. */
+/**
+ * Bytes of writes gathered into one syscall before they are flushed within a tick (a fixed
+ * bound, not one of `tcp(init)`: it trades nothing a deployment would tune).
+ */
 export const WRITE_BATCH_BYTES = 256 * 1024
