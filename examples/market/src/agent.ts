@@ -170,6 +170,10 @@ export async function runPeer(
     store,
     vault: bank,
     settle: (session) => bank.settleTrade(session),
+    // the bank attests the trades it settled, the arbiter the disputes it ruled: a rating
+    // counts only with a receipt one of them countersigned
+    attest: (session, receipt) => bank.attest(session, receipt),
+    authorities: [config.bank, config.arbiter],
     clock,
     preTrusted: config.preTrusted,
     resendMs: 500,
@@ -466,11 +470,12 @@ export async function runPeer(
   function waitingFor(trades: PeerReport['trades']): string | undefined {
     const open = trades.find((t) => !TERMINAL.includes(t.state))
     if (open !== undefined) return `trade ${short(open.id)} is ${open.state}`
-    // a trade that moved nothing earns no rating, and its taker may never have opened it
+    // a trade that moved nothing earns no rating, and its taker may never have opened it;
+    // one that moved value is rated once the bank or the arbiter attested its receipt
     const unsigned = trades.find(
-      (t) => SETTLED.includes(t.state) && market.receipt(t.id) === undefined,
+      (t) => SETTLED.includes(t.state) && market.attestedBy(t.id) === undefined,
     )
-    if (unsigned !== undefined) return `no receipt of trade ${short(unsigned.id)} yet`
+    if (unsigned !== undefined) return `no attested receipt of trade ${short(unsigned.id)} yet`
     const count = mine().length
     if (target === 0 || count >= target || (config.kind === 'scammer' && count >= 1)) return
     // a taker that finds nothing left to take is done too, once nothing new came for a while
