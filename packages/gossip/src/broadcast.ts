@@ -2,10 +2,10 @@
  * Plumtree broadcast, per topic, with one tree per publisher ("source"). A publisher
  * pushes to all its subscribed neighbours; every other node pushes a message to its
  * children in that source's tree (the eager set) and announces it (IHAVE, batched per
- * lazy flush) to the other neighbours (the lazy set). GRAFT makes the sender a child,
- * PRUNE takes it out (a prune for a low score holds it off), and a new neighbour is caught
- * up on recent messages. Requests for missing messages are the repair layer's
- * (`repair.ts`); taking a message in is the validation layer's (`validation.ts`).
+ * lazy flush) to the other neighbours (the lazy set). PRUNE takes a child out (a prune
+ * for a low score holds it off), and a new neighbour is caught up on recent messages.
+ * Requests (GRAFT, IWANT) and their answers are the repair layer's (`repair.ts`); taking
+ * a message in is the validation layer's (`validation.ts`).
  *
  * @example
  * const broadcast = createBroadcast(core, cfg, limits, membership, cache)
@@ -73,6 +73,8 @@ export interface Broadcast {
   /** The connections of the active neighbours subscribed to `topic` (read-only). */
   topicPeers(topic: string, t?: TopicState): readonly Conn[]
   setParent(t: TopicState, source: string, key: PeerKey): void
+  /** Makes `key` a child in `source`'s tree. */
+  addChild(t: TopicState, source: string, key: PeerKey): void
   /** Removes a peer from every tree of `topic` (as child and as parent). */
   unlinkTopic(topic: string, key: PeerKey): void
   /** Asks `key` to stop pushing `sources` (all of the topic's trees when empty) to us. */
@@ -87,8 +89,6 @@ export interface Broadcast {
   /** When the next lazy flush is due (undefined: nothing queued). */
   flushAt(): number | undefined
   catchUp(key: PeerKey, asked: ReadonlySet<string>): void
-  onGraft(key: PeerKey, conn: Conn, topic: string, ids: WireId[], sources: Uint8Array[]): void
-  onIwant(key: PeerKey, conn: Conn, topic: string, ids: WireId[]): void
   onPrune(
     key: PeerKey,
     conn: Conn,
@@ -356,36 +356,13 @@ export function createBroadcast(
     }
   }
 
-  /** Sends requested messages, at most `maxRequestsPerMessage` times per peer and message. */
-  function answer(key: PeerKey, topic: string, ids: WireId[], graft: TopicState | undefined): void {
-    let overLimit = false
-    for (const id of ids) {
-      const c = cache.seen.get(id.key)
-      if (c === undefined || c.envelope === undefined || c.topic !== topic) continue
-      if (graft !== undefined) {
-        addChild(graft, c.source, key)
-        if (c.source === selfSource) graft.declined.delete(key)
-      }
-      let count = 0
-      if (c.answered !== undefined) for (const k of c.answered) if (k === key) count++
-      if (count >= cfg.maxRequestsPerMessage) {
-        overLimit = true
-        continue
-      }
-      c.answered ??= []
-      c.answered.push(key)
-      const hops = Math.min(c.hops + 1, cfg.hopLimit)
-      core.sendBytes(key, core.frameBytes({ kind: 'gossip', topic, hops, envelope: c.envelope }), 1)
-    }
-    if (overLimit) limits.violation(key, 'request-limit')
-  }
-
   return {
     topics,
     graftBackoff,
     prunedUntil,
     topicPeers,
     setParent,
+    addChild,
     unlinkTopic,
     prune,
     inBackoff,
@@ -413,41 +390,6 @@ export function createBroadcast(
       const t = topics.get(topic)
       if (t !== undefined) setParent(t, p.source, fromKey)
       forward(p)
-    },
-
-    onGraft(key, conn, topic, ids, sources) {
-      const t = topics.get(topic)
-      if (t === undefined) {
-        stats.prunesSent++
-        core.send(key, { kind: 'prune', topic, reason: 'unsubscribed', backoffMs: 0, sources: [] })
-        return
-      }
-      if (!active.has(key)) return
-      if (score(key) < th.graft) {
-        prune(topic, key, 'score', [])
-        return
-      }
-      if (ids.length === 0 && inBackoff(prunedUntil, topic, key)) {
-        limits.violation(key, 'graft-backoff')
-        return
-      }
-      // a graft usually comes from a neighbour already known to subscribe: no change then
-      if (!conn.topics.has(topic)) {
-        conn.topics.add(topic)
-        core.linksChanged()
-      }
-      for (const s of sources) {
-        const source = sourceKeyOf(s)
-        addChild(t, source, key)
-        if (source === selfSource) t.declined.delete(key)
-      }
-      answer(key, topic, ids, t)
-    },
-
-    onIwant(key, conn, topic, ids) {
-      if (!conn.active || !topics.has(topic)) return
-      if (connScore(key, conn) < th.gossip) return
-      answer(key, topic, ids, undefined)
     },
 
     onPrune(key, conn, topic, reason, backoffMs, sources) {

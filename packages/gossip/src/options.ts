@@ -450,15 +450,20 @@ export type BroadcastConfig = Pick<
   | 'maxSources'
   | 'sourceTtlMs'
   | 'maxIdsPerFrame'
-  | 'maxRequestsPerMessage'
   | 'maxTopics'
   | 'scoreThresholds'
 >
 
-/** Repair (`repair.ts`): announcements, pulls and repair requests. */
+/** Repair (`repair.ts`): announcements, pulls and repair requests, and the answers to them. */
 export type RepairConfig = Pick<
   ResolvedInit,
-  'ihaveTimeoutMs' | 'optimizationThreshold' | 'maxMissing' | 'maxIdsPerFrame' | 'scoreThresholds'
+  | 'ihaveTimeoutMs'
+  | 'optimizationThreshold'
+  | 'maxMissing'
+  | 'maxIdsPerFrame'
+  | 'maxRequestsPerMessage'
+  | 'hopLimit'
+  | 'scoreThresholds'
 >
 
 /** Validation (`validation.ts`): taking messages in and publishing. */

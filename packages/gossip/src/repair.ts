@@ -5,13 +5,14 @@
  * of the next announcer each time an answer does not come (a broken promise). Requests
  * due together go out in one frame per peer. An announcement of a known message over a
  * much shorter path, or a pushed copy slower than an announcement, moves the parent.
+ * The other side is here too: GRAFT and IWANT are answered from the message cache, a
+ * bounded number of times per peer and message.
  *
  * @example
  * const repair = createRepair(core, cfg, limits, membership, cache, broadcast)
  * repair.onIhave(key, conn, topic, announcements)
  * repair.runTimers() // after each input
  */
-
 import type { Broadcast, TopicState } from './broadcast'
 import { ACCEPTED, type Cache, type Seen } from './cache'
 import { batchKeyOf, type Conn, type Core, sourceOfKey } from './core'
@@ -81,6 +82,10 @@ export interface Repair {
   announcedBy(m: Missing): PeerKey[]
   /** Drops a missing entry; its queued timers become void. */
   forget(key: string, m: Missing): void
+  /** A GRAFT: the sender becomes a child in the named trees and gets the messages it names. */
+  onGraft(key: PeerKey, conn: Conn, topic: string, ids: WireId[], sources: Uint8Array[]): void
+  /** An IWANT: the sender gets the messages it names. */
+  onIwant(key: PeerKey, conn: Conn, topic: string, ids: WireId[]): void
   /** Requests what is due: pulls, and repairs whose copy or answer did not come in time. */
   runTimers(): void
   /** When the next request is due (undefined: none queued); drops void timers at the head. */
@@ -105,10 +110,10 @@ export function createRepair(
   cache: Cache,
   broadcast: Broadcast,
 ): Repair {
-  const { conns, stats, share } = core
+  const { conns, stats, share, selfSource, sourceKeyOf } = core
   const { active } = membership
   const { seen } = cache
-  const { topics, graftBackoff } = broadcast
+  const { topics, graftBackoff, prunedUntil } = broadcast
   const { score, connScore } = limits
   const th = cfg.scoreThresholds
   const missing = new Map<string, Missing>()
@@ -202,9 +207,68 @@ export function createRepair(
     timers.push({ deadline: m.deadline, m })
   }
 
+  /** Sends requested messages, at most `maxRequestsPerMessage` times per peer and message. */
+  function answer(key: PeerKey, topic: string, ids: WireId[], graft: TopicState | undefined): void {
+    let overLimit = false
+    for (const id of ids) {
+      const c = seen.get(id.key)
+      if (c === undefined || c.envelope === undefined || c.topic !== topic) continue
+      if (graft !== undefined) {
+        broadcast.addChild(graft, c.source, key)
+        if (c.source === selfSource) graft.declined.delete(key)
+      }
+      let count = 0
+      if (c.answered !== undefined) for (const k of c.answered) if (k === key) count++
+      if (count >= cfg.maxRequestsPerMessage) {
+        overLimit = true
+        continue
+      }
+      c.answered ??= []
+      c.answered.push(key)
+      const hops = Math.min(c.hops + 1, cfg.hopLimit)
+      core.sendBytes(key, core.frameBytes({ kind: 'gossip', topic, hops, envelope: c.envelope }), 1)
+    }
+    if (overLimit) limits.violation(key, 'request-limit')
+  }
+
   return {
     missing,
     forget,
+
+    onGraft(key, conn, topic, ids, sources) {
+      const t = topics.get(topic)
+      if (t === undefined) {
+        stats.prunesSent++
+        core.send(key, { kind: 'prune', topic, reason: 'unsubscribed', backoffMs: 0, sources: [] })
+        return
+      }
+      if (!active.has(key)) return
+      if (score(key) < th.graft) {
+        broadcast.prune(topic, key, 'score', [])
+        return
+      }
+      if (ids.length === 0 && broadcast.inBackoff(prunedUntil, topic, key)) {
+        limits.violation(key, 'graft-backoff')
+        return
+      }
+      // a graft usually comes from a neighbour already known to subscribe: no change then
+      if (!conn.topics.has(topic)) {
+        conn.topics.add(topic)
+        core.linksChanged()
+      }
+      for (const s of sources) {
+        const source = sourceKeyOf(s)
+        broadcast.addChild(t, source, key)
+        if (source === selfSource) t.declined.delete(key)
+      }
+      answer(key, topic, ids, t)
+    },
+
+    onIwant(key, conn, topic, ids) {
+      if (!conn.active || !topics.has(topic)) return
+      if (connScore(key, conn) < th.gossip) return
+      answer(key, topic, ids, undefined)
+    },
 
     onIhave(fromKey, conn, topic, ids) {
       const t = heardTopic(fromKey, conn, topic)
@@ -237,7 +301,7 @@ export function createRepair(
           continue
         }
         if (missing.size >= cfg.maxMissing) continue
-        const sourceKey = core.sourceKeyOf(source)
+        const sourceKey = sourceKeyOf(source)
         const parent = t.parents.get(sourceKey)
         // with a live parent the pushed copy is on its way: give it time; else pull now
         const wait = parent !== undefined && parent !== fromKey && active.has(parent)

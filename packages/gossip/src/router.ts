@@ -146,10 +146,10 @@ export function buildRouter(
         repair.onIhave(key, conn, frame.topic, frame.ids)
         return
       case 'iwant':
-        broadcast.onIwant(key, conn, frame.topic, frame.ids)
+        repair.onIwant(key, conn, frame.topic, frame.ids)
         return
       case 'graft':
-        broadcast.onGraft(key, conn, frame.topic, frame.ids, frame.sources)
+        repair.onGraft(key, conn, frame.topic, frame.ids, frame.sources)
         return
       case 'prune':
         broadcast.onPrune(key, conn, frame.topic, frame.reason, frame.backoffMs, frame.sources)
