@@ -65,6 +65,8 @@ export interface Cache {
   newestFirst(since: number, visit: (entry: Seen) => void): void
   /** Heartbeat: forgets seen entries and envelopes past their time. */
   expire(): void
+  /** The envelopes in the queue and their bytes, counted again (for invariant checks). */
+  audit(): { entries: number; bytes: number }
 }
 
 /**
@@ -154,6 +156,17 @@ export function createCache(core: Core, cfg: CacheConfig): Cache {
         seen.delete(key)
       }
       uncache(core.now)
+    },
+    audit() {
+      let entries = 0
+      let bytes = 0
+      for (let i = cachedHead; i < cached.length; i++) {
+        const envelope = cached[i]?.envelope
+        if (envelope === undefined) continue
+        entries++
+        bytes += envelope.length
+      }
+      return { entries, bytes }
     },
   }
 }
