@@ -4,6 +4,8 @@
  *   over a loopback socket), against the same frames on a TCP socket encrypted with bare `node:crypto`
  *   ChaCha20-Poly1305 behind a 2-byte length prefix (no framework: the native limit);
  * - `net.noise.throughput/libp2p`: the same against one libp2p 3 stream (TCP + Noise + yamux);
+ * - beside them, each subject's processor time per MB (`net.noise.cpu-us-per-MB.*`), which
+ *   moves less than the rates when other work loads the machine;
  * - `net.handshake/libp2p`: connections set up per second (TCP connect, Noise XX with
  *   identity proofs on both sides), against libp2p dialing over TCP + Noise (+ yamux).
  *
@@ -287,13 +289,19 @@ async function run(ctx: BenchContext): Promise<void> {
     native: await nativeThroughput(),
     libp2p: await libp2pThroughput(nodeA, nodeB),
   }
+  // processor time per MB beside the wall-clock rates: the process's own user + system time
+  // moves less with other load on the machine than the rates do
+  const cpu = { peerkit: { us: 0, ops: 0 }, native: { us: 0, ops: 0 }, libp2p: { us: 0, ops: 0 } }
+  const timed = (name: keyof typeof subjects) => async () => {
+    const start = process.cpuUsage()
+    await subjects[name].run()
+    const used = process.cpuUsage(start)
+    cpu[name].us += used.user + used.system
+    cpu[name].ops++
+  }
   const throughput = await ctx.measure(
     `noise throughput (${BATCH_FRAMES} x 16 KiB frames per op)`,
-    {
-      peerkit: () => subjects.peerkit.run(),
-      native: () => subjects.native.run(),
-      libp2p: () => subjects.libp2p.run(),
-    },
+    { peerkit: timed('peerkit'), native: timed('native'), libp2p: timed('libp2p') },
     options,
   )
   for (const setup of Object.values(subjects)) await setup.close()
@@ -301,6 +309,13 @@ async function run(ctx: BenchContext): Promise<void> {
   ctx.log(
     `  MB/s: peerkit ${megabytes(throughput.peerkit as number).toFixed(0)}, native ${megabytes(throughput.native as number).toFixed(0)}, libp2p ${megabytes(throughput.libp2p as number).toFixed(0)}`,
   )
+  const cpuPerMegabyte = (name: keyof typeof cpu) => cpu[name].us / megabytes(cpu[name].ops)
+  ctx.log(
+    `  processor us/MB (user + system): peerkit ${cpuPerMegabyte('peerkit').toFixed(0)}, native ${cpuPerMegabyte('native').toFixed(0)}, libp2p ${cpuPerMegabyte('libp2p').toFixed(0)}`,
+  )
+  for (const name of ['peerkit', 'native', 'libp2p'] as const) {
+    ctx.figure(`net.noise.cpu-us-per-MB.${name}`, Math.round(cpuPerMegabyte(name)))
+  }
   ctx.ratio(
     'net.noise.throughput/native',
     (throughput.peerkit as number) / (throughput.native as number),
