@@ -4,8 +4,7 @@
  * crashes, wakes as ticks), and this harness only records what each node's router did
  * (deliveries and their hops, reports, validation requests, payloads sent) and lets a
  * test hold back a node's outputs or play a peer that writes its own frames (`inject`).
- * `validate` outputs are recorded and left for the test to answer, and a router that asks
- * to close a connection hears `peer-disconnected` for it, as from the net driver.
+ * `validate` outputs are recorded and left for the test to answer.
  *
  * @example
  * const net = createNetwork({ nodes: 50, seed: 1 })
@@ -144,11 +143,6 @@ export function createNetwork(options: NetworkOptions): Network {
         case 'misbehaved':
           node.reports.push(`${output.peer.toString()} ${output.reason}`)
           break
-        case 'disconnect':
-          // as the net driver does, the end that closes hears of the close too
-          gossip.apply(index, output, effects)
-          effects.later(index, 0, { type: 'peer-disconnected', peer: output.peer, now: 0 })
-          return
       }
       gossip.apply(index, output, effects)
     },
