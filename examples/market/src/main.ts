@@ -49,6 +49,8 @@ import { startUiFeed, type UiFeed, type UiState } from './ui-feed'
 
 /** The port the dashboard of examples/web connects to by default. */
 const DEFAULT_UI_PORT = 4050
+/** How long a peer has to answer for its final report before its last status stands in (ms). */
+const FINAL_REPORT_MS = 5_000
 
 /** Options of a run. */
 export interface RunOptions {
@@ -106,6 +108,8 @@ interface Handle {
   last: PeerReport | undefined
   /** When the last status came (ms). */
   lastAt: number
+  /** How the peer's process ended when nobody stopped or killed it ("code 1", "SIGSEGV"). */
+  crashed: string | undefined
   send(message: unknown): void
   kill(): Promise<void>
   stop(): Promise<void>
@@ -255,6 +259,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
         config,
         last: undefined,
         lastAt: Date.now(),
+        crashed: undefined,
         ready: runPeer(config, onEvent, network).then((p) => {
           peer = p
           return { address: p.address, peerId: p.node.peerId.toString() }
@@ -295,11 +300,13 @@ export async function run(options: RunOptions): Promise<RunResult> {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
     let reportWaiter: ((r: PeerReport) => void) | undefined
+    let ending = false
     const handle: Handle = {
       member: m,
       config,
       last: undefined,
       lastAt: Date.now(),
+      crashed: undefined,
       ready: new Promise((resolve, reject) => {
         child.on('message', (message: { type: string } & Record<string, unknown>) => {
           if (message.type === 'ready')
@@ -310,18 +317,23 @@ export async function run(options: RunOptions): Promise<RunResult> {
             handle.lastAt = Date.now()
           } else if (message.type === 'report') reportWaiter?.(message.report as PeerReport)
         })
-        child.once('exit', (code) => reject(new Error(`${m.name} exited with ${code}`)))
+        child.once('exit', (code, signal) => {
+          if (!ending) handle.crashed = signal === null ? `code ${code}` : signal
+          reject(new Error(`${m.name} exited with ${signal ?? code}`))
+        })
       }),
       send: (message) => {
         if (child.connected) child.send(message as never)
       },
       async kill() {
+        ending = true
         const gone = new Promise((r) => child.once('exit', r))
         child.kill('SIGKILL')
         await gone
       },
       async stop() {
-        if (child.exitCode !== null) return
+        ending = true
+        if (child.exitCode !== null || child.signalCode !== null) return
         const gone = new Promise((r) => child.once('exit', r))
         handle.send({ type: 'stop' })
         const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
@@ -329,8 +341,20 @@ export async function run(options: RunOptions): Promise<RunResult> {
         clearTimeout(timer)
       },
       finalReport() {
-        return new Promise((resolve) => {
-          reportWaiter = resolve
+        // a process that is gone answers nothing: its last status is its report
+        if (handle.crashed !== undefined || !child.connected)
+          return handle.last === undefined
+            ? Promise.reject(new Error(`${m.name} ended (${handle.crashed}) before it reported`))
+            : Promise.resolve(handle.last)
+        return new Promise((resolve, reject) => {
+          const timer = setTimeout(() => {
+            if (handle.last !== undefined) resolve(handle.last)
+            else reject(new Error(`${m.name} did not answer for its report`))
+          }, FINAL_REPORT_MS)
+          reportWaiter = (report) => {
+            clearTimeout(timer)
+            resolve(report)
+          }
           handle.send({ type: 'report' })
         })
       },
@@ -400,6 +424,12 @@ export async function run(options: RunOptions): Promise<RunResult> {
     let restarted = false
     const waitFor = async (what: string, check: () => boolean, everyMs = 100) => {
       while (!check()) {
+        // a peer whose process died is named at once, not when the deadline comes
+        const crashed = [...handles.values()].filter((h) => h.crashed !== undefined)
+        if (crashed.length > 0)
+          throw new Error(
+            `waiting for ${what}: ${crashed.map((h) => `${h.member.name} exited (${h.crashed}) ${((Date.now() - h.lastAt) / 1000).toFixed(0)} s after its last status (${h.last === undefined ? 'none yet' : (h.last.waiting ?? 'done')})`).join('; ')}`,
+          )
         if (Date.now() > deadline) {
           const stuck = [...handles.values()]
             .filter((h) => h.last?.done !== true)
