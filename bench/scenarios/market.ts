@@ -223,7 +223,7 @@ export async function runMarketScenario(
     const local = createLocalTrust()
     desks.set(node, {
       node,
-      book: createOfferBook(),
+      book: createOfferBook({ cache }),
       local,
       ledger: createRatingLedger({
         cache,
@@ -233,7 +233,7 @@ export async function runMarketScenario(
       trust: undefined,
     })
   }
-  const newcomerBook = createOfferBook()
+  const newcomerBook = createOfferBook({ cache })
   const preTrusted = desksAt.slice(0, PRE_TRUSTED_DESKS).map((d) => ids.peerId(d).toString())
   /** One verdict per offer message: the check is the same at every router (a shared cache). */
   const offerVerdicts = new Map<string, 'accept' | 'reject'>()
@@ -250,7 +250,7 @@ export async function runMarketScenario(
       if (message.topic === OFFERS_TOPIC) {
         let verdict = offerVerdicts.get(message.messageId)
         if (verdict === undefined) {
-          verdict = tryOpenOffer(message.data, { now: now() }).ok ? 'accept' : 'reject'
+          verdict = tryOpenOffer(message.data, { now: now(), cache }).ok ? 'accept' : 'reject'
           offerVerdicts.set(message.messageId, verdict)
         }
         const book = desk?.book ?? (node === newcomerNode ? newcomerBook : undefined)
