@@ -187,7 +187,8 @@ export async function gossipChapter(report: Report, clock: Clock): Promise<Gossi
       : `refused: ${lateReason} (too old for the window)`,
   )
 
-  // forgeries are blamed on the neighbour that sent them: four of them cross the graylist
+  // forgeries are blamed on the neighbour that sent them: the third crosses the graylist,
+  // where the scorer and the router agree (one scale, -80)
   for (const price of [500, 450, 400, 350]) {
     const forged = doctored(envelope, price, net.now)
     const before = victimNode.router.stats().delivered

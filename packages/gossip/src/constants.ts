@@ -225,23 +225,25 @@ export const MAX_SLAB_FRAME_BYTES = 1024
 
 /**
  * Below this score a peer gets no IHAVE and no eager pushes from us, and its IHAVEs are
- * ignored. Thresholds are on the scale of the score hook; these defaults suit the
- * built-in scorer (see `score.ts`).
+ * ignored. The thresholds are on one scale with `@peerkit/reputation`'s scorer (its
+ * `gossip`, `publish` and `graylist` are -10, -40 and -80), and the built-in scorer's
+ * weights are set on it too (see `score.ts`), so either hook meets the same defaults.
  */
 export const DEFAULT_GOSSIP_THRESHOLD = -10
 
 /** Below this score a peer is neither grafted nor accepted as a graft. */
 export const DEFAULT_GRAFT_THRESHOLD = -5
 
-/** Below this score messages from a peer are not accepted. */
-export const DEFAULT_ACCEPT_THRESHOLD = -20
+/** Below this score messages from a peer are not accepted (reputation's `publish`). */
+export const DEFAULT_ACCEPT_THRESHOLD = -40
 
 /**
  * Below this score a peer is ignored entirely and the router asks to disconnect it. With
  * the built-in scorer that is two invalid messages (an honest router never forwards one
- * that fails to open) or seven protocol violations in quick succession.
+ * that fails to open) or nine protocol violations in quick succession; with reputation's,
+ * three invalid messages.
  */
-export const DEFAULT_GRAYLIST_THRESHOLD = -35
+export const DEFAULT_GRAYLIST_THRESHOLD = -80
 
 /**
  * Distinct settings a share keeps (`createGossipShare`): routers of one share made with the

@@ -6,7 +6,7 @@
  * @example
  * const hook = createPenaltyScore()
  * hook.record(peer, 'invalid-message', now)
- * hook.score(peer, now) // -20
+ * hook.score(peer, now) // -45
  */
 import type { PeerEventName, PeerKey, ScoreHook } from './types'
 
@@ -22,13 +22,19 @@ export interface PenaltyScoreInit {
   maxPeers?: number
 }
 
-/** Default points per event. */
+/**
+ * Default points per event, on the scale of the default thresholds (gossip -10, accept -40,
+ * graylist -80): one invalid message stops gossip with the peer and refuses its messages for
+ * about a minute (the half-life is 5 minutes), two within two minutes graylist it; nine
+ * protocol violations in quick succession graylist; a broken promise, which loss alone
+ * causes, weighs least: six in quick succession stop gossip.
+ */
 export const DEFAULT_PENALTY_WEIGHTS: Readonly<Record<PeerEventName, number>> = Object.freeze({
   'first-delivery': 0.1,
   duplicate: 0,
-  'invalid-message': -20,
+  'invalid-message': -45,
   'broken-promise': -2,
-  'protocol-violation': -5,
+  'protocol-violation': -10,
 })
 
 interface Entry {

@@ -1,4 +1,9 @@
-import { encodeFrame, type ScoreHook, sealMessage } from '@peerkit/gossip'
+import {
+  DEFAULT_GRAYLIST_THRESHOLD,
+  encodeFrame,
+  type ScoreHook,
+  sealMessage,
+} from '@peerkit/gossip'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { createScorer, type Scorer } from '../src/index'
 import { createMesh } from './fixtures/mesh'
@@ -61,14 +66,20 @@ describe("a real scorer behind @peerkit/gossip's score hook", () => {
       mesh.inject(s, h, encodeFrame({ kind: 'gossip', topic: TOPIC, hops: 1, envelope: forged }))
     }
     const why = scorer.explain(s.key, mesh.now)
-    expect(why.parts.invalidMessages.counter).toBe(2)
-    expect(why.score).toBeLessThan(-35) // gossip's default graylist threshold
+    // the router cuts it off exactly where the scorer graylists: one scale
+    expect(why.parts.invalidMessages.counter).toBe(3)
+    expect(why.score).toBeLessThan(DEFAULT_GRAYLIST_THRESHOLD)
+    expect(scorer.level(s.key, mesh.now)).toBe('graylisted')
     expect(mesh.linked(h, s)).toBe(false)
     expect(h.outputs.some((o) => o.type === 'disconnect' && o.peer.toString() === s.key)).toBe(true)
 
     // the scorer reports the same verdict as actions for the application
     const changes = scorer.tick(mesh.now)
-    expect(changes.find((c) => c.peer === s.key)?.actions).toEqual(['stop-gossip']) // -40: not below publish
+    expect(changes.find((c) => c.peer === s.key)?.actions).toEqual([
+      'stop-gossip',
+      'refuse-publish',
+      'graylist',
+    ])
 
     // reconnecting launders nothing: the retained score keeps it cut off
     mesh.advance(5_000)
