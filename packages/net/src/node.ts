@@ -943,16 +943,55 @@ export async function createNode(init: NodeInit): Promise<Node> {
     return task
   }
 
-  function bootstrap(address: string, attempt: number): void {
-    if (stopped) return
-    dial(address).then(
-      () => undefined,
-      (error: unknown) => {
-        if (stopped || attempt + 1 >= limits.bootstrapAttempts) return
-        if (isNetError(error, 'UnsupportedAddressError')) return
-        later(() => bootstrap(address, attempt + 1), failed(`address ${address}`))
-      },
-    )
+  /** Bootstrap addresses being dialed (at start, or again after every link was lost). */
+  let bootstrapping = 0
+  /** Since when the node has had no link, no dial and no bootstrap in flight. */
+  let aloneSince: number | undefined
+  /** How long it waits alone before dialing its bootstrap addresses again (grows per rejoin). */
+  let rejoinAfter = limits.dialBackoffMs
+
+  function bootstrap(address: string): void {
+    bootstrapping++
+    const attempt = (n: number): void => {
+      if (stopped) return
+      dial(address).then(
+        () => {
+          bootstrapping--
+        },
+        (error: unknown) => {
+          if (
+            stopped ||
+            n + 1 >= limits.bootstrapAttempts ||
+            isNetError(error, 'UnsupportedAddressError')
+          ) {
+            bootstrapping--
+            return
+          }
+          later(() => attempt(n + 1), failed(`address ${address}`))
+        },
+      )
+    }
+    attempt(0)
+  }
+
+  /**
+   * A node left with no link at all (every neighbour gone, nothing in the router's views to
+   * try) dials its bootstrap addresses again; the router joins through the first link as a
+   * newcomer does. Without this it would stay alone for good. The wait starts at one dial
+   * backoff and grows like a failed dial's with every rejoin (a bootstrap peer that accepts
+   * and then drops it is not dialed in a loop).
+   */
+  function rejoin(now: number): void {
+    const addresses = init.bootstrap ?? []
+    if (addresses.length === 0 || connections.size > 0 || dialing.size > 0 || bootstrapping > 0) {
+      aloneSince = undefined
+      return
+    }
+    aloneSince ??= now
+    if (now - aloneSince < rejoinAfter) return
+    aloneSince = undefined
+    rejoinAfter = failed('rejoin')
+    for (const address of addresses) bootstrap(address)
   }
 
   // ---- upkeep ----------------------------------------------------------------------------
@@ -1001,6 +1040,7 @@ export async function createNode(init: NodeInit): Promise<Node> {
       if (now - connection.lastSent >= connection.keepaliveMs)
         sendControl(connection, { kind: 'ping' })
     }
+    rejoin(now)
     later(upkeep, upkeepMs)
   }
 
@@ -1069,7 +1109,7 @@ export async function createNode(init: NodeInit): Promise<Node> {
       : new InvalidPeerRecordError('own record', { cause: error })
   }
   later(upkeep, upkeepMs)
-  for (const address of init.bootstrap ?? []) bootstrap(address, 0)
+  for (const address of init.bootstrap ?? []) bootstrap(address)
 
   return {
     peerId: self,

@@ -32,6 +32,33 @@ describe('createNode', () => {
     expect(got[0]?.timestamp).toBeGreaterThanOrEqual(1_700_000_000_000)
   })
 
+  it('a node left with no link dials its bootstrap addresses again and rejoins', async () => {
+    world = createWorld(3)
+    const hub = await world.node('hub', 1)
+    const b = await world.node('b', 2, { bootstrap: ['memory://hub'] })
+    await world.run(300)
+    expect(b.peers().map(String)).toEqual([hub.peerId.toString()])
+    // the hub goes away (b's only neighbour, and nothing else in its views) and another
+    // node takes its address
+    const stopping = hub.stop()
+    await world.run(300)
+    await stopping
+    world.nodes.splice(world.nodes.indexOf(hub), 1)
+    await world.run(3_000)
+    expect(b.peers()).toEqual([])
+    const next = await world.node('hub', 3)
+    await world.run(60_000, 50)
+    expect(b.peers().map(String)).toEqual([next.peerId.toString()])
+    expect(b.gossip.router.activeView().map(String)).toEqual([next.peerId.toString()])
+    const got: unknown[] = []
+    b.gossip.subscribe('news', (message) => got.push(message.data))
+    next.gossip.subscribe('news', () => {})
+    await world.run(500)
+    await next.gossip.publish('news', { back: true })
+    await world.run(500)
+    expect(got).toEqual([{ back: true }])
+  })
+
   it('a node that dialed and never subscribed publishes to the subscribers beyond its peer', async () => {
     world = createWorld(2)
     const hub = await world.node('hub', 1)
