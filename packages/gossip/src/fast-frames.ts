@@ -2,10 +2,4 @@
  * The in-place ihave reader under its former module name; the one frame codec is
  * `frames.ts`.
  */
-export {
-  type Announced,
-  announcements,
-  createFrameReader,
-  type FrameReader,
-  readIhave,
-} from './frames'
+export { type Announced, announcements, createFrameReader, readIhave } from './frames'
