@@ -2,10 +2,7 @@
  * The gossip router as a simulator protocol: frames, ticks and connection events become
  * `GossipInput`s, and `GossipOutput`s become sends, dials, closes, wakes, deliveries and
  * reports. A `validate` output is answered by the simulated application after a delay,
- * as a `validation-result` input. A router that closes a connection is told
- * `peer-disconnected` for it at once (at the same virtual time, after its other outputs),
- * as the net driver tells it when the transport reports the close: the router relies on
- * that to forget the connection.
+ * as a `validation-result` input.
  *
  * @example
  * const sim = createSimulator({ seed: 1, protocol: createGossipProtocol({ validationDelayMs: 5 }) })
@@ -70,8 +67,6 @@ export function createGossipProtocol(
           return
         case 'disconnect':
           effects.disconnect(node, output.peer)
-          // a router hears of a close it asked for too, as from a real transport
-          effects.later(node, 0, { type: 'peer-disconnected', peer: output.peer, now: 0 })
           return
       }
     },
