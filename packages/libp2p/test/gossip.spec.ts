@@ -6,6 +6,13 @@ import { afterEach, expect, it } from 'vitest'
 import { type PeerkitPeer, startPeer, waitFor } from './fixtures/nodes'
 
 const FLAVOUR = 'tcp'
+// 16 nodes in one process on two shared cores: a dial or a hello may wait on the event loop
+// for seconds, and one aborted half done is redone from the start. The router's timing is set
+// for the same: a NEIGHBOR request over a new libp2p connection (TCP, Noise, yamux, identify,
+// the link's hello) and an answer to a pull take longer than its defaults (2 s, 500 ms) there,
+// and a lapsed request costs the passive peer, a late answer a penalty.
+const limits = { dialTimeoutMs: 30_000, helloTimeoutMs: 30_000 }
+const gossip = { neighborTimeoutMs: 10_000, ihaveTimeoutMs: 2_000 }
 const peers: PeerkitPeer[] = []
 afterEach(async () => {
   await Promise.allSettled(peers.splice(0).map((peer) => peer.stop()))
@@ -14,15 +21,36 @@ afterEach(async () => {
 it('16 libp2p nodes gossip 200 signed messages, each delivered once; after one is killed the rest still deliver', {
   timeout: 120_000,
 }, async () => {
-  const first = await startPeer(FLAVOUR)
+  const first = await startPeer(FLAVOUR, { limits, gossip })
   peers.push(first)
   const entry = first.libp2p.services.peerkit.addresses()
   const rest = await Promise.all(
-    Array.from({ length: 15 }, () => startPeer(FLAVOUR, { bootstrap: entry })),
+    Array.from({ length: 15 }, () => startPeer(FLAVOUR, { bootstrap: entry, limits, gossip })),
   )
   peers.push(...rest)
   const all = [first, ...rest]
   const seen = all.map(() => new Map<string, number>())
+  // What each node went through, printed when a wait times out.
+  const events = all.map(() => new Map<string, number>())
+  all.forEach((peer, index) => {
+    const count = (name: string) => {
+      const counts = events[index] as Map<string, number>
+      counts.set(name, (counts.get(name) ?? 0) + 1)
+    }
+    peer.node.on('misbehaved', (report) => count(`misbehaved:${report.reason}`))
+    peer.node.on('peer-disconnected', (event) => count(`down:${event.error?.message ?? 'closed'}`))
+    peer.libp2p.addEventListener('connection:close', () => count('libp2p-close'))
+  })
+  const state = (): string =>
+    all
+      .map((peer, index) => {
+        const router = peer.node.gossip.router
+        const active = router.activeView()
+        const subscribed = active.filter((n) => router.peerTopics(n).includes('market/offers'))
+        const counts = [...(events[index] as Map<string, number>)].map(([k, v]) => `${k}=${v}`)
+        return `node ${index}: links ${peer.node.peers().length}, active ${active.length} (${subscribed.length} subscribed), passive ${router.passiveView().length}, libp2p connections ${peer.libp2p.getConnections().length}, delivered ${(seen[index] as Map<string, number>).size}; ${counts.join(' ')}`
+      })
+      .join('\n')
   all.forEach((peer, index) => {
     peer.node.gossip.subscribe('market/offers', (message) => {
       const counts = seen[index] as Map<string, number>
@@ -43,6 +71,7 @@ it('16 libp2p nodes gossip 200 signed messages, each delivered once; after one i
         )
       }),
     45_000,
+    state,
   )
 
   const ids: string[] = []
@@ -55,6 +84,7 @@ it('16 libp2p nodes gossip 200 signed messages, each delivered once; after one i
     '200 deliveries on each node',
     () => seen.every((counts) => counts.size === 200),
     30_000,
+    state,
   )
   for (const counts of seen) {
     for (const id of ids) expect(counts.get(id)).toBe(1)
@@ -75,6 +105,7 @@ it('16 libp2p nodes gossip 200 signed messages, each delivered once; after one i
     'the later messages on every living node',
     () => aliveSeen.every((counts) => more.every((id) => counts.get(id) === 1)),
     30_000,
+    state,
   )
   // The libp2p identity is the peerkit identity.
   expect(first.libp2p.peerId.toString()).toBe(first.node.peerId.toLibp2pString())
