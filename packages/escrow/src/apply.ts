@@ -160,7 +160,10 @@ function bindOps(
     if (op.kind === 'lock') {
       bound.push({
         kind: 'lock',
-        key,
+        // a lock is made once per trade, so its key names the lock, not the log position:
+        // a locking step abandoned after its lock (see the session) leaves the position's
+        // keys to the step taken there instead
+        key: `${lock}/lock`,
         lock,
         from: trade.roles[op.from]!.toString(),
         asset: op.asset,

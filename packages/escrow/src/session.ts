@@ -44,7 +44,7 @@ import {
 import { settle } from './settle'
 import { type AppliedStep, type EscrowState, startTrade } from './state'
 import { openTrade, type Trade } from './terms'
-import type { Vault } from './vault'
+import type { BoundVaultOp, Vault } from './vault'
 
 /** The acknowledged count recorded for a party whose log forked from ours. */
 const DIVERGED = Number.MAX_SAFE_INTEGER
@@ -292,7 +292,7 @@ function build(
   role: string,
   core: Core,
   opened: Log,
-): { session: EscrowSession; finish: () => Promise<void> } {
+): { session: EscrowSession; finish: (now: number | undefined) => Promise<void> } {
   let log = opened
   const maxSkewMs = init.maxSkewMs ?? DEFAULT_MAX_SKEW_MS
   const maxDelayMs = init.maxDelayMs ?? DEFAULT_MAX_DELAY_MS
@@ -303,9 +303,9 @@ function build(
   let queue: Promise<unknown> = Promise.resolve()
 
   /** Runs `fn` after every earlier call: one step at a time, so no two commits race. */
-  function serial<T>(fn: () => Promise<T>): Promise<T> {
+  function serial<T>(fn: () => Promise<T>, now?: number): Promise<T> {
     const task = async () => {
-      await finishIntent()
+      await finishIntent(now)
       return fn()
     }
     const run = queue.then(task, task)
@@ -358,8 +358,12 @@ function build(
    * Finishes a step that locks assets: asks the vault for this party's locks (idempotent
    * keys, so repeating after a crash is harmless), then persists the step. A lock the
    * vault refuses abandons the step; any other failure leaves it to be finished later.
+   * A step whose deadline (`before`) has passed by `now` is not finished but abandoned
+   * (`abandonIntent`): it was never published, and publishing it now could fork from a
+   * timeout step the other side may already have taken. Without a clock (a reload without
+   * `now`, an ack, `settle`, `compact`) such a step waits for the next call that has one.
    */
-  async function finishIntent(): Promise<void> {
+  async function finishIntent(now: number | undefined): Promise<void> {
     const intent = core.intent
     if (intent === undefined) return
     if (init.vault === undefined)
@@ -373,10 +377,19 @@ function build(
       return
     }
     const mine = trade.roles[role]!.toString()
-    try {
-      for (const op of r.state.ops.slice(core.state.ops.length)) {
-        if (op.kind === 'lock' && op.from === mine) await init.vault.lock(op)
+    const locks = r.state.ops
+      .slice(core.state.ops.length)
+      .filter((op) => op.kind === 'lock' && op.from === mine)
+    const before = core.state.definition.transitions.get(r.step!.action)!.before
+    if (before !== undefined) {
+      if (now === undefined) return
+      if (now >= trade.deadlines[before]!) {
+        await abandonIntent(init.vault, locks)
+        return
       }
+    }
+    try {
+      for (const op of locks) if (op.kind === 'lock') await init.vault.lock(op)
     } catch (error) {
       if (isEscrowError(error)) {
         await persist(encodeRecord({ kind: 'abandon' }))
@@ -385,6 +398,30 @@ function build(
       throw error
     }
     await accept(intent.bytes, intent.at, r.state, r.step!)
+    core.intent = undefined
+  }
+
+  /**
+   * Abandons an unfinished locking step whose deadline passed: each of its locks may or
+   * may not have happened before the process stopped, so it is asked for again under its
+   * own key (nothing moves if it had; a lock the vault refuses never happened) and then
+   * refunded under the key `<lock key>/abandon`; then the abandon record is written. A
+   * crash anywhere in between repeats the same calls with the same keys, which move
+   * nothing a second time. Any other vault failure leaves the step unfinished, to be
+   * abandoned by a later call.
+   */
+  async function abandonIntent(vault: Vault, locks: readonly BoundVaultOp[]): Promise<void> {
+    for (const op of locks) {
+      if (op.kind !== 'lock') continue
+      try {
+        await vault.lock(op)
+      } catch (error) {
+        if (isEscrowError(error)) continue
+        throw error
+      }
+      await vault.refund({ key: `${op.key}/abandon`, lock: op.lock, amount: op.amount })
+    }
+    await persist(encodeRecord({ kind: 'abandon' }))
     core.intent = undefined
   }
 
@@ -407,7 +444,7 @@ function build(
         // finished on reload, and a refused lock publishes nothing
         await persist(encodeRecord({ kind: 'intent', bytes, at: now }))
         core.intent = { bytes, at: now }
-        await finishIntent()
+        await finishIntent(now)
         return undefined
       }
     }
@@ -468,15 +505,15 @@ function build(
           )
         }
         return own(await makeStep(core.state, init.signer, action, body, now), now)
-      })
+      }, now)
     },
     propose(action, body, now) {
       assertSafeTime(now, 'now')
-      return serial(() => makeStep(core.state, init.signer, action, body, now))
+      return serial(() => makeStep(core.state, init.signer, action, body, now), now)
     },
     cosign(stepBytes, now) {
       assertSafeTime(now, 'now')
-      return serial(async () => own(await cosignStep(stepBytes, init.signer), now))
+      return serial(async () => own(await cosignStep(stepBytes, init.signer), now), now)
     },
     receiveStep(stepBytes, now) {
       assertSafeTime(now, 'now')
@@ -508,7 +545,7 @@ function build(
             error !== undefined && REFUSALS.has(error.name),
           ),
         }
-      })
+      }, now)
     },
     receiveAck(frame, from) {
       return serial(async () => {
@@ -571,7 +608,7 @@ function build(
       return run
     },
   }
-  return { session, finish: () => serial(async () => undefined) }
+  return { session, finish: (now) => serial(async () => undefined, now) }
 }
 
 /**
@@ -598,7 +635,7 @@ export async function createSession(
   try {
     const contents = await readLog(log)
     if (contents.snapshot !== undefined || contents.records.length > 0)
-      return await resume(init, trade.idText, log, contents)
+      return await resume(init, trade.idText, log, contents, init.now)
     await log.append([encodeRecord({ kind: 'terms', bytes: init.terms, at: init.now })])
     const core = startCore(init, trade, role, init.now)
     core.records = 1
@@ -609,12 +646,13 @@ export async function createSession(
   }
 }
 
-/** Replays an open log into a session and finishes an unfinished intent. */
+/** Replays an open log into a session and finishes (or abandons) an unfinished intent. */
 async function resume(
   init: SessionInit,
   name: string,
   log: Log,
   contents: LogContents,
+  now: number | undefined,
 ): Promise<EscrowSession> {
   let built: ReturnType<typeof build>
   try {
@@ -625,8 +663,9 @@ async function resume(
     throw new CorruptLogError('the log does not replay', { cause: error })
   }
   try {
-    // finish a step that was locking assets when the process stopped
-    await built.finish()
+    // finish a step that was locking assets when the process stopped, or abandon it when
+    // its deadline passed meanwhile
+    await built.finish(now)
   } catch (error) {
     // a refused lock abandoned the step; the session is usable either way
     if (!isEscrowError(error) || error.name === 'InvalidArgumentError') throw error
@@ -637,23 +676,25 @@ async function resume(
 /**
  * Reloads a session from its log: replays every stored step (checking each again) to
  * the same state, restores the outbox from the stored acknowledgements, and finishes a
- * step that was locking assets when the process stopped. The session holds the log
- * until `close`.
- * @param init - the machine, signer, store, optional vault, and the trade id text
+ * step that was locking assets when the process stopped, or abandons it (its locks given
+ * back) when its deadline passed by `now`; without `now`, a step with a deadline waits
+ * for the next call that brings a clock. The session holds the log until `close`.
+ * @param init - the machine, signer, store, optional vault, the trade id text, and the clock
  * @returns the session
  * @throws {CorruptLogError} when the log is missing, damaged or does not replay
  * @throws {LogLockedError} when another session or process holds the log
  * @example const me = await loadSession({ definition: tradeEscrow, signer, store, trade: tradeId })
  */
 export async function loadSession(
-  init: SessionInit & { readonly trade: string },
+  init: SessionInit & { readonly trade: string; readonly now?: number },
 ): Promise<EscrowSession> {
   if (!isRecord(init)) throw new InvalidArgumentError('init must be an object')
+  if (init.now !== undefined) assertSafeTime(init.now, 'init.now')
   if (typeof init.trade !== 'string' || !(await init.store.list()).includes(init.trade))
     throw new CorruptLogError(`no log '${String(init.trade)}'`)
   const log = await init.store.open(init.trade)
   try {
-    return await resume(init, init.trade, log, await readLog(log))
+    return await resume(init, init.trade, log, await readLog(log), init.now)
   } catch (error) {
     await log.close().catch(() => undefined)
     throw error
