@@ -97,7 +97,10 @@ export interface Network {
   /** A stream for the test's own random choices, seeded by the network's seed. */
   random: () => number
   input(index: number, input: GossipInput): void
-  /** Hands `bytes` to node `to` as a frame from node `from` (now, over their connection). */
+  /**
+   * Hands `bytes` to node `to` as a frame from node `from` (now, over their connection).
+   * @throws Error when `to` holds no connection to `from` (the frame would be dropped)
+   */
   inject(from: number, to: number, bytes: Uint8Array): readonly GossipOutput[]
   /** Indices of the nodes that hold a connection with `index`, both ends of it open. */
   linked(index: number): number[]
@@ -214,7 +217,12 @@ export function createNetwork(options: NetworkOptions): Network {
     },
     random,
     input: (index, input) => sim.input(index, input),
-    inject: (from, to, bytes) => sim.inject(from, to, bytes),
+    inject(from, to, bytes) {
+      // a frame the engine would drop would make every check on its outputs pass
+      if (!sim.connections(to).includes(from))
+        throw new Error(`node ${to} holds no link to ${from}`)
+      return sim.inject(from, to, bytes)
+    },
     linked,
     connect: (a, b) => sim.connect(a, b),
     bootstrap(contacts) {
