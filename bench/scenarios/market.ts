@@ -522,8 +522,10 @@ export async function runMarketScenario(
  * The market `pnpm scenarios` runs: a fifth of the traders with the same shares, ten offers
  * and two trades per trader as in the full market. Every router handles every offer and
  * rating, so the cost grows with traders × messages: the full market is about 15 million
- * frame receptions (hours of CPU here), this one about 600,000. `PEERKIT_MARKET=full` runs
- * the full one.
+ * router-message handlings, this one about 600,000, and each costs what a gossip router
+ * spends on one delivery (about 120 µs of CPU here, most of it in the router and the
+ * simulator, not in the market's checks). `PEERKIT_MARKET=full` runs the full one,
+ * `PEERKIT_MARKET=1000,2000,400` 1,000 traders with 2,000 offers and 400 trades.
  */
 export const SCENARIO_MARKET: MarketSize = {
   ...FULL_MARKET,
@@ -533,8 +535,24 @@ export const SCENARIO_MARKET: MarketSize = {
   spamOffers: 200,
 }
 
-const chosen = (): MarketSize =>
-  process.env.PEERKIT_MARKET === 'full' ? FULL_MARKET : SCENARIO_MARKET
+/**
+ * The size `PEERKIT_MARKET` asks for: unset, the default market; `full`, the full one;
+ * `TRADERS,OFFERS,TRADES` (such as `1000,2000,400`), the full market's shares at that size,
+ * with a tenth as many spam offers as offers.
+ */
+function chosen(): MarketSize {
+  const asked = process.env.PEERKIT_MARKET
+  if (asked === undefined || asked === '') return SCENARIO_MARKET
+  if (asked === 'full') return FULL_MARKET
+  const [traders, offers, trades, ...rest] = asked.split(',').map(Number)
+  const valid = (n: number | undefined, least: number): n is number =>
+    n !== undefined && Number.isSafeInteger(n) && n >= least
+  if (rest.length > 0 || !valid(traders, 20) || !valid(offers, 1) || !valid(trades, 1))
+    throw new Error(
+      `PEERKIT_MARKET must be full or TRADERS,OFFERS,TRADES (at least 20 traders), got ${asked}`,
+    )
+  return { ...FULL_MARKET, traders, offers, trades, spamOffers: Math.ceil(offers / 10) }
+}
 
 const groups: ScenarioGroup[] = [
   {
