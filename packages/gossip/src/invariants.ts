@@ -103,6 +103,10 @@ function checkState(state: State, router: Gossip): string[] {
 
   // repair and validation
   if (repair.missing.size > cfg.maxMissing) fail('missing-bound', `${repair.missing.size}`)
+  const queued = repair.audit()
+  // each missing message has one request in force at most, and only a missing one has any
+  if (queued.live > repair.missing.size) fail('requests-bound', `${queued.live}`)
+  if (queued.stray > 0) fail('requests-of-missing', `${queued.stray}`)
   for (const [key, m] of repair.missing) {
     if (cache.seen.has(key)) fail('missing-unseen', key)
     if (m.announcers.length > MAX_ANNOUNCERS) fail('announcers-bound', key)

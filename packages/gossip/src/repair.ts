@@ -90,6 +90,11 @@ export interface Repair {
   runTimers(): void
   /** When the next request is due (undefined: none queued); drops void timers at the head. */
   nextWake(): number | undefined
+  /**
+   * The queued requests counted again (for invariant checks): `live`, those still in force,
+   * and `stray`, live ones whose entry is no longer the one missing under its key.
+   */
+  audit(): { live: number; stray: number }
 }
 
 /**
@@ -398,6 +403,17 @@ export function createRepair(
           core.send(b.peer, { kind: 'iwant', topic: b.topic, ids: b.ids })
         }
       }
+    },
+
+    audit() {
+      let live = 0
+      let stray = 0
+      for (const timer of [...timers.slice(timerHead), ...pulls]) {
+        if (timer === undefined || timer.m.deadline !== timer.deadline) continue
+        live++
+        if (missing.get(timer.m.key) !== timer.m) stray++
+      }
+      return { live, stray }
     },
 
     nextWake() {
