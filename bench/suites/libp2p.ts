@@ -11,6 +11,7 @@
  *   protocols falls in both phases).
  */
 import { Socket } from 'node:net'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { gossipsub } from '@libp2p/gossipsub'
@@ -44,6 +45,12 @@ interface Phase {
   cpuMicros: number
   bytes: number
   p99Ms: number
+  /** p99 of the messages that were their publisher's first (warm-up included), and of the rest. */
+  firstP99Ms: number
+  laterP99Ms: number
+  firstMessages: number
+  /** p99 of the event loop's delay over the phase: every node's frames wait in the one loop. */
+  loopP99Ms: number
   wallMs: number
 }
 
@@ -143,14 +150,24 @@ async function runNetwork(
   }
   const publishedAt = new Map<string, number>()
   const latencies: number[] = []
+  // A publisher's first message travels a tree not built for it yet (peerkit pulls it hop by
+  // hop): its latencies are kept apart too, to see where the tail is.
+  const firstKeys = new Set<string>()
+  const firstLatencies: number[] = []
+  const laterLatencies: number[] = []
+  const record = (key: string, at: number | undefined): void => {
+    if (at === undefined) return
+    const latency = performance.now() - at
+    latencies.push(latency)
+    ;(firstKeys.has(key) ? firstLatencies : laterLatencies).push(latency)
+  }
   let delivered = 0
   nodes.forEach((node) => {
     node.gossip.subscribe(TOPIC, (message) => {
       if (message.signer.equals(node.peerId)) return
       delivered++
       const key = String((message.data as { k: number }).k)
-      const at = publishedAt.get(key)
-      if (at !== undefined) latencies.push(performance.now() - at)
+      record(key, publishedAt.get(key))
     })
   })
   let gsReceived = 0
@@ -161,8 +178,7 @@ async function runNetwork(
       delivered++
       const data = event.detail.data
       const key = `g${data[0]! | (data[1]! << 8)}`
-      const at = publishedAt.get(key)
-      if (at !== undefined) latencies.push(performance.now() - at)
+      record(key, publishedAt.get(key))
     })
     const original = (
       pubsub as unknown as { handleReceivedMessage: (...args: unknown[]) => Promise<void> }
@@ -183,21 +199,35 @@ async function runNetwork(
 
   const phase = async (
     publish: (k: number, from: number) => Promise<void>,
+    keyOf: (k: number) => string,
     duplicates: () => number,
   ): Promise<Phase> => {
+    const published = new Set<number>()
+    firstKeys.clear()
+    const publishOnce = async (k: number, from: number): Promise<void> => {
+      if (!published.has(from)) firstKeys.add(keyOf(k))
+      published.add(from)
+      await publish(k, from)
+    }
     for (let k = 0; k < 10; k++) {
-      await publish(100_000 + k, publishers[k]!)
+      await publishOnce(100_000 + k, publishers[k]!)
       await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS))
     }
     await new Promise((resolve) => setTimeout(resolve, 1_000))
     delivered = 0
     latencies.length = 0
+    firstLatencies.length = 0
+    laterLatencies.length = 0
     const duplicatesBefore = duplicates()
     sockets.start()
+    const loop = monitorEventLoopDelay({ resolution: 10 })
+    loop.enable()
     const cpu0 = cpuMicros()
     const wall0 = performance.now()
+    let firstMessages = 0
     for (let k = 0; k < messages; k++) {
-      await publish(k, publishers[k + 10]!)
+      if (!published.has(publishers[k + 10]!)) firstMessages++
+      await publishOnce(k, publishers[k + 10]!)
       await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS))
     }
     // Until every delivery is in, or none came for a second (then that quiet second is not counted).
@@ -218,6 +248,7 @@ async function runNetwork(
       }
     }
     const wallMs = performance.now() - wall0
+    loop.disable()
     const cpu = (delivered >= target ? cpuMicros() : quietCpu) - cpu0
     const bytes = sockets.stop()
     return {
@@ -226,6 +257,10 @@ async function runNetwork(
       cpuMicros: cpu,
       bytes,
       p99Ms: p99(latencies),
+      firstP99Ms: p99(firstLatencies),
+      laterP99Ms: p99(laterLatencies),
+      firstMessages,
+      loopP99Ms: loop.percentile(99) / 1e6,
       wallMs,
     }
   }
@@ -235,6 +270,7 @@ async function runNetwork(
       publishedAt.set(String(k), performance.now())
       await nodes[from]!.gossip.publish(TOPIC, { k, pad: 'x'.repeat(PAYLOAD_BYTES - 16) })
     },
+    (k) => String(k),
     () => nodes.reduce((total, node) => total + node.gossip.router.stats().duplicates, 0),
   )
   const data = new Uint8Array(PAYLOAD_BYTES)
@@ -245,6 +281,7 @@ async function runNetwork(
       publishedAt.set(`g${k & 0xffff}`, performance.now())
       await libp2ps[from]!.services.pubsub.publish(TOPIC, data.slice())
     },
+    (k) => `g${k & 0xffff}`,
     () => gsReceived - delivered,
   )
   await Promise.allSettled(nodes.map((node) => node.stop()))
@@ -256,7 +293,7 @@ async function runNetwork(
     ctx.record(`${count} nodes deliveries/cpu-s`, subject, (o.delivered / o.cpuMicros) * 1e6)
     ctx.figure(`libp2p.n${count}.${subject}.reliability`, Number((o.delivered / target).toFixed(4)))
     ctx.log(
-      `  ${count} nodes ${subject.padEnd(9)} delivered ${o.delivered}/${target}, ${(o.cpuMicros / Math.max(1, o.delivered)).toFixed(1)} µs CPU, ${(o.duplicates / Math.max(1, o.delivered)).toFixed(3)} duplicates, ${(o.bytes / Math.max(1, o.delivered)).toFixed(0)} bytes per delivery, p99 ${o.p99Ms.toFixed(1)} ms, ${(o.wallMs / 1000).toFixed(1)} s`,
+      `  ${count} nodes ${subject.padEnd(9)} delivered ${o.delivered}/${target}, ${(o.cpuMicros / Math.max(1, o.delivered)).toFixed(1)} µs CPU, ${(o.duplicates / Math.max(1, o.delivered)).toFixed(3)} duplicates, ${(o.bytes / Math.max(1, o.delivered)).toFixed(0)} bytes per delivery, p99 ${o.p99Ms.toFixed(1)} ms (${o.firstMessages} publishers' first messages ${o.firstP99Ms.toFixed(1)} ms, the rest ${o.laterP99Ms.toFixed(1)} ms), event loop delay p99 ${o.loopP99Ms.toFixed(1)} ms, ${(o.wallMs / 1000).toFixed(1)} s`,
     )
   }
   return { peer, gs }
