@@ -92,10 +92,7 @@ export function buildRouter(
     const key = from.toString()
     const conn = conns.get(key)
     if (conn === undefined) return // not (or no longer) connected: nothing to blame
-    if (limits.isCut(key)) {
-      limits.cutOff(key)
-      return
-    }
+    if (limits.isCut(key)) return // cut off (until its score recovers): dropped unread
     if (!limits.frameAllowed(key, conn)) return
     // announcements of messages known or already missing are answered in place
     // (`readIhave`); the others are built from that reading, not decoded again
