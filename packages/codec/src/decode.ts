@@ -72,6 +72,15 @@ class Reader extends Cursor {
   }
 }
 
+/**
+ * Whether a length in the initial byte itself (`info` below 24) fits in what remains, each
+ * unit taking at least `unitBytes`: the common case, decided without a call
+ * (`lengthArgument` decides every other one, with its errors).
+ */
+function shortLength(r: Reader, info: number, unitBytes: 1 | 2): boolean {
+  return info < 24 && info * unitBytes <= r.end - r.pos
+}
+
 function countItems(r: Reader, n: number, start: number): void {
   if (n > r.maxItems) throw new LimitExceededError('maxItems', `container of ${n} items`, start)
   r.items += n
@@ -136,14 +145,17 @@ function readValue(r: Reader, depth: number): Value {
       return -1n - n
     }
     case 2: {
-      return readBytes(r, r.lengthArgument(info, start, MAJOR_BYTES))
+      return readBytes(
+        r,
+        shortLength(r, info, 1) ? info : r.lengthArgument(info, start, MAJOR_BYTES),
+      )
     }
     case 3: {
-      const n = r.lengthArgument(info, start, MAJOR_TEXT)
+      const n = shortLength(r, info, 1) ? info : r.lengthArgument(info, start, MAJOR_TEXT)
       return readText(r, n, start)
     }
     case 4: {
-      const n = r.lengthArgument(info, start, MAJOR_ARRAY)
+      const n = shortLength(r, info, 1) ? info : r.lengthArgument(info, start, MAJOR_ARRAY)
       if (depth >= r.maxDepth)
         throw new LimitExceededError('maxDepth', `nesting deeper than ${r.maxDepth}`, start)
       countItems(r, n, start)
@@ -153,7 +165,8 @@ function readValue(r: Reader, depth: number): Value {
       return out
     }
     case 5: {
-      const n = r.lengthArgument(info, start, MAJOR_MAP)
+      // every entry takes at least two bytes
+      const n = shortLength(r, info, 2) ? info : r.lengthArgument(info, start, MAJOR_MAP)
       if (depth >= r.maxDepth)
         throw new LimitExceededError('maxDepth', `nesting deeper than ${r.maxDepth}`, start)
       countItems(r, n, start)
