@@ -103,8 +103,13 @@ export const DEFAULT_TAKE_TIMEOUT_MS = 10_000
 export const DEFAULT_MAILBOX_PER_PEER = 32
 /** Default frames kept for all offline peers. */
 export const DEFAULT_MAILBOX_TOTAL = 1_024
-/** Invalid offers from one publisher before the market refuses it. */
-export const DEFAULT_INVALID_LIMIT = 2
+/**
+ * Invalid offers from one publisher before the market refuses it. One: on gossip's score
+ * scale one rejected message puts the neighbour that sent it below the accept threshold,
+ * and the router hands the validator nothing more from it for about a minute, so a second
+ * invalid offer from a spammer connected to us would arrive only after that.
+ */
+export const DEFAULT_INVALID_LIMIT = 1
 /** Catch-up pages asked of one neighbour. */
 export const DEFAULT_CATCH_UP_PAGES = 16
 /** Catch-up requests answered per peer and minute. */

@@ -177,11 +177,13 @@ describe('the market on real nodes (memory transport)', () => {
       })
       await s.node.gossip.publish('peerkit/offers/1', junk).catch(() => undefined)
     }
+    // the first junk offer is rejected; it puts the spammer below the router's accept
+    // threshold, so the router hands the market none of the rest: one invalid offer refuses
     await until('alice refuses the spammer', () => refused.includes(spam.peerId.toString()))
-    expect(rejected.slice(0, 2)).toEqual(['MalformedOfferError', 'MalformedOfferError'])
-    // the router reported each rejection to the driver (and to its score hook)
-    expect(reported).toBeGreaterThanOrEqual(2)
-    // a valid offer from the refused maker is not filed either
+    expect(rejected[0]).toBe('MalformedOfferError')
+    // the router reported the rejection to the driver (and to its score hook)
+    expect(reported).toBeGreaterThanOrEqual(1)
+    // the offer filed before is dropped, and a valid one from the refused maker is not filed
     await s.market.publish(sale({ id: new Uint8Array([77]) }))
     await new Promise((r) => setTimeout(r, 200))
     expect(a.market.book.size).toBe(0)
