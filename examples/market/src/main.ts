@@ -51,6 +51,8 @@ import { startUiFeed, type UiFeed, type UiState } from './ui-feed'
 const DEFAULT_UI_PORT = 4050
 /** How long a peer has to answer for its final report before its last status stands in (ms). */
 const FINAL_REPORT_MS = 5_000
+/** How long the run waits for a refund or a refusal once every peer is done (ms). */
+const LATE_EVENT_MS = 3_000
 
 /** Options of a run. */
 export interface RunOptions {
@@ -437,6 +439,9 @@ export async function run(options: RunOptions): Promise<RunResult> {
               const silent = (Date.now() - h.lastAt) / 1000
               return `${h.member.name}: ${h.last?.waiting ?? 'no report yet'}${silent > 2 ? `, silent for ${silent.toFixed(0)} s` : ''}`
             })
+          // every peer may be done while the run still waits for an event nobody reported
+          if (counts.refunded === 0) stuck.push('no trade refunded by the arbiter yet')
+          if (refusedSpammer.size === 0) stuck.push('no peer has refused the spammer yet')
           throw new Error(
             `timed out waiting for ${what}${stuck.length > 0 ? ` (${stuck.join('; ')})` : ''}`,
           )
@@ -464,12 +469,19 @@ export async function run(options: RunOptions): Promise<RunResult> {
       if (h !== again) h.send({ type: 'connect', addresses: [newAddress] })
     restarted = true
 
+    let allDoneAt: number | undefined
     await waitFor('every trade to end and every peer to finish', () => {
       if (!restarted) return false
       const reports = [...handles.values()].map((h) => h.last)
-      return (
-        reports.every((r) => r?.done === true) && counts.refunded > 0 && refusedSpammer.size > 0
-      )
+      if (!reports.every((r) => r?.done === true)) {
+        allDoneAt = undefined
+        return false
+      }
+      if (counts.refunded > 0 && refusedSpammer.size > 0) return true
+      // every peer is done, yet no refund or no refusal of the spammer was seen: such an
+      // event can only be late by moments; after that the checks say what is missing
+      allDoneAt ??= Date.now()
+      return Date.now() - allDoneAt > LATE_EVENT_MS
     })
     // ratings are gossiped: give the last ones a moment to reach everyone
     await new Promise((r) => setTimeout(r, 600))
