@@ -209,8 +209,30 @@ export function createBroadcast(
         if (children.length === 0) t.trees.delete(source)
       }
     }
-    for (const [source, parent] of t.parents) if (parent === key) t.parents.delete(source)
+    let orphaned: Uint8Array[] | undefined
+    for (const [source, parent] of t.parents) {
+      if (parent !== key) continue
+      t.parents.delete(source)
+      orphaned ??= []
+      if (orphaned.length < cfg.maxIdsPerFrame) orphaned.push(sourceOfKey(source))
+    }
     t.declined.delete(key)
+    if (orphaned !== undefined) regraft(topic, t, key, orphaned)
+  }
+
+  /**
+   * The parent in the trees of `sources` is gone (left the view, unsubscribed, scored too
+   * low): graft every other subscribed neighbour for them. The next message's first copy
+   * makes its sender the parent and the later copies prune the others, as for a first
+   * message, instead of the next message waiting for announcements and a pull per orphan.
+   */
+  function regraft(topic: string, t: TopicState, gone: PeerKey, sources: Uint8Array[]): void {
+    for (const conn of topicPeers(topic, t)) {
+      if (conn.key === gone || connScore(conn.key, conn) < th.graft) continue
+      if (inBackoff(graftBackoff, topic, conn.key)) continue
+      stats.graftsSent++
+      core.sendTo(conn, core.frameBytes({ kind: 'graft', topic, ids: [], sources }), 0)
+    }
   }
 
   function prune(topic: string, key: PeerKey, reason: PruneReason, sources: Uint8Array[]): void {
@@ -388,7 +410,19 @@ export function createBroadcast(
       limits.report(fromKey, 'first-delivery')
       // the first copy came this way: that neighbour is our parent in the source's tree
       const t = topics.get(topic)
-      if (t !== undefined) setParent(t, p.source, fromKey)
+      if (t !== undefined) {
+        const fresh = !t.used.has(p.source)
+        setParent(t, p.source, fromKey)
+        // a source new here has no tree yet: push to every neighbour (but those known to
+        // have the message), and let their duplicates prune the tree to the paths of first
+        // arrival, instead of each hop waiting for an announcement and a pull
+        if (fresh) {
+          for (const c of topicPeers(topic, t)) {
+            if (c.key === fromKey || c.key === p.signer || p.skip?.includes(c.key)) continue
+            addChild(t, p.source, c.key)
+          }
+        }
+      }
       forward(p)
     },
 
@@ -427,7 +461,8 @@ export function createBroadcast(
           core.linksChanged()
           // a new neighbour's subscription: the messages announced before it arrived skipped
           // the neighbour (`topicPeers`), so catch it up now
-          if (conn.active && topics.has(topic)) {
+          // (also when this router does not subscribe: what it published is in its cache)
+          if (conn.active) {
             added ??= new Set()
             added.add(topic)
           }

@@ -40,6 +40,12 @@ export interface GossipInit {
   neighborTimeoutMs?: number
   idleConnectionMs?: number
   ihaveTimeoutMs?: number
+  /**
+   * Milliseconds a router with a parent in the publisher's tree waits, after the first
+   * announcement of a message, for the pushed copy before grafting the announcer (default
+   * 150; `ihaveTimeoutMs` is the wait for the answer to a request).
+   */
+  pushWaitMs?: number
   lazyFlushMs?: number
   catchUpMs?: number
   hopLimit?: number
@@ -211,6 +217,7 @@ export function resolveInit(init: GossipInit = {}): ResolvedInit {
       DAY,
     ),
     ihaveTimeoutMs: int(init.ihaveTimeoutMs, C.DEFAULT_IHAVE_TIMEOUT_MS, 'ihaveTimeoutMs', 1, DAY),
+    pushWaitMs: int(init.pushWaitMs, C.DEFAULT_PUSH_WAIT_MS, 'pushWaitMs', 0, DAY),
     lazyFlushMs: int(init.lazyFlushMs, C.DEFAULT_LAZY_FLUSH_MS, 'lazyFlushMs', 0, DAY),
     catchUpMs: int(init.catchUpMs, C.DEFAULT_CATCH_UP_MS, 'catchUpMs', 0, DAY),
     hopLimit: int(init.hopLimit, C.DEFAULT_HOP_LIMIT, 'hopLimit', 1, 0xffff),
@@ -458,6 +465,7 @@ export type BroadcastConfig = Pick<
 export type RepairConfig = Pick<
   ResolvedInit,
   | 'ihaveTimeoutMs'
+  | 'pushWaitMs'
   | 'optimizationThreshold'
   | 'maxMissing'
   | 'maxIdsPerFrame'

@@ -1,9 +1,9 @@
 /**
  * Repair: what a router does with announcements (IHAVE). A message announced and not yet
  * seen is missing; it is pulled at once (a GRAFT that also makes the announcer the
- * parent) when no pushed copy is on its way, else after `ihaveTimeoutMs`, and asked again
- * of the next announcer each time an answer does not come (a broken promise). Requests
- * due together go out in one frame per peer. An announcement of a known message over a
+ * parent) when no pushed copy is on its way, else after `pushWaitMs`, and asked again
+ * of the next announcer each time an answer does not come in `ihaveTimeoutMs` (a broken
+ * promise). Requests due together go out in one frame per peer. An announcement of a known message over a
  * much shorter path, or a pushed copy slower than an announcement, moves the parent.
  * The other side is here too: GRAFT and IWANT are answered from the message cache, a
  * bounded number of times per peer and message.
@@ -55,6 +55,14 @@ interface Request {
   ids: WireId[]
   graft: boolean
 }
+
+/** Timers in deadline order; slots before `head` are spent and cleared, so a spent timer does not keep its entry alive until the queue is compacted. */
+interface Queue {
+  items: (Timer | undefined)[]
+  head: number
+}
+
+const createQueue = (): Queue => ({ items: [], head: 0 })
 
 /** Announcers kept per missing message. */
 export const MAX_ANNOUNCERS = 8
@@ -123,12 +131,13 @@ export function createRepair(
   const th = cfg.scoreThresholds
   const missing = new Map<string, Missing>()
   /**
-   * Repair timers in deadline order: each is `ihaveTimeoutMs` after the input that set it, so
-   * deadlines only grow and a queue suffices. Slots before `timerHead` are spent and cleared,
-   * so a spent timer does not keep its entry alive until the queue is compacted.
+   * Repair timers in deadline order, two queues: waits for a pushed copy (`pushWaitMs` after
+   * the first announcement) and waits for an answer (`ihaveTimeoutMs` after a request). In
+   * each queue every deadline is the same delay after the input that set it, so deadlines
+   * only grow and a queue suffices.
    */
-  const timers: (Timer | undefined)[] = []
-  let timerHead = 0
+  const waits = createQueue()
+  const timers = createQueue()
   /** Announced messages to pull at once (nothing pushed is on its way), in arrival order. */
   let pulls: Timer[] = []
 
@@ -209,7 +218,38 @@ export function createRepair(
     m.via = m.pullNow && m.asked === undefined ? 'pull' : 'repair'
     m.asked = next
     m.deadline = core.now + cfg.ihaveTimeoutMs
-    timers.push({ deadline: m.deadline, m })
+    timers.items.push({ deadline: m.deadline, m })
+  }
+
+  /** Requests the entries of `q` due now (void timers skipped), and compacts the queue. */
+  function drain(q: Queue, requests: Map<string, Request>, blamed: Set<PeerKey>): void {
+    while (q.head < q.items.length && q.items[q.head]!.deadline <= core.now) {
+      const { deadline, m } = q.items[q.head]!
+      q.items[q.head++] = undefined
+      // a timer whose entry was answered or replaced is void
+      if (m.deadline === deadline) request(m, requests, blamed)
+    }
+    if (q.head >= 32 && q.head * 2 > q.items.length) {
+      // spent entries go once they are half the queue (amortised O(1); thousands of routers
+      // in one process must not each keep a long tail)
+      q.items.splice(0, q.head)
+      q.head = 0
+    }
+  }
+
+  /** Whether the head of `q` is due now. */
+  const due = (q: Queue): boolean =>
+    q.head < q.items.length && q.items[q.head]!.deadline <= core.now
+
+  /** The first live deadline of `q` (void timers at the head are dropped). */
+  function firstDeadline(q: Queue): number | undefined {
+    while (q.head < q.items.length) {
+      const head = q.items[q.head]!
+      // a timer whose entry was answered or replaced is void (checked without a map lookup)
+      if (head.m.deadline === head.deadline) return head.deadline
+      q.items[q.head++] = undefined
+    }
+    return undefined
   }
 
   /** Sends requested messages, at most `maxRequestsPerMessage` times per peer and message. */
@@ -243,6 +283,9 @@ export function createRepair(
     onGraft(key, conn, topic, ids, sources) {
       const t = topics.get(topic)
       if (t === undefined) {
+        // a router outside the topic joins no tree, but what it published or announced
+        // (catch-up) is in its cache: the requested ids are answered all the same
+        if (active.has(key) && score(key) >= th.gossip) answer(key, topic, ids, undefined)
         stats.prunesSent++
         core.send(key, { kind: 'prune', topic, reason: 'unsubscribed', backoffMs: 0, sources: [] })
         return
@@ -270,7 +313,8 @@ export function createRepair(
     },
 
     onIwant(key, conn, topic, ids) {
-      if (!conn.active || !topics.has(topic)) return
+      // answered whether or not this router subscribes (see onGraft)
+      if (!conn.active) return
       if (connScore(key, conn) < th.gossip) return
       answer(key, topic, ids, undefined)
     },
@@ -310,7 +354,7 @@ export function createRepair(
         const parent = t.parents.get(sourceKey)
         // with a live parent the pushed copy is on its way: give it time; else pull now
         const wait = parent !== undefined && parent !== fromKey && active.has(parent)
-        const deadline = wait ? core.now + cfg.ihaveTimeoutMs : core.now
+        const deadline = wait ? core.now + cfg.pushWaitMs : core.now
         // the announcement's bytes are views of the frame: the entry keeps keys, not bytes
         const entry: Missing = {
           topic,
@@ -325,7 +369,7 @@ export function createRepair(
         }
         missing.set(entry.key, entry)
         // a pull due now must not queue behind a repair timer due later
-        if (wait) timers.push({ deadline, m: entry })
+        if (wait) waits.items.push({ deadline, m: entry })
         else pulls.push({ deadline, m: entry })
       }
     },
@@ -372,7 +416,7 @@ export function createRepair(
     runTimers() {
       // most inputs find nothing due: no allocation for them
       const pulling = pulls.length > 0
-      if (!pulling && (timerHead >= timers.length || timers[timerHead]!.deadline > core.now)) return
+      if (!pulling && !due(waits) && !due(timers)) return
       const requests = new Map<string, Request>()
       // a peer that let several requests lapse in one round broke one promise: a slow burst
       // of an honest peer must not cost it a penalty per message
@@ -383,18 +427,8 @@ export function createRepair(
         pulls = []
         for (const { deadline, m } of due) if (m.deadline === deadline) request(m, requests, blamed)
       }
-      while (timerHead < timers.length && timers[timerHead]!.deadline <= core.now) {
-        const { deadline, m } = timers[timerHead]!
-        timers[timerHead++] = undefined
-        // a timer whose entry was answered or replaced is void
-        if (m.deadline === deadline) request(m, requests, blamed)
-      }
-      if (timerHead >= 32 && timerHead * 2 > timers.length) {
-        // spent entries go once they are half the queue (amortised O(1); thousands of routers
-        // in one process must not each keep a long tail)
-        timers.splice(0, timerHead)
-        timerHead = 0
-      }
+      drain(waits, requests, blamed)
+      drain(timers, requests, blamed)
       for (const b of requests.values()) {
         if (b.graft) {
           stats.graftsSent++
@@ -408,7 +442,12 @@ export function createRepair(
     audit() {
       let live = 0
       let stray = 0
-      for (const timer of [...timers.slice(timerHead), ...pulls]) {
+      const queued = [
+        ...waits.items.slice(waits.head),
+        ...timers.items.slice(timers.head),
+        ...pulls,
+      ]
+      for (const timer of queued) {
         if (timer === undefined || timer.m.deadline !== timer.deadline) continue
         live++
         if (missing.get(timer.m.key) !== timer.m) stray++
@@ -417,18 +456,10 @@ export function createRepair(
     },
 
     nextWake() {
-      let next = pulls.length > 0 ? core.now : undefined
-      while (timerHead < timers.length) {
-        const head = timers[timerHead]!
-        // a timer whose entry was answered or replaced is void (checked without a map lookup)
-        if (head.m.deadline !== head.deadline) {
-          timers[timerHead++] = undefined
-          continue
-        }
-        if (next === undefined || head.deadline < next) next = head.deadline
-        break
-      }
-      return next
+      if (pulls.length > 0) return core.now
+      const a = firstDeadline(waits)
+      const b = firstDeadline(timers)
+      return a === undefined ? b : b === undefined || a < b ? a : b
     },
   }
 }

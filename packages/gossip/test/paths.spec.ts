@@ -134,15 +134,14 @@ describe('paths', () => {
     [1, 2, 30],
   ]
 
-  it('the first message of a publisher is pulled after its announcements, later ones are pushed', async () => {
+  it('the first message of a publisher is pushed to every neighbour, and so are later ones along its tree', async () => {
     const net = createLinks(4, LINKS)
     await net.publish(0, 1)
     net.run(net.now + 3_000)
     const first = net.deliveries.filter((d) => d.node !== 0)
     expect(first.map((d) => d.node).sort()).toEqual([1, 2, 3])
-    // the publisher's neighbours get its push; node 3 pulls from the first announcer
-    expect(first.find((d) => d.node === 1)?.via).toBe('push')
-    expect(first.find((d) => d.node === 3)?.via).toBe('pull')
+    // a source new to a node: it pushes to all its neighbours, not an announcement and a pull
+    expect(first.every((d) => d.via === 'push')).toBe(true)
     net.deliveries.length = 0
     await net.publish(0, 2)
     net.run(net.now + 3_000)
@@ -152,8 +151,8 @@ describe('paths', () => {
   })
 
   it("moves a publisher's tree to the paths of first arrival", async () => {
-    // pulled, node 5 first hears of 0's message from 4 (0-1-4 costs 30 + 3 x 1 ms, 0-2-3
-    // costs 5 + 3 x 20), so 4 becomes its parent; pushed, the path through 3 is faster
+    // the first message is pushed over every link, so node 5's first copy comes the fastest
+    // way, through 3 (0-2-3-5 costs 26 ms, 0-1-4-5 32), and 3 is its parent from then on
     const net = createLinks(6, [
       [0, 1, 30],
       [0, 2, 5],
@@ -171,11 +170,12 @@ describe('paths', () => {
       for (const d of net.deliveries) if (d.node !== 0) arrival.set(d.node, d.at - at)
       if (n === 0)
         expect(net.routers[5]!.parent(TOPIC, source)?.toString()).toBe(
-          net.signers[4]!.peerId.toString(),
+          net.signers[3]!.peerId.toString(),
         )
     }
-    // as a flood would bring them (4 now hears through 5: 0-2-3-5-4)
-    expect(Object.fromEntries(arrival)).toEqual({ 1: 30, 2: 5, 3: 25, 4: 27, 5: 26 })
+    // as a flood would bring them (4 hears through 5, 0-2-3-5-4, and so does 1, whose
+    // direct link of 30 ms is slower than 0-2-3-5-4-1)
+    expect(Object.fromEntries(arrival)).toEqual({ 1: 28, 2: 5, 3: 25, 4: 27, 5: 26 })
     expect(net.routers[5]!.parent(TOPIC, source)?.toString()).toBe(
       net.signers[3]!.peerId.toString(),
     )

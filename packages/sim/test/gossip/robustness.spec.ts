@@ -19,7 +19,7 @@ function neutralHook(): ScoreHook & { events: string[] } {
 async function setup() {
   const hooks = new Map<number, ReturnType<typeof neutralHook>>()
   const net = createNetwork({
-    nodes: 8,
+    nodes: 12,
     seed: 5,
     scoreHook: (i) => {
       const h = neutralHook()
