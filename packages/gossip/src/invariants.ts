@@ -24,6 +24,8 @@ import type { Gossip } from './types'
 export interface CheckedGossip extends Gossip {
   /** @returns the invariants that do not hold, each as `name: detail` (empty when all hold) */
   checkInvariants(): string[]
+  /** Whether the router has cut `peer` (a peer key) off for a graylisted score: no neighbour of it, by design. */
+  hasCutOff(peer: string): boolean
 }
 
 /**
@@ -35,7 +37,11 @@ export interface CheckedGossip extends Gossip {
  */
 export function createCheckedGossip(init: GossipInit, components: GossipComponents): CheckedGossip {
   const { router, state } = buildRouter(init, components)
-  return { ...router, checkInvariants: () => checkState(state, router) }
+  return {
+    ...router,
+    checkInvariants: () => checkState(state, router),
+    hasCutOff: (peer) => state.limits.cut.has(peer),
+  }
 }
 
 function checkState(state: State, router: Gossip): string[] {

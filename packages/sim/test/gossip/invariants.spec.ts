@@ -2,8 +2,8 @@
  * The router's invariants after every input of simulated runs (`checkInvariants` of
  * `@peerkit/gossip/invariants`: views bounded and apart, eager peers active, no peer both
  * eager and lazy, caches and queues within their bounds), and the network's: active views
- * symmetric, up to the moments a NEIGHBOR reply, a DISCONNECT or a crash takes to be
- * heard. Runs with loss, crashes, restarts, Sybils, small bounds and verdicts given later.
+ * symmetric (except toward a peer cut off for its score), up to the moments a NEIGHBOR
+ * reply, a DISCONNECT or a crash takes to be heard. Runs with loss, crashes, restarts, Sybils, small bounds and verdicts given later.
  */
 import type { GossipInit, GossipInput, GossipOutput, Validator } from '@peerkit/gossip'
 import { createGossipShare, DEFAULT_HEARTBEAT_INTERVAL_MS } from '@peerkit/gossip'
@@ -49,7 +49,9 @@ function watched(
     if (ra === undefined || rb === undefined) return false
     return (
       ra.activeView().some((p) => p.toString() === b) &&
-      !rb.activeView().some((p) => p.toString() === a)
+      !rb.activeView().some((p) => p.toString() === a) &&
+      // a peer cut off for its score is no neighbour by design, whatever it holds
+      !rb.hasCutOff(a)
     )
   }
   /** The last input of a router (a crashed one has none after its crash). */
