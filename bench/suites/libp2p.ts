@@ -5,7 +5,7 @@
  * the other, and the ratios compare:
  * - `libp2p.cpu/gossipsub`: process CPU per delivered message (16 and 32 nodes; the worse kept);
  * - `libp2p.duplicates/gossipsub`: duplicate payloads received per delivery;
- * - `libp2p.p99/gossipsub`: p99 of publish-to-delivery wall time;
+ * - `libp2p.p99/gossipsub`: p99 of publish-to-delivery wall time (the median of the rounds);
  * - `libp2p.bytes/gossipsub`: bytes written to the sockets per delivery (all loopback sockets
  *   of the process, so Noise and yamux framing are counted, and background traffic of both
  *   protocols falls in both phases).
@@ -32,6 +32,11 @@ import type { BenchContext, Suite } from '../src/harness'
 const TOPIC = 'bench/libp2p'
 const PAYLOAD_BYTES = 256
 const INTERVAL_MS = 10
+/**
+ * The load runs in this many rounds per protocol, alternating which goes first: on a machine
+ * whose load changes, one phase after the other compared the load of two moments.
+ */
+const ROUNDS = 3
 
 type Services = {
   identify: ReturnType<ReturnType<typeof identify>>
@@ -77,6 +82,33 @@ function socketCounter(): { start(): void; stop(): number; restore(): void } {
     restore() {
       Socket.prototype.write = original
     },
+  }
+}
+
+/** The median of the finite values (NaN when there is none). */
+function median(values: number[]): number {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b)
+  if (sorted.length === 0) return Number.NaN
+  const middle = sorted.length >> 1
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
+}
+
+/** The rounds of one protocol: totals summed, tail figures the median round's. */
+function combine(rounds: Phase[]): Phase {
+  const sum = (pick: (o: Phase) => number): number => rounds.reduce((t, o) => t + pick(o), 0)
+  return {
+    delivered: sum((o) => o.delivered),
+    duplicates: sum((o) => o.duplicates),
+    cpuMicros: sum((o) => o.cpuMicros),
+    bytes: sum((o) => o.bytes),
+    wallMs: sum((o) => o.wallMs),
+    firstMessages: sum((o) => o.firstMessages),
+    p99Ms: median(rounds.map((o) => o.p99Ms)),
+    firstP99Ms: median(rounds.map((o) => o.firstP99Ms)),
+    laterP99Ms: median(rounds.map((o) => o.laterP99Ms)),
+    loopP99Ms: median(rounds.map((o) => o.loopP99Ms)),
   }
 }
 
@@ -207,30 +239,32 @@ async function runNetwork(
   await waitUntil(() => nodes.every((node) => node.peers().length >= 2), 20_000)
   // Meshes form on gossipsub heartbeats (one a second); membership settles meanwhile.
   await new Promise((resolve) => setTimeout(resolve, 3_000))
-  const publishers = Array.from({ length: messages + 10 }, () => Math.floor(random() * count))
-  const target = messages * (count - 1)
+  const perRound = Math.max(1, Math.floor(messages / ROUNDS))
+  const total = perRound * ROUNDS
+  const publishers = Array.from({ length: total + 10 }, () => Math.floor(random() * count))
+  const target = total * (count - 1)
 
   const phase = async (
     publish: (k: number, from: number) => Promise<void>,
     keyOf: (k: number) => string,
     duplicates: () => number,
+    published: Set<number>,
+    round: number,
   ): Promise<Phase> => {
-    const published = new Set<number>()
-    firstKeys.clear()
+    const roundTarget = perRound * (count - 1)
     const publishOnce = async (k: number, from: number): Promise<void> => {
       if (!published.has(from)) firstKeys.add(keyOf(k))
       published.add(from)
       await publish(k, from)
     }
-    for (let k = 0; k < 10; k++) {
-      await publishOnce(100_000 + k, publishers[k]!)
-      await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS))
+    if (published.size === 0) {
+      for (let k = 0; k < 10; k++) {
+        await publishOnce(100_000 + k, publishers[k]!)
+        await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS))
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, 1_000))
     delivered = 0
-    paths.push = 0
-    paths.pull = 0
-    paths.repair = 0
     latencies.length = 0
     firstLatencies.length = 0
     laterLatencies.length = 0
@@ -241,7 +275,8 @@ async function runNetwork(
     const cpu0 = cpuMicros()
     const wall0 = performance.now()
     let firstMessages = 0
-    for (let k = 0; k < messages; k++) {
+    for (let j = 0; j < perRound; j++) {
+      const k = round * perRound + j
       if (!published.has(publishers[k + 10]!)) firstMessages++
       await publishOnce(k, publishers[k + 10]!)
       await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS))
@@ -253,7 +288,7 @@ async function runNetwork(
     let quietPolls = 0
     let quietCpu = cpuMicros()
     const deadline = performance.now() + 30_000
-    while (delivered < target && performance.now() < deadline && quietPolls < 50) {
+    while (delivered < roundTarget && performance.now() < deadline && quietPolls < 50) {
       await new Promise((resolve) => setTimeout(resolve, 20))
       quietPolls++
       if (delivered !== last) {
@@ -264,7 +299,7 @@ async function runNetwork(
     }
     const wallMs = performance.now() - wall0
     loop.disable()
-    const cpu = (delivered >= target ? cpuMicros() : quietCpu) - cpu0
+    const cpu = (delivered >= roundTarget ? cpuMicros() : quietCpu) - cpu0
     const bytes = sockets.stop()
     return {
       delivered,
@@ -280,28 +315,52 @@ async function runNetwork(
     }
   }
 
-  const peer = await phase(
-    async (k, from) => {
-      publishedAt.set(String(k), performance.now())
-      await nodes[from]!.gossip.publish(TOPIC, { k, pad: 'x'.repeat(PAYLOAD_BYTES - 16) })
-    },
-    (k) => String(k),
-    () => nodes.reduce((total, node) => total + node.gossip.router.stats().duplicates, 0),
-  )
-  ctx.log(
-    `  ${count} nodes peerkit   last hop of each delivery: pushed ${paths.push}, pulled ${paths.pull}, repaired ${paths.repair}`,
-  )
   const data = new Uint8Array(PAYLOAD_BYTES)
-  const gs = await phase(
-    async (k, from) => {
-      data[0] = k & 0xff
-      data[1] = (k >> 8) & 0xff
-      publishedAt.set(`g${k & 0xffff}`, performance.now())
-      await libp2ps[from]!.services.pubsub.publish(TOPIC, data.slice())
-    },
-    (k) => `g${k & 0xffff}`,
-    () => gsReceived - delivered,
+  const peerRound = (published: Set<number>, round: number) =>
+    phase(
+      async (k, from) => {
+        publishedAt.set(String(k), performance.now())
+        await nodes[from]!.gossip.publish(TOPIC, { k, pad: 'x'.repeat(PAYLOAD_BYTES - 16) })
+      },
+      (k) => String(k),
+      () => nodes.reduce((total, node) => total + node.gossip.router.stats().duplicates, 0),
+      published,
+      round,
+    )
+  const gsRound = (published: Set<number>, round: number) =>
+    phase(
+      async (k, from) => {
+        data[0] = k & 0xff
+        data[1] = (k >> 8) & 0xff
+        publishedAt.set(`g${k & 0xffff}`, performance.now())
+        await libp2ps[from]!.services.pubsub.publish(TOPIC, data.slice())
+      },
+      (k) => `g${k & 0xffff}`,
+      () => gsReceived - delivered,
+      published,
+      round,
+    )
+  const peerRounds: Phase[] = []
+  const gsRounds: Phase[] = []
+  const peerPublished = new Set<number>()
+  const gsPublished = new Set<number>()
+  paths.push = 0
+  paths.pull = 0
+  paths.repair = 0
+  for (let round = 0; round < ROUNDS; round++) {
+    if (round % 2 === 0) {
+      peerRounds.push(await peerRound(peerPublished, round))
+      gsRounds.push(await gsRound(gsPublished, round))
+    } else {
+      gsRounds.push(await gsRound(gsPublished, round))
+      peerRounds.push(await peerRound(peerPublished, round))
+    }
+  }
+  ctx.log(
+    `  ${count} nodes peerkit   last hop of each delivery (warm-up included): pushed ${paths.push}, pulled ${paths.pull}, repaired ${paths.repair}`,
   )
+  const peer = combine(peerRounds)
+  const gs = combine(gsRounds)
   await Promise.allSettled(nodes.map((node) => node.stop()))
   await Promise.allSettled(libp2ps.map((libp2p) => libp2p.stop()))
   for (const [subject, o] of [
