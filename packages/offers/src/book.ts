@@ -83,7 +83,12 @@ export type AddResult =
       readonly evicted: readonly Offer[]
     }
   | { readonly status: 'duplicate'; readonly offer: Offer }
-  | { readonly status: 'rejected'; readonly error: OfferRejection }
+  | {
+      readonly status: 'rejected'
+      readonly error: OfferRejection
+      /** The opened offer, when the envelope opened and the book refused it after. */
+      readonly offer?: Offer
+    }
 
 /** Options of `createOfferBook`. */
 export interface OfferBookOptions {
@@ -289,7 +294,7 @@ export function createOfferBook(options: OfferBookOptions = {}): OfferBook {
       const opened = tryOpenOffer(envelope, { ...openOptions, now })
       if (!opened.ok) return { status: 'rejected', error: opened.error }
       const offer = opened.offer
-      const reject = (error: OfferRejection): AddResult => ({ status: 'rejected', error })
+      const reject = (error: OfferRejection): AddResult => ({ status: 'rejected', error, offer })
       if (admit !== undefined && !admit(offer.makerKey))
         return reject(new RefusedMakerError('the book refuses offers from this maker'))
       const existing = makers.get(offer.makerKey)

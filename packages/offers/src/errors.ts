@@ -40,7 +40,7 @@ export class ExpiredOfferError extends OffersError {
 export class NotYetValidOfferError extends OffersError {
   override readonly name = 'NotYetValidOfferError' as const
 }
-/** The offer has no expiry, or lives longer than the book allows. */
+/** The offer lives longer than the book allows (an offer with no expiry is malformed). */
 export class OfferLifetimeError extends OffersError {
   override readonly name = 'OfferLifetimeError' as const
 }

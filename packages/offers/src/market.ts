@@ -115,6 +115,26 @@ export const DEFAULT_CATCH_UP_PAGES = 16
 /** Catch-up requests answered per peer and minute. */
 export const DEFAULT_CATCH_UP_PER_MINUTE = 32
 
+/**
+ * Refusals that depend on the receiver: its clock (expired, dated ahead), its bounds and
+ * windows (size, lifetime, per-maker count and rate, book full), its own record (stale,
+ * cancelled) or policy (refused maker). A peer with another clock or other limits may take
+ * the same offer, so an honest maker or forwarder can send it: dropped (`ignore`), never
+ * counted against the maker nor the neighbour.
+ */
+const RECEIVER_REFUSALS: ReadonlySet<string> = new Set<OfferRejection['name']>([
+  'ExpiredOfferError',
+  'NotYetValidOfferError',
+  'OfferTooLargeError',
+  'OfferLifetimeError',
+  'MakerLimitError',
+  'MakerRateError',
+  'BookFullError',
+  'StaleOfferError',
+  'CancelledOfferError',
+  'RefusedMakerError',
+])
+
 /** What happened in the market, for logs and applications. */
 export interface MarketEvents {
   'offer-added': { readonly offer: Offer; readonly from: PeerId | undefined }
@@ -629,6 +649,8 @@ export async function createMarket(init: MarketInit): Promise<Market> {
       )
         return 'ignore'
       emit('rating-rejected', { error: error instanceof Error ? error : new Error(String(error)) })
+      // no authority this peer trusts attested the receipt: a peer trusting another may take it
+      if (isReputationError(error) && error.name === 'UnattestedReceiptError') return 'ignore'
       return 'reject'
     }
   }
@@ -917,17 +939,13 @@ export async function createMarket(init: MarketInit): Promise<Market> {
     if (r.status === 'rejected') {
       const error = r.error
       emit('offer-rejected', { error, from: message.from, publisher: message.signer })
-      // offers out of date or over a bound are not the forwarder's fault
-      if (
-        [
-          'StaleOfferError',
-          'CancelledOfferError',
-          'BookFullError',
-          'ExpiredOfferError',
-          'RefusedMakerError',
-        ].includes(error.name)
-      )
+      if (error.name === 'ConflictingOfferError' && r.offer !== undefined) {
+        // two envelopes the maker signed for one version: the maker equivocated, provably, but
+        // the neighbour may have been handed the other one first and forwarded it in good faith
+        refuse(r.offer.makerKey, (invalid.get(r.offer.makerKey) ?? 0) + 1)
         return 'ignore'
+      }
+      if (RECEIVER_REFUSALS.has(error.name)) return 'ignore'
       return strike(message, error)
     }
     if (r.status === 'duplicate') return 'ignore'
@@ -951,12 +969,16 @@ export async function createMarket(init: MarketInit): Promise<Market> {
         publisher: message.signer,
       })
     }
-    if (count >= invalidLimit && !refused.has(publisher)) {
-      refused.add(publisher)
-      book.dropMaker(publisher)
-      emit('maker-refused', { maker: publisher, invalid: count })
-    }
+    if (count >= invalidLimit) refuse(publisher, count)
     return 'reject'
+  }
+
+  function refuse(maker: string, count: number): void {
+    invalid.set(maker, count)
+    if (refused.has(maker)) return
+    refused.add(maker)
+    book.dropMaker(maker)
+    emit('maker-refused', { maker, invalid: count })
   }
 
   // ---- catch-up

@@ -376,7 +376,7 @@ export function tryOpenOffer(
   }
   const { expiresAt, sequence, timestamp } = opened
   if (expiresAt === undefined)
-    return { ok: false, error: new OfferLifetimeError('an offer must carry an expiry') }
+    return { ok: false, error: new MalformedOfferError('an offer must carry an expiry') }
   if (expiresAt - timestamp > maxLifetimeMs)
     return {
       ok: false,

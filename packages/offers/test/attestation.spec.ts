@@ -262,9 +262,9 @@ describe('the market counts only attested ratings', () => {
     // a trusted authority's own signature as a party attests nothing: carol "trades" with a sybil
     const withCarol = await fabricated(carol, sybilA, 9, now)
     forged.push(await sealRating(sybilA, { receipt: withCarol, score: 1, timestamp: now }))
-    // gossiped, the first one is refused, and one rejected message puts its publisher below
-    // the router's accept threshold (gossip takes nothing from it for about a minute); so the
-    // rest go to dave directly, in one ratings frame of the market protocol
+    // gossiped, the first one is dropped (a peer trusting other authorities might take it, so
+    // its forwarder is not blamed); the rest go to dave directly, in one ratings frame of the
+    // market protocol
     await x.node.gossip.publish(RATINGS_TOPIC, forged[0]!)
     await until('dave refuses the gossiped one', () => rejected.length === 1)
     const z = await createNode({

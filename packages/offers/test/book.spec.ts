@@ -234,7 +234,7 @@ describe('the book: hostile offers', () => {
       timestamp: T0,
       sequence: 1,
     })
-    rejected(book, noExpiry, 'OfferLifetimeError')
+    rejected(book, noExpiry, 'MalformedOfferError')
     const noSequence = await seal(alice, {
       domain: OFFER_DOMAIN,
       payload: { v: 1, id: new Uint8Array([1]), cancel: true },
