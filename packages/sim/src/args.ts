@@ -18,6 +18,8 @@ export interface SimArgs {
   sybil: number
   loss: number
   seed: number
+  /** Distinct publishers taking turns; absent: any honest node for each message. */
+  publishers?: number
   json?: string
   svg?: string
   /** Threads to split each run across; absent: `autoWorkers(nodes)`. */
@@ -35,6 +37,7 @@ const VALUE_FLAGS = [
   'sybil',
   'loss',
   'seed',
+  'publishers',
   'json',
   'svg',
   'workers',
@@ -50,6 +53,9 @@ export const SIM_USAGE = `usage: pnpm sim -- [options]
   --sybil F          share of nodes that are Sybils: droppers and spammers (default 0, at most 0.5)
   --loss F           frame loss probability on every link (default 0)
   --seed S           seed of the run (default 1)
+  --publishers P     distinct publishers taking turns; with 10 or fewer, every measured
+                     message comes from a publisher whose tree formed in the warm-up
+                     (default: any node for each message, so most are first messages)
   --json FILE        write the metrics as JSON
   --svg FILE         write a chart of delivery over time per strategy
   --workers W        threads to split each run across; the figures are the same for any W
@@ -136,6 +142,8 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
   if (json !== undefined) args.json = json
   const svg = raw.get('svg')
   if (svg !== undefined) args.svg = svg
+  const publishers = raw.get('publishers')
+  if (publishers !== undefined) args.publishers = integer('publishers', publishers, 1, 1_000_000)
   const workers = raw.get('workers')
   if (workers !== undefined) args.workers = integer('workers', workers, 1, 64)
   return args

@@ -62,6 +62,7 @@ async function runArgs(args: SimArgs, io: SimCommandIo, threads: SimThreads): Pr
       crash: args.crash,
       sybil: args.sybil,
       loss: args.loss,
+      ...(args.publishers === undefined ? {} : { publishers: args.publishers }),
       workers,
       threads,
       onProgress: ({ now, end, events }) => {
@@ -87,6 +88,7 @@ async function runArgs(args: SimArgs, io: SimCommandIo, threads: SimThreads): Pr
       (args.crash > 0 ? `, crash ${args.crash}` : '') +
       (args.sybil > 0 ? `, sybil ${args.sybil}` : '') +
       (args.loss > 0 ? `, loss ${args.loss}` : '') +
+      (args.publishers === undefined ? '' : `, ${args.publishers} publishers`) +
       '\n',
   )
   say(formatSummaryTable(results))
