@@ -262,6 +262,13 @@ export function createMembership(
     }
   }
 
+  /** No neighbour, no request on its way, and no passive peer to ask but `except`. */
+  function alone(except: PeerKey): boolean {
+    if (active.size > 0 || neighborRequests.size > 0) return false
+    for (const k of passive.keys()) if (k !== except && !recentlyTried.has(k)) return false
+    return true
+  }
+
   function evict(key: PeerKey): void {
     const peer = conns.get(key)?.peer ?? active.get(key) ?? passive.get(key) ?? dials.get(key)?.peer
     dropActive(key, false)
@@ -366,6 +373,14 @@ export function createMembership(
       const wasActive = active.has(key)
       if (wasActive) dropActive(key, true)
       neighborRequests.delete(key)
+      if (wasActive && peer !== undefined && !recentlyTried.has(key) && alone(key)) {
+        // our only neighbour let us go and we know no one else: ask it back, high priority
+        // (a peer with an empty view is always taken), over the link that is still open,
+        // once per round. Dropping the link first left nothing to refill the view from: a
+        // new dial to the peer that just closed on us can fail, and a failed dial forgets it
+        requestNeighbor(peer, true)
+        if (neighborRequests.has(key)) return
+      }
       conns.delete(key)
       core.linksChanged()
       // refilled once the connection is gone: not through the peer that just left

@@ -36,6 +36,28 @@ describe('rejoining', () => {
     expect(keys(router.activeView())).toEqual([other.toString()])
   })
 
+  it('a router whose only neighbour leaves it, knowing no one else, asks it back over the open link', () => {
+    const router = createGossip({}, { self: signerAt(0).peerId, random: () => 0.5 })
+    const other = signerAt(1).peerId
+    const now = 1_700_000_000_000
+    router.handle({ type: 'subscribe', topic: 't', now })
+    router.handle({ type: 'peer-connected', peer: other, outbound: true, now })
+    expect(keys(router.activeView())).toEqual([other.toString()])
+    const out = router.handle({
+      type: 'frame',
+      from: other,
+      bytes: encodeFrame({ kind: 'disconnect' }),
+      now: now + 10,
+    })
+    // a high-priority NEIGHBOR on the same link, which stays open
+    expect(sent(out)).toContain('neighbor')
+    expect(out.some((o) => o.type === 'disconnect')).toBe(false)
+    expect(router.activeView()).toEqual([])
+    const reply = encodeFrame({ kind: 'neighbor-reply', accepted: true })
+    router.handle({ type: 'frame', from: other, bytes: reply, now: now + 20 })
+    expect(keys(router.activeView())).toEqual([other.toString()])
+  })
+
   it('a router whose only neighbour leaves it does not join again through that neighbour', () => {
     const router = createGossip({}, { self: signerAt(0).peerId, random: () => 0.5 })
     const other = signerAt(1).peerId
