@@ -262,11 +262,14 @@ export function createMembership(
     }
   }
 
-  /** No neighbour, no request on its way, and no passive peer to ask but `except`. */
-  function alone(except: PeerKey): boolean {
-    if (active.size > 0 || neighborRequests.size > 0) return false
-    for (const k of passive.keys()) if (k !== except && !recentlyTried.has(k)) return false
-    return true
+  /**
+   * Forgets a passive peer that did not answer or could not be dialed, except the last peer
+   * a router with no neighbour knows: that one is asked again each round (it may be back;
+   * with it forgotten nothing is left to ask, and the router stays cut off for good).
+   */
+  function forgetPassive(key: PeerKey): void {
+    if (active.size === 0 && passive.size === 1 && passive.has(key)) return
+    passive.delete(key)
   }
 
   function evict(key: PeerKey): void {
@@ -373,19 +376,12 @@ export function createMembership(
       const wasActive = active.has(key)
       if (wasActive) dropActive(key, true)
       neighborRequests.delete(key)
-      if (wasActive && peer !== undefined && !recentlyTried.has(key) && alone(key)) {
-        // our only neighbour let us go and we know no one else: ask it back, high priority
-        // (a peer with an empty view is always taken), over the link that is still open,
-        // once per round. Dropping the link first left nothing to refill the view from: a
-        // new dial to the peer that just closed on us can fail, and a failed dial forgets it
-        requestNeighbor(peer, true)
-        if (neighborRequests.has(key)) return
-      }
       conns.delete(key)
       core.linksChanged()
-      // refilled once the connection is gone: not through the peer that just left
-      if (wasActive) ensureActive()
+      // the link is closed before the view is refilled: a refill may dial this same peer
+      // again, and a `disconnect` after that `connect` would close the new link
       if (peer !== undefined) core.out.push({ type: 'disconnect', peer })
+      if (wasActive) ensureActive()
     },
 
     onConnected(peer, outbound) {
@@ -456,7 +452,7 @@ export function createMembership(
       const key = peer.toString()
       dials.delete(key)
       neighborRequests.delete(key)
-      passive.delete(key)
+      forgetPassive(key)
       ensureActive()
     },
 
@@ -473,12 +469,12 @@ export function createMembership(
       for (const [key, deadline] of neighborRequests) {
         if (deadline > now) continue
         neighborRequests.delete(key)
-        passive.delete(key)
+        forgetPassive(key)
       }
       for (const [key, dial] of dials) {
         if (dial.since + cfg.neighborTimeoutMs <= now) {
           dials.delete(key)
-          passive.delete(key)
+          forgetPassive(key)
         }
       }
     },

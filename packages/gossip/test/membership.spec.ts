@@ -36,7 +36,7 @@ describe('rejoining', () => {
     expect(keys(router.activeView())).toEqual([other.toString()])
   })
 
-  it('a router whose only neighbour leaves it, knowing no one else, asks it back over the open link', () => {
+  it('a DISCONNECT closes the old link before the router dials the same peer again', () => {
     const router = createGossip({}, { self: signerAt(0).peerId, random: () => 0.5 })
     const other = signerAt(1).peerId
     const now = 1_700_000_000_000
@@ -49,12 +49,15 @@ describe('rejoining', () => {
       bytes: encodeFrame({ kind: 'disconnect' }),
       now: now + 10,
     })
-    // a high-priority NEIGHBOR on the same link, which stays open
-    expect(sent(out)).toContain('neighbor')
-    expect(out.some((o) => o.type === 'disconnect')).toBe(false)
-    expect(router.activeView()).toEqual([])
+    // the peer is the only one known, so the refill dials it again: after closing the old
+    // link, or the driver would close the new one
+    const kinds = out.flatMap((o) =>
+      (o.type === 'connect' || o.type === 'disconnect') && o.peer.equals(other) ? [o.type] : [],
+    )
+    expect(kinds).toEqual(['disconnect', 'connect'])
+    router.handle({ type: 'peer-connected', peer: other, outbound: true, now: now + 20 })
     const reply = encodeFrame({ kind: 'neighbor-reply', accepted: true })
-    router.handle({ type: 'frame', from: other, bytes: reply, now: now + 20 })
+    router.handle({ type: 'frame', from: other, bytes: reply, now: now + 30 })
     expect(keys(router.activeView())).toEqual([other.toString()])
   })
 
