@@ -16,13 +16,7 @@
 import type { Broadcast, TopicState } from './broadcast'
 import { ACCEPTED, type Cache, type Seen } from './cache'
 import { batchKeyOf, type Conn, type Core, sourceOfKey } from './core'
-import {
-  type Announced,
-  type Announcement,
-  keyOfIdAt,
-  type WireId,
-  wireIdOfKey,
-} from './frames'
+import { type Announced, type Announcement, keyOfIdAt, type WireId, wireIdOfKey } from './frames'
 import type { Limits } from './limits'
 import type { Membership } from './membership'
 import type { RepairConfig } from './options'
