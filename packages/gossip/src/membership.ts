@@ -378,9 +378,11 @@ export function createMembership(
       neighborRequests.delete(key)
       conns.delete(key)
       core.linksChanged()
-      // the link is closed before the view is refilled: a refill may dial this same peer
-      // again, and a `disconnect` after that `connect` would close the new link
+      // the link is closed before the view is refilled, and the peer that just let us go is
+      // not asked back before the next round (it stays a passive candidate): asked at once
+      // it would take us by evicting another neighbour, which could do the same in turn
       if (peer !== undefined) core.out.push({ type: 'disconnect', peer })
+      recentlyTried.add(key)
       if (wasActive) ensureActive()
     },
 

@@ -36,28 +36,32 @@ describe('rejoining', () => {
     expect(keys(router.activeView())).toEqual([other.toString()])
   })
 
-  it('a DISCONNECT closes the old link before the router dials the same peer again', () => {
+  it('a router left by its only neighbour closes the link, and asks that peer back at the next round', () => {
     const router = createGossip({}, { self: signerAt(0).peerId, random: () => 0.5 })
     const other = signerAt(1).peerId
     const now = 1_700_000_000_000
     router.handle({ type: 'subscribe', topic: 't', now })
     router.handle({ type: 'peer-connected', peer: other, outbound: true, now })
     expect(keys(router.activeView())).toEqual([other.toString()])
+    const linkOutputs = (out: GossipOutput[]) =>
+      out.flatMap((o) =>
+        (o.type === 'connect' || o.type === 'disconnect') && o.peer.equals(other) ? [o.type] : [],
+      )
     const out = router.handle({
       type: 'frame',
       from: other,
       bytes: encodeFrame({ kind: 'disconnect' }),
       now: now + 10,
     })
-    // the peer is the only one known, so the refill dials it again: after closing the old
-    // link, or the driver would close the new one
-    const kinds = out.flatMap((o) =>
-      (o.type === 'connect' || o.type === 'disconnect') && o.peer.equals(other) ? [o.type] : [],
-    )
-    expect(kinds).toEqual(['disconnect', 'connect'])
-    router.handle({ type: 'peer-connected', peer: other, outbound: true, now: now + 20 })
+    // the link goes now; the peer is not dialed again in the same breath
+    expect(linkOutputs(out)).toEqual(['disconnect'])
+    expect(keys(router.passiveView())).toEqual([other.toString()])
+    // at the next heartbeat, alone, the router dials it with a high-priority request
+    const later = router.handle({ type: 'tick', now: now + 3_000 })
+    expect(linkOutputs(later)).toEqual(['connect'])
+    router.handle({ type: 'peer-connected', peer: other, outbound: true, now: now + 3_020 })
     const reply = encodeFrame({ kind: 'neighbor-reply', accepted: true })
-    router.handle({ type: 'frame', from: other, bytes: reply, now: now + 30 })
+    router.handle({ type: 'frame', from: other, bytes: reply, now: now + 3_030 })
     expect(keys(router.activeView())).toEqual([other.toString()])
   })
 
