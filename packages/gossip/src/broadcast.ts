@@ -27,6 +27,12 @@ export interface TopicState {
   /** Per source: the neighbour that pushes its messages to us. */
   parents: Map<string, PeerKey>
   /**
+   * Per source with a parent: how many of its pushes in a row did not come in time (the
+   * message was asked of an announcer instead). Below `LOST_PUSHES_BEFORE_REGRAFT` the
+   * parent keeps its place: one lost frame does not move a tree.
+   */
+  misses: Map<string, number>
+  /**
    * Neighbours that pruned this router's own tree (they hear its messages faster another
    * way): its messages are announced to them instead of pushed, until they graft it again.
    */
@@ -62,6 +68,8 @@ export interface Pending {
   via: DeliveryPath
   /** Neighbours that announced the message to us: they have it, so get no IHAVE for it. */
   skip?: PeerKey[] | undefined
+  /** Asked of an announcer while the parent keeps its place (no GRAFT): the parent stays. */
+  keepParent?: boolean | undefined
 }
 
 export interface Broadcast {
@@ -173,10 +181,12 @@ export function createBroadcast(
     t.used.delete(source)
     t.trees.delete(source)
     t.parents.delete(source)
+    t.misses.delete(source)
   }
 
   function setParent(t: TopicState, source: string, key: PeerKey): void {
     touchSource(t, source)
+    if (t.misses.size > 0 && t.parents.get(source) !== key) t.misses.delete(source)
     t.parents.set(source, key)
   }
 
@@ -213,6 +223,7 @@ export function createBroadcast(
     for (const [source, parent] of t.parents) {
       if (parent !== key) continue
       t.parents.delete(source)
+      t.misses.delete(source)
       orphaned ??= []
       if (orphaned.length < cfg.maxIdsPerFrame) orphaned.push(sourceOfKey(source))
     }
@@ -239,11 +250,18 @@ export function createBroadcast(
     const t = topics.get(topic)
     if (t !== undefined) {
       if (sources.length === 0) {
-        for (const [source, parent] of t.parents) if (parent === key) t.parents.delete(source)
+        for (const [source, parent] of t.parents)
+          if (parent === key) {
+            t.parents.delete(source)
+            t.misses.delete(source)
+          }
       } else {
         for (const s of sources) {
           const k = sourceKeyOf(s)
-          if (t.parents.get(k) === key) t.parents.delete(k)
+          if (t.parents.get(k) === key) {
+            t.parents.delete(k)
+            t.misses.delete(k)
+          }
         }
       }
     }
@@ -412,11 +430,18 @@ export function createBroadcast(
       const t = topics.get(topic)
       if (t !== undefined) {
         const fresh = !t.used.has(p.source)
-        setParent(t, p.source, fromKey)
-        // a source new here has no tree yet: push to every neighbour (but those known to
-        // have the message), and let their duplicates prune the tree to the paths of first
-        // arrival, instead of each hop waiting for an announcement and a pull
-        if (fresh) {
+        // a copy asked of an announcer while the parent's push was late leaves the parent in
+        // place (see `LOST_PUSHES_BEFORE_REGRAFT`); a pushed copy from it clears its misses
+        if (p.keepParent === true) touchSource(t, p.source)
+        else {
+          if (t.misses.size > 0 && t.parents.get(p.source) === fromKey) t.misses.delete(p.source)
+          setParent(t, p.source, fromKey)
+        }
+        // with `pushFirstMessages`, a source new here has no tree yet: push to every
+        // neighbour (but those known to have the message), and let their duplicates prune the
+        // tree to the paths of first arrival, instead of each hop waiting for an announcement
+        // and a pull. Off by default: it costs a flood's copies per new publisher
+        if (fresh && cfg.pushFirstMessages) {
           for (const c of topicPeers(topic, t)) {
             if (c.key === fromKey || c.key === p.signer || p.skip?.includes(c.key)) continue
             addChild(t, p.source, c.key)
@@ -480,6 +505,7 @@ export function createBroadcast(
         trees: new Map(),
         parents: new Map(),
         declined: new Set(),
+        misses: new Map(),
         used: new Map(),
         ihave: [],
         peers: [],

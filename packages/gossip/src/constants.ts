@@ -78,12 +78,22 @@ export const DEFAULT_IHAVE_TIMEOUT_MS = 500
 
 /**
  * Milliseconds a router with a parent in the publisher's tree waits for the pushed copy,
- * after the first announcement of a message that has not arrived, before grafting the
- * announcer. A tree follows the paths of first arrival, so an announcement that comes first
- * means a lost or late push: a long wait is the tail under loss. Too short a wait pulls
- * copies a slow push was about to bring (a duplicate, and the tree moves to the announcer).
+ * after the first announcement of a message that has not arrived, before asking the
+ * announcer for it. A tree follows the paths of first arrival, so an announcement that
+ * comes first means a lost or late push, and the wait is the tail under loss. The ask is
+ * an IWANT that leaves the tree as it is (see `LOST_PUSHES_BEFORE_REGRAFT`), and a late push
+ * that comes after it moves the parent to the faster announcer, so too short a wait costs a
+ * copy, not a slower tree.
  */
-export const DEFAULT_PUSH_WAIT_MS = 150
+export const DEFAULT_PUSH_WAIT_MS = 25
+
+/**
+ * Pushes in a row a parent may fail to bring within `pushWaitMs` before the announcer asked
+ * instead becomes the parent. Below it the copy is asked by IWANT and the tree stays: a
+ * lost frame or a late push says little about the path, and moving the tree on each one
+ * trades a fast parent for a slower one as often as not.
+ */
+export const LOST_PUSHES_BEFORE_REGRAFT = 2
 
 /**
  * Milliseconds announcements are batched before IHAVE frames go out (0: at the end of
@@ -113,6 +123,16 @@ export const DEFAULT_HOP_LIMIT = 32
  * 3, 1.06x with 0, at 1,000 nodes).
  */
 export const DEFAULT_OPTIMIZATION_THRESHOLD = 0
+
+/**
+ * Whether a publisher's first message, at a router with no tree for that publisher yet, is
+ * pushed to every neighbour (the duplicates then prune the tree to the paths of first
+ * arrival). On, a first message travels at flood speed and costs a flood's copies; off, it
+ * travels by announcement and pull, about three times flooding's latency at 1,000 nodes
+ * with almost no duplicates. Off by default: applications whose publishers each send a few
+ * messages (offers, chat) would pay a flood for most of what they send.
+ */
+export const DEFAULT_PUSH_FIRST_MESSAGES = false
 
 /** Milliseconds a pruned peer must wait before grafting back without a missing message. */
 export const DEFAULT_PRUNE_BACKOFF_MS = 60_000

@@ -87,6 +87,8 @@ function checkState(state: State, router: Gossip): string[] {
     }
     for (const source of t.parents.keys())
       if (!t.used.has(source)) fail('parent-source-used', topic)
+    for (const source of t.misses.keys())
+      if (!t.parents.has(source)) fail('misses-of-parent', topic)
     for (const child of t.trees.get(selfSource) ?? [])
       if (t.declined.has(child)) fail('eager-lazy-apart', `${topic} own tree ${child}`)
     const eager = new Set(router.eagerPeers(topic).map(String))

@@ -50,6 +50,11 @@ export interface GossipInit {
   catchUpMs?: number
   hopLimit?: number
   optimizationThreshold?: number
+  /**
+   * Push a publisher's first message to every neighbour instead of announcing it (default
+   * false): flood-speed first messages at a flood's copies (see `DEFAULT_PUSH_FIRST_MESSAGES`).
+   */
+  pushFirstMessages?: boolean
   pruneBackoffMs?: number
   messageCacheMs?: number
   /** Envelope domain of messages (default `peerkit/gossip/1`). */
@@ -123,6 +128,12 @@ function int(
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
     throw new InvalidArgumentError(`init.${name}`, `expected an integer in [${min}, ${max}]`)
   }
+  return v
+}
+
+function bool(value: boolean | undefined, fallback: boolean, name: string): boolean {
+  const v = value ?? fallback
+  if (typeof v !== 'boolean') throw new InvalidArgumentError(`init.${name}`, 'expected a boolean')
   return v
 }
 
@@ -227,6 +238,11 @@ export function resolveInit(init: GossipInit = {}): ResolvedInit {
       'optimizationThreshold',
       0,
       0xffff,
+    ),
+    pushFirstMessages: bool(
+      init.pushFirstMessages,
+      C.DEFAULT_PUSH_FIRST_MESSAGES,
+      'pushFirstMessages',
     ),
     pruneBackoffMs: int(
       init.pruneBackoffMs,
@@ -451,6 +467,7 @@ export type CacheConfig = Pick<
 export type BroadcastConfig = Pick<
   ResolvedInit,
   | 'hopLimit'
+  | 'pushFirstMessages'
   | 'lazyFlushMs'
   | 'catchUpMs'
   | 'pruneBackoffMs'

@@ -1,7 +1,8 @@
 /**
  * Repair: what a router does with announcements (IHAVE). A message announced and not yet
  * seen is missing; it is pulled at once (a GRAFT that also makes the announcer the
- * parent) when no pushed copy is on its way, else after `pushWaitMs`, and asked again
+ * parent) when no pushed copy is on its way, else asked after `pushWaitMs` (an IWANT that
+ * keeps the parent, a GRAFT once the parent's pushes failed in a row), and asked again
  * of the next announcer each time an answer does not come in `ihaveTimeoutMs` (a broken
  * promise). Requests due together go out in one frame per peer. An announcement of a known message over a
  * much shorter path, or a pushed copy slower than an announcement, moves the parent.
@@ -15,6 +16,7 @@
  */
 import type { Broadcast, TopicState } from './broadcast'
 import { ACCEPTED, type Cache, type Seen } from './cache'
+import { LOST_PUSHES_BEFORE_REGRAFT } from './constants'
 import { batchKeyOf, type Conn, type Core, sourceOfKey } from './core'
 import { type Announced, type Announcement, keyOfIdAt, type WireId, wireIdOfKey } from './frames'
 import type { Limits } from './limits'
@@ -35,6 +37,8 @@ export interface Missing {
   via: DeliveryPath | undefined
   /** Whether the entry was made to pull at once (no pushed copy was on its way). */
   pullNow: boolean
+  /** Whether the asked copy comes by IWANT, the parent keeping its place in the tree. */
+  keepParent: boolean
   /** When the first announcement came. */
   since: number
   /** When to ask (again); -1 once the entry left `missing`, which voids its timers. */
@@ -85,6 +89,11 @@ export interface Repair {
   ): boolean
   /** A pushed copy came from `fromKey` after another neighbour announced it: see `fasterParent`. */
   fasterParent(t: TopicState, m: Missing, fromKey: PeerKey): void
+  /**
+   * The parent `from` pushed a copy after the one asked of `to` while it kept its place: its
+   * push was late, not lost, so `to` becomes the parent (as in `fasterParent`).
+   */
+  movedParent(t: TopicState, topic: string, source: string, to: PeerKey, from: PeerKey): void
   /** The neighbours that announced a missing message (asked or not). */
   announcedBy(m: Missing): PeerKey[]
   /** Drops a missing entry; its queued timers become void. */
@@ -191,7 +200,10 @@ export function createRepair(
       }
       // a parent that did not deliver what it was grafted for is no parent (an announcement
       // naming a made-up source leaves no parent behind)
-      if (t.parents.get(m.source) === m.asked) t.parents.delete(m.source)
+      if (t.parents.get(m.source) === m.asked) {
+        t.parents.delete(m.source)
+        t.misses.delete(m.source)
+      }
     }
     let next: PeerKey | undefined
     while (m.announcers.length > 0) {
@@ -205,7 +217,19 @@ export function createRepair(
       forget(key, m)
       return
     }
-    const graft = !broadcast.inBackoff(graftBackoff, m.topic, next)
+    // the parent's push did not come in time: ask without moving the tree (IWANT) unless
+    // its pushes failed `LOST_PUSHES_BEFORE_REGRAFT` times in a row (one lost frame is not
+    // a slow path; a parent that keeps missing is replaced by the announcer)
+    const parent = t.parents.get(m.source)
+    m.keepParent = false
+    if (m.asked === undefined && !m.pullNow && parent !== undefined && active.has(parent)) {
+      const misses = (t.misses.get(m.source) ?? 0) + 1
+      if (misses < LOST_PUSHES_BEFORE_REGRAFT) {
+        t.misses.set(m.source, misses)
+        m.keepParent = true
+      }
+    }
+    const graft = !m.keepParent && !broadcast.inBackoff(graftBackoff, m.topic, next)
     const batchKey = batchKeyOf(m.topic, next, graft)
     let batch = requests.get(batchKey)
     if (batch === undefined) {
@@ -249,6 +273,25 @@ export function createRepair(
       q.items[q.head++] = undefined
     }
     return undefined
+  }
+
+  /** Makes `to` the parent in `source`'s tree (GRAFT), pruning `from` if it was the parent. */
+  function moveParent(
+    t: TopicState,
+    topic: string,
+    source: string,
+    to: PeerKey,
+    from: PeerKey,
+  ): void {
+    if (to === from) return
+    const conn = conns.get(to)
+    if (conn === undefined || !conn.active || broadcast.inBackoff(graftBackoff, topic, to)) return
+    if (connScore(to, conn) < th.graft) return
+    const sourceBytes = sourceOfKey(source)
+    if (t.parents.get(source) === from) broadcast.prune(topic, from, 'optimization', [sourceBytes])
+    broadcast.setParent(t, source, to)
+    stats.graftsSent++
+    core.send(to, { kind: 'graft', topic, ids: [], sources: [sourceBytes] })
   }
 
   /** Sends requested messages, at most `maxRequestsPerMessage` times per peer and message. */
@@ -363,6 +406,7 @@ export function createRepair(
           asked: undefined,
           via: undefined,
           pullNow: !wait,
+          keepParent: false,
           since: core.now,
           deadline,
         }
@@ -396,19 +440,12 @@ export function createRepair(
      * arrival.
      */
     fasterParent(t, m, fromKey) {
-      const first = m.announcers[0]
-      if (first === undefined || first === fromKey) return
-      const conn = conns.get(first)
-      if (conn === undefined || !conn.active || broadcast.inBackoff(graftBackoff, m.topic, first))
-        return
-      if (connScore(first, conn) < th.graft) return
-      const sourceBytes = sourceOfKey(m.source)
-      if (t.parents.get(m.source) === fromKey)
-        broadcast.prune(m.topic, fromKey, 'optimization', [sourceBytes])
-      broadcast.setParent(t, m.source, first)
-      stats.graftsSent++
-      core.send(first, { kind: 'graft', topic: m.topic, ids: [], sources: [sourceBytes] })
+      // the announcer asked by IWANT, else the first one not asked yet
+      const first = m.keepParent ? m.asked : m.announcers[0]
+      if (first !== undefined) moveParent(t, m.topic, m.source, first, fromKey)
     },
+
+    movedParent: (t, topic, source, to, from) => moveParent(t, topic, source, to, from),
 
     announcedBy: (m) => (m.asked === undefined ? m.announcers : [...m.announcers, m.asked]),
 

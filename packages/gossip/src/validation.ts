@@ -128,9 +128,13 @@ export function createValidation(
         }
         stats.duplicates++
         limits.report(fromKey, 'duplicate')
-        // a second parent in this source's tree: keep the first, prune this one
-        if (s.state === ACCEPTED && s.from !== fromKey && t.parents.get(s.source) !== fromKey) {
-          broadcast.prune(topic, fromKey, 'duplicate', [sourceOfKey(s.source)])
+        if (s.state === ACCEPTED && s.from !== fromKey) {
+          const parent = t.parents.get(s.source)
+          // a second parent in this source's tree: keep the first, prune this one
+          if (parent !== fromKey)
+            broadcast.prune(topic, fromKey, 'duplicate', [sourceOfKey(s.source)])
+          // the parent's push was late, not lost: the announcer asked instead is faster
+          else if (t.misses.has(s.source)) repair.movedParent(t, topic, s.source, s.from, fromKey)
         }
         return
       }
@@ -179,6 +183,7 @@ export function createValidation(
         deadline: core.now + cfg.validationTimeoutMs,
         via: wanted?.asked === fromKey ? (wanted.via ?? 'push') : 'push',
         skip: wanted === undefined ? undefined : repair.announcedBy(wanted),
+        keepParent: wanted?.asked === fromKey && wanted.keepParent,
       }
       let verdict: ValidationVerdict | 'pending' = 'accept'
       if (validate !== undefined) {
@@ -200,8 +205,9 @@ export function createValidation(
       }
       if (verdict !== 'pending') {
         settle(p, key, verdict, 'rejected')
-        if (verdict === 'accept' && wanted !== undefined && wanted.asked === undefined)
-          if (wanted.since < core.now) repair.fasterParent(t, wanted, fromKey)
+        if (verdict === 'accept' && wanted !== undefined && wanted.since < core.now)
+          if (wanted.asked === undefined || wanted.keepParent)
+            repair.fasterParent(t, wanted, fromKey)
         return
       }
       if (pending.size >= cfg.maxPendingValidations) {

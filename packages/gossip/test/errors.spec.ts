@@ -29,6 +29,7 @@ describe('errors', () => {
       { passiveRandomWalkLength: 9, activeRandomWalkLength: 2 },
       { scoreThresholds: { graylist: 0 } },
       { maxFrameBytes: 1000, maxMessageBytes: 900 },
+      { pushFirstMessages: 'yes' as unknown as boolean },
     ]) {
       let error: unknown
       try {

@@ -9,12 +9,22 @@ import { describe, expect, it } from 'vitest'
 import {
   createGossip,
   type DeliveryPath,
+  decodeFrame,
   type Gossip,
   type GossipInput,
   sealMessage,
 } from '../src/index'
 
 const TOPIC = 't'
+/** Limits wide enough for any frame of these tests (to name the kinds sent). */
+const WIDE = {
+  maxFrameBytes: 1 << 20,
+  maxIds: 1_000,
+  maxPeers: 100,
+  maxTopics: 100,
+  maxTtl: 32,
+  maxPeerDataBytes: 4_096,
+}
 const START = 1_700_000_000_000
 
 /** A seeded generator (mulberry32), for the routers' randomness. */
@@ -46,9 +56,10 @@ function createLinks(size: number, links: [number, number, number][]) {
   )
   const verifyCache = createVerifyCache()
   const routers: Gossip[] = signers.map((s, i) =>
-    // swaps and shuffles would move links about: off, so the delays stay as given
+    // swaps and shuffles would move links about: off, so the delays stay as given; first
+    // messages pushed to every neighbour, so trees start from the paths of first arrival
     createGossip(
-      { shuffleIntervalMs: 3_600_000, idleConnectionMs: 3_600_000 },
+      { shuffleIntervalMs: 3_600_000, idleConnectionMs: 3_600_000, pushFirstMessages: true },
       { self: s.peerId, random: seeded(i + 1), verifyCache },
     ),
   )
@@ -61,6 +72,10 @@ function createLinks(size: number, links: [number, number, number][]) {
   const queue: { at: number; seq: number; run: () => void }[] = []
   const wakes: number[] = new Array(size).fill(-1)
   const deliveries: Delivery[] = []
+  /** Links (`from-to`) whose next GOSSIP frame is lost. */
+  const lose = new Set<string>()
+  /** Frame kinds sent, per link (`from-to`). */
+  const sent = new Map<string, string[]>()
   let now = START
   let seq = 0
   const push = (at: number, run: () => void): void => {
@@ -74,6 +89,10 @@ function createLinks(size: number, links: [number, number, number][]) {
         const ms = delay.get(`${node}-${to}`)
         if (ms === undefined) continue
         const bytes = out.bytes
+        const kind = decodeFrame(bytes, WIDE).kind
+        const link = `${node}-${to}`
+        sent.set(link, [...(sent.get(link) ?? []), kind])
+        if (kind === 'gossip' && lose.delete(link)) continue
         push(now + ms, () => input(to, { type: 'frame', from: signers[node]!.peerId, bytes, now }))
       } else if (out.type === 'wake') {
         wakes[node] = out.at
@@ -106,6 +125,16 @@ function createLinks(size: number, links: [number, number, number][]) {
     routers,
     signers,
     deliveries,
+    /** Loses the next GOSSIP frame from `from` to `to`. */
+    loseNext(from: number, to: number): void {
+      lose.add(`${from}-${to}`)
+    },
+    /** The kinds of the frames sent from `from` to `to` so far, and clears them. */
+    sentKinds(from: number, to: number): string[] {
+      const kinds = sent.get(`${from}-${to}`) ?? []
+      sent.delete(`${from}-${to}`)
+      return kinds
+    },
     get now() {
       return now
     },
@@ -184,5 +213,43 @@ describe('paths', () => {
     await net.publish(0, 9)
     net.run(net.now + 3_000)
     expect(net.routers.reduce((sum, r) => sum + r.stats().duplicates, 0)).toBe(before)
+  })
+
+  it('a lost push is asked of an announcer and the tree stays; a second in a row moves it', async () => {
+    // 3's parent is 2 (0-2-3, 10 ms); 1 announces to 3 after 40 ms
+    const net = createLinks(4, LINKS)
+    const source = net.signers[0]!.peerId
+    const parentOf3 = () => net.routers[3]!.parent(TOPIC, source)?.toString()
+    const two = net.signers[2]!.peerId.toString()
+    for (let n = 0; n < 3; n++) {
+      await net.publish(0, n)
+      net.run(net.now + 3_000)
+    }
+    expect(parentOf3()).toBe(two)
+    net.sentKinds(3, 1)
+    // one push from 2 to 3 lost: 3 asks 1 with IWANT, and 2 stays its parent
+    net.deliveries.length = 0
+    net.loseNext(2, 3)
+    await net.publish(0, 10)
+    net.run(net.now + 3_000)
+    const lost = net.deliveries.find((d) => d.node === 3)
+    expect(lost?.via).toBe('repair')
+    expect(lost?.from).toBe(1)
+    expect(net.sentKinds(3, 1)).toContain('iwant')
+    expect(parentOf3()).toBe(two)
+    // the next push comes from 2 again
+    net.deliveries.length = 0
+    await net.publish(0, 11)
+    net.run(net.now + 3_000)
+    expect(net.deliveries.find((d) => d.node === 3)).toMatchObject({ via: 'push', from: 2 })
+    // two in a row: the second is asked with GRAFT, and the announcer becomes the parent
+    for (const n of [12, 13]) {
+      net.deliveries.length = 0
+      net.loseNext(2, 3)
+      await net.publish(0, n)
+      net.run(net.now + 3_000)
+    }
+    expect(net.sentKinds(3, 1)).toEqual(expect.arrayContaining(['iwant', 'graft']))
+    expect(parentOf3()).toBe(net.signers[1]!.peerId.toString())
   })
 })
