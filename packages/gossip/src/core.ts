@@ -11,7 +11,8 @@
  */
 import type { PeerId } from '@peerkit/identity'
 import type { Bucket } from './bucket'
-import { encodeFrame, type Frame, type FrameLimits } from './frames'
+import { encodeFrame } from './frame-writer'
+import type { Frame, FrameLimits } from './frames'
 import type { ResolvedInit } from './options'
 import type { GossipShare } from './shared'
 import type { GossipOutput, GossipStats, PeerKey } from './types'

@@ -24,15 +24,9 @@ export {
   PublishRejectedError,
   UnsupportedFrameVersionError,
 } from './errors'
-export {
-  decodeFrame,
-  encodeFrame,
-  type Frame,
-  type FrameKind,
-  type FrameLimits,
-  type PruneReason,
-  type WireId,
-} from './frames'
+export { decodeFrame } from './frame-reader'
+export { encodeFrame } from './frame-writer'
+export type { Frame, FrameKind, FrameLimits, PruneReason, WireId } from './frames'
 export { type MessageInit, messageIdOf, sealMessage } from './message'
 export type { GossipComponents, GossipInit, ScoreThresholds } from './options'
 export { createGossip } from './router'

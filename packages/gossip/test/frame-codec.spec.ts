@@ -8,19 +8,9 @@ import { encode } from '@peerkit/codec'
 import { keyPairFromSeed, type PeerId, signerFromKeyPair } from '@peerkit/identity'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import {
-  announcements,
-  createFrameReader,
-  decodeFrame,
-  encodeFrame,
-  type Frame,
-  type FrameLimits,
-  frameValue,
-  idKeyOf,
-  keyOfIdAt,
-  readIhave,
-  type WireId,
-} from '../src/frames'
+import { announcements, createFrameReader, decodeFrame, readIhave } from '../src/frame-reader'
+import { encodeFrame, frameValue } from '../src/frame-writer'
+import { type Frame, type FrameLimits, idKeyOf, keyOfIdAt, type WireId } from '../src/frames'
 import { isGossipError } from '../src/index'
 
 const RUNS = Number(process.env.PEERKIT_FC_RUNS ?? 200)
