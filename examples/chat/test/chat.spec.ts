@@ -8,7 +8,11 @@ import { fileURLToPath } from 'node:url'
 import { afterEach, expect, test } from 'vitest'
 
 const chatDir = fileURLToPath(new URL('..', import.meta.url))
-const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url))
+// tsx's loader, not the tsx command: SIGINT then reaches the program itself, as Ctrl-C in a
+// terminal does (the command relays it after waiting 30 ms to hear whether the child
+// handles it, and on a loaded machine gives up and exits with 130)
+const TSX = ['--import', 'tsx']
+const tsconfig = fileURLToPath(new URL('../../../tsconfig.json', import.meta.url))
 const running: ChildProcessWithoutNullStreams[] = []
 afterEach(() => {
   for (const child of running.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
@@ -26,9 +30,9 @@ interface Chat {
 }
 
 async function start(...args: string[]): Promise<Chat> {
-  const child = spawn(tsx, ['--tsconfig', '../../tsconfig.json', 'src/main.ts', ...args], {
+  const child = spawn(process.execPath, [...TSX, 'src/main.ts', ...args], {
     cwd: chatDir,
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: { ...process.env, NODE_OPTIONS: '', TSX_TSCONFIG_PATH: tsconfig },
   })
   running.push(child)
   const out: string[] = []
@@ -126,8 +130,9 @@ test('two chats over WebSocket', async () => {
 })
 
 test('a bad command line prints the usage and exits with 2', async () => {
-  const child = spawn(tsx, ['--tsconfig', '../../tsconfig.json', 'src/main.ts', '--bogus'], {
+  const child = spawn(process.execPath, [...TSX, 'src/main.ts', '--bogus'], {
     cwd: chatDir,
+    env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig },
   })
   running.push(child)
   let err = ''

@@ -10,7 +10,11 @@ import { afterAll, expect, test } from 'vitest'
 import { ENV, FAST, peerkit, tempDir } from './helpers'
 
 const cliDir = fileURLToPath(new URL('..', import.meta.url))
-const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url))
+// tsx's loader, not the tsx command: SIGINT then reaches the program itself, as Ctrl-C in a
+// terminal does (the command relays it after waiting 30 ms to hear whether the child
+// handles it, and on a loaded machine gives up and exits with 130)
+const TSX = ['--import', 'tsx']
+const tsconfig = fileURLToPath(new URL('../../../tsconfig.json', import.meta.url))
 const running: ChildProcessWithoutNullStreams[] = []
 const dir = tempDir()
 afterAll(() => {
@@ -19,9 +23,9 @@ afterAll(() => {
 })
 
 function start(args: string[]) {
-  const child = spawn(tsx, ['--tsconfig', '../../tsconfig.json', 'src/main.ts', 'node', ...args], {
+  const child = spawn(process.execPath, [...TSX, 'src/main.ts', 'node', ...args], {
     cwd: cliDir,
-    env: { ...process.env, ...ENV, NODE_OPTIONS: '' },
+    env: { ...process.env, ...ENV, NODE_OPTIONS: '', TSX_TSCONFIG_PATH: tsconfig },
   })
   running.push(child)
   const text = { out: '', err: '' }

@@ -14,11 +14,13 @@
  */
 import type { PeerId } from '@peerkit/identity'
 import { ACCEPTED, type Cache } from './cache'
+import { createCatchUp } from './catch-up'
 import { type Conn, type Core, pairKey, sourceOfKey } from './core'
-import { type Announcement, type PruneReason, type WireId, wireIdOfKey } from './frames'
+import type { Announcement, PruneReason, WireId } from './frames'
 import type { Limits } from './limits'
 import type { Membership } from './membership'
 import type { BroadcastConfig } from './options'
+import { createRedundancy, type Redundancy } from './redundancy'
 import type { DeliveryPath, PeerKey } from './types'
 
 export interface TopicState {
@@ -27,11 +29,19 @@ export interface TopicState {
   /** Per source: the neighbour that pushes its messages to us. */
   parents: Map<string, PeerKey>
   /**
-   * Per source with a parent: how many of its pushes in a row did not come in time (the
-   * message was asked of an announcer instead). Below `LOST_PUSHES_BEFORE_REGRAFT` the
-   * parent keeps its place: one lost frame does not move a tree.
+   * Per source with a parent whose last push did not come in time (the message was asked of
+   * an announcer by IWANT instead): when it was asked, or -1 once the parent's copy is taken
+   * as lost (`LOSS_CONFIRM_MS`). The parent keeps its place after one such miss (a lost
+   * frame does not move a tree); a second in a row grafts the announcer. A push from the
+   * parent clears it; a late one moves the parent to the announcer.
    */
   misses: Map<string, number>
+  /**
+   * Per source with a parent, while the router noticed a lost push in the last
+   * `LOSS_MEMORY_MS`: a second neighbour that pushes the source's messages to us, so that a
+   * lost frame on one path costs nothing. Its copies are not pruned as duplicates.
+   */
+  backups: Map<string, PeerKey>
   /**
    * Neighbours that pruned this router's own tree (they hear its messages faster another
    * way): its messages are announced to them instead of pushed, until they graft it again.
@@ -68,7 +78,10 @@ export interface Pending {
   via: DeliveryPath
   /** Neighbours that announced the message to us: they have it, so get no IHAVE for it. */
   skip?: PeerKey[] | undefined
-  /** Asked of an announcer while the parent keeps its place (no GRAFT): the parent stays. */
+  /**
+   * True: asked of an announcer while the parent keeps its place (no GRAFT), so the parent
+   * stays; false: a copy of a message so asked, from another peer. Undefined otherwise.
+   */
   keepParent?: boolean | undefined
 }
 
@@ -112,7 +125,9 @@ export interface Broadcast {
   unsubscribe(topic: string): boolean
   /** Peers we push `source`'s messages to (any source's when `source` is omitted). */
   eagerKeys(topic: string, source: PeerId | undefined): PeerKey[]
-  /** Heartbeat: sources unused for `sourceTtlMs`, and backoffs that ended. */
+  /** Second parents on lossy links. */
+  readonly redundancy: Redundancy
+  /** Heartbeat: sources unused for `sourceTtlMs`, backoffs that ended, backups no longer needed. */
   expire(): void
 }
 
@@ -140,6 +155,10 @@ export function createBroadcast(
   const graftBackoff = new Map<string, number>()
   const prunedUntil = new Map<string, number>()
   let flushAt: number | undefined
+  const catchUp = createCatchUp(core, cfg, limits, cache)
+  const redundancy = createRedundancy(core, limits, th, (topic, key) =>
+    inBackoff(graftBackoff, topic, key),
+  )
 
   /**
    * Every message needs a topic's peers and they rarely change, so they are kept per topic
@@ -182,11 +201,13 @@ export function createBroadcast(
     t.trees.delete(source)
     t.parents.delete(source)
     t.misses.delete(source)
+    t.backups.delete(source)
   }
 
   function setParent(t: TopicState, source: string, key: PeerKey): void {
     touchSource(t, source)
     if (t.misses.size > 0 && t.parents.get(source) !== key) t.misses.delete(source)
+    if (t.backups.size > 0 && t.backups.get(source) === key) t.backups.delete(source)
     t.parents.set(source, key)
   }
 
@@ -219,11 +240,19 @@ export function createBroadcast(
         if (children.length === 0) t.trees.delete(source)
       }
     }
+    for (const [source, backup] of t.backups) if (backup === key) t.backups.delete(source)
     let orphaned: Uint8Array[] | undefined
     for (const [source, parent] of t.parents) {
       if (parent !== key) continue
-      t.parents.delete(source)
       t.misses.delete(source)
+      // a second parent takes over at once
+      const backup = t.backups.get(source)
+      if (backup !== undefined) {
+        t.backups.delete(source)
+        t.parents.set(source, backup)
+        continue
+      }
+      t.parents.delete(source)
       orphaned ??= []
       if (orphaned.length < cfg.maxIdsPerFrame) orphaned.push(sourceOfKey(source))
     }
@@ -254,6 +283,7 @@ export function createBroadcast(
           if (parent === key) {
             t.parents.delete(source)
             t.misses.delete(source)
+            t.backups.delete(source)
           }
       } else {
         for (const s of sources) {
@@ -261,6 +291,7 @@ export function createBroadcast(
           if (t.parents.get(k) === key) {
             t.parents.delete(k)
             t.misses.delete(k)
+            t.backups.delete(k)
           }
         }
       }
@@ -344,58 +375,6 @@ export function createBroadcast(
     }
   }
 
-  /**
-   * Announces to a neighbour the messages of `asked` (topics) accepted in the last
-   * `catchUpMs`: when it becomes active, for the topics it is known to subscribe to, and
-   * when an active neighbour's subscription arrives, for that topic.
-   */
-  function catchUp(key: PeerKey, asked: ReadonlySet<string>): void {
-    let only = asked
-    if (cfg.catchUpMs === 0 || cache.count() === 0 || only.size === 0 || score(key) < th.gossip)
-      return
-    const since = core.now - cfg.catchUpMs
-    // once per topic and `catchUpMs` for each peer: a neighbour toggling its subscription
-    // must not make us announce the recent messages again each time
-    const conn = conns.get(key)
-    if (conn !== undefined) {
-      conn.caughtUp ??= new Map()
-      const last = conn.caughtUp
-      const due = new Set<string>()
-      for (const topic of only) {
-        const at = last.get(topic)
-        if (at !== undefined && at > since) continue
-        due.add(topic)
-        last.set(topic, core.now)
-      }
-      if (last.size > cfg.maxTopics) {
-        for (const [topic, at] of last) if (at <= since) last.delete(topic)
-      }
-      if (due.size === 0) return
-      only = due
-    }
-    const byTopic = new Map<string, Announcement[]>()
-    cache.newestFirst(since, (entry) => {
-      if (entry.envelope === undefined || entry.from === key) return
-      if (!only.has(entry.topic)) return
-      let list = byTopic.get(entry.topic)
-      if (list === undefined) {
-        list = []
-        byTopic.set(entry.topic, list)
-      }
-      if (list.length < cfg.maxIdsPerFrame) {
-        list.push({
-          id: wireIdOfKey(entry.key),
-          hops: entry.hops + 1,
-          source: sourceOfKey(entry.source),
-        })
-      }
-    })
-    for (const [topic, ids] of byTopic) {
-      stats.ihavesSent++
-      core.send(key, { kind: 'ihave', topic, ids: ids.reverse() })
-    }
-  }
-
   return {
     topics,
     graftBackoff,
@@ -431,10 +410,16 @@ export function createBroadcast(
       if (t !== undefined) {
         const fresh = !t.used.has(p.source)
         // a copy asked of an announcer while the parent's push was late leaves the parent in
-        // place (see `LOST_PUSHES_BEFORE_REGRAFT`); a pushed copy from it clears its misses
-        if (p.keepParent === true) touchSource(t, p.source)
+        // place (see `TopicState.misses`); a pushed copy from it clears the miss
+        // so does a copy from the second parent (see `TopicState.backups`): it came first
+        // because the parent's was lost, not because its path is faster
+        if (p.keepParent === true || t.backups.get(p.source) === fromKey) touchSource(t, p.source)
         else {
-          if (t.misses.size > 0 && t.parents.get(p.source) === fromKey) t.misses.delete(p.source)
+          if (t.misses.size > 0 && t.parents.get(p.source) === fromKey && t.misses.delete(p.source))
+            if (p.keepParent === undefined)
+              // the parent's copy of a message asked of another never came, and this later
+              // one did: that frame was lost, not slow
+              redundancy.noticeLoss()
           setParent(t, p.source, fromKey)
         }
         // with `pushFirstMessages`, a source new here has no tree yet: push to every
@@ -506,6 +491,7 @@ export function createBroadcast(
         parents: new Map(),
         declined: new Set(),
         misses: new Map(),
+        backups: new Map(),
         used: new Map(),
         ihave: [],
         peers: [],
@@ -525,9 +511,12 @@ export function createBroadcast(
       return [...all]
     },
 
+    redundancy,
+
     expire() {
       const before = core.now - cfg.sourceTtlMs
-      for (const t of topics.values()) {
+      for (const [topic, t] of topics) {
+        redundancy.expire(topic, t)
         for (const [source, at] of t.used) {
           if (at > before) break
           forgetSource(t, source)

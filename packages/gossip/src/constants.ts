@@ -81,19 +81,27 @@ export const DEFAULT_IHAVE_TIMEOUT_MS = 500
  * after the first announcement of a message that has not arrived, before asking the
  * announcer for it. A tree follows the paths of first arrival, so an announcement that
  * comes first means a lost or late push, and the wait is the tail under loss. The ask is
- * an IWANT that leaves the tree as it is (see `LOST_PUSHES_BEFORE_REGRAFT`), and a late push
+ * an IWANT that leaves the tree as it is (see `TopicState.misses`), and a late push
  * that comes after it moves the parent to the faster announcer, so too short a wait costs a
  * copy, not a slower tree.
  */
 export const DEFAULT_PUSH_WAIT_MS = 25
 
 /**
- * Pushes in a row a parent may fail to bring within `pushWaitMs` before the announcer asked
- * instead becomes the parent. Below it the copy is asked by IWANT and the tree stays: a
- * lost frame or a late push says little about the path, and moving the tree on each one
- * trades a fast parent for a slower one as often as not.
+ * Milliseconds after a router asked an announcer for a message its parent's push did not
+ * bring in time, past which the parent's copy is taken as lost (see `LOSS_MEMORY_MS`).
+ * Checked at each heartbeat; a late push comes well within it.
  */
-export const LOST_PUSHES_BEFORE_REGRAFT = 2
+export const LOSS_CONFIRM_MS = 1_000
+
+/**
+ * Milliseconds a router that noticed a lost push (a parent's copy that never came) keeps a
+ * second parent in each publisher's tree: the first neighbour to announce a message it
+ * already has is grafted for that publisher, and its copies are not pruned. On lossy links
+ * each node then takes about two copies of each message; with no loss for this long the
+ * second parents are pruned.
+ */
+export const LOSS_MEMORY_MS = 60_000
 
 /**
  * Milliseconds announcements are batched before IHAVE frames go out (0: at the end of

@@ -89,6 +89,10 @@ function checkState(state: State, router: Gossip): string[] {
       if (!t.used.has(source)) fail('parent-source-used', topic)
     for (const source of t.misses.keys())
       if (!t.parents.has(source)) fail('misses-of-parent', topic)
+    for (const [source, backup] of t.backups) {
+      if (!t.parents.has(source)) fail('backup-of-parent', topic)
+      if (t.parents.get(source) === backup) fail('backup-not-parent', `${topic} ${backup}`)
+    }
     for (const child of t.trees.get(selfSource) ?? [])
       if (t.declined.has(child)) fail('eager-lazy-apart', `${topic} own tree ${child}`)
     const eager = new Set(router.eagerPeers(topic).map(String))

@@ -16,7 +16,6 @@
  */
 import type { Broadcast, TopicState } from './broadcast'
 import { ACCEPTED, type Cache, type Seen } from './cache'
-import { LOST_PUSHES_BEFORE_REGRAFT } from './constants'
 import { batchKeyOf, type Conn, type Core, sourceOfKey } from './core'
 import type { Announced } from './frame-reader'
 import { type Announcement, keyOfIdAt, type WireId, wireIdOfKey } from './frames'
@@ -204,6 +203,7 @@ export function createRepair(
       if (t.parents.get(m.source) === m.asked) {
         t.parents.delete(m.source)
         t.misses.delete(m.source)
+        t.backups.delete(m.source)
       }
     }
     let next: PeerKey | undefined
@@ -218,15 +218,14 @@ export function createRepair(
       forget(key, m)
       return
     }
-    // the parent's push did not come in time: ask without moving the tree (IWANT) unless
-    // its pushes failed `LOST_PUSHES_BEFORE_REGRAFT` times in a row (one lost frame is not
-    // a slow path; a parent that keeps missing is replaced by the announcer)
+    // the parent's push did not come in time: ask without moving the tree (IWANT), unless
+    // the one before did not come either (one lost frame is not a slow path; a parent that
+    // keeps missing is replaced by the announcer)
     const parent = t.parents.get(m.source)
     m.keepParent = false
     if (m.asked === undefined && !m.pullNow && parent !== undefined && active.has(parent)) {
-      const misses = (t.misses.get(m.source) ?? 0) + 1
-      if (misses < LOST_PUSHES_BEFORE_REGRAFT) {
-        t.misses.set(m.source, misses)
+      if (!t.misses.has(m.source)) {
+        t.misses.set(m.source, core.now)
         m.keepParent = true
       }
     }
@@ -368,9 +367,18 @@ export function createRepair(
       for (const { id, hops, source } of ids) {
         const s = seen.get(id.key)
         if (s !== undefined) {
+          const parent = t.parents.get(s.source)
+          // a router that lost a push lately takes the first announcer of a known message
+          // as a second parent for its publisher
+          if (
+            parent !== undefined &&
+            parent !== fromKey &&
+            !t.backups.has(s.source) &&
+            broadcast.redundancy.active()
+          )
+            broadcast.redundancy.adopt(t, topic, s.source, fromKey)
           // the cheap tests first: nearly every announcement of a known message stops here
           if (noShorterPath(s, topic, hops)) continue
-          const parent = t.parents.get(s.source)
           if (
             parent !== undefined &&
             parent !== fromKey &&
@@ -420,6 +428,7 @@ export function createRepair(
 
     announcedInPlace(fromKey, conn, topic, b, announced) {
       if (heardTopic(fromKey, conn, topic) === undefined) return true
+      if (broadcast.redundancy.active()) return false
       for (let i = 0; i < announced.count; i++) {
         const key = keyOfIdAt(b, announced.at[i]!)
         const s = seen.get(key)

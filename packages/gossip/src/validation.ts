@@ -131,8 +131,11 @@ export function createValidation(
         if (s.state === ACCEPTED && s.from !== fromKey) {
           const parent = t.parents.get(s.source)
           // a second parent in this source's tree: keep the first, prune this one
-          if (parent !== fromKey)
-            broadcast.prune(topic, fromKey, 'duplicate', [sourceOfKey(s.source)])
+          // (but a second parent taken on purpose, see `TopicState.backups`)
+          if (parent !== fromKey) {
+            if (t.backups.get(s.source) !== fromKey)
+              broadcast.prune(topic, fromKey, 'duplicate', [sourceOfKey(s.source)])
+          }
           // the parent's push was late, not lost: the announcer asked instead is faster
           else if (t.misses.has(s.source)) repair.movedParent(t, topic, s.source, s.from, fromKey)
         }
@@ -183,7 +186,7 @@ export function createValidation(
         deadline: core.now + cfg.validationTimeoutMs,
         via: wanted?.asked === fromKey ? (wanted.via ?? 'push') : 'push',
         skip: wanted === undefined ? undefined : repair.announcedBy(wanted),
-        keepParent: wanted?.asked === fromKey && wanted.keepParent,
+        keepParent: wanted?.keepParent === true ? wanted.asked === fromKey : undefined,
       }
       let verdict: ValidationVerdict | 'pending' = 'accept'
       if (validate !== undefined) {

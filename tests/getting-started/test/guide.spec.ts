@@ -3,7 +3,12 @@
  * `snippets/` (named on the line before it) and the same text, the files typecheck with
  * the package (`pnpm typecheck`), and each runs as a reader would run it, through tsx in a
  * process of its own, printing what the guide says it prints. The gossip peer runs twice,
- * as two processes on TCP that each receive the other's messages.
+ * as two processes on TCP that each receive the other's messages, and stops on SIGINT.
+ *
+ * The snippets run on tsx's loader (`node --import tsx`) rather than the `tsx` command, so
+ * that SIGINT reaches the snippet itself, as Ctrl-C in a terminal does. The command relays
+ * a signal to its child after waiting 30 ms to hear whether the child handles it; on a
+ * loaded machine it gave up waiting and exited with 130 while the snippet was stopping.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -13,7 +18,6 @@ import { afterEach, describe, expect, it } from 'vitest'
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const here = fileURLToPath(new URL('../', import.meta.url))
 const guide = readFileSync(`${root}docs/getting-started.md`, 'utf8')
-const tsx = `${here}node_modules/.bin/tsx`
 
 /** The guide's ts blocks, each with the snippet file named just before it. */
 function blocks(): Array<{ file: string; code: string }> {
@@ -30,8 +34,9 @@ afterEach(() => {
 
 /** Starts a snippet the way the guide runs it; `lines` collects its output. */
 function start(file: string, args: string[] = []) {
-  const child = spawn(tsx, ['--tsconfig', `${root}tsconfig.json`, `${here}${file}`, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', `${here}${file}`, ...args], {
     cwd: here,
+    env: { ...process.env, TSX_TSCONFIG_PATH: `${root}tsconfig.json` },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   children.push(child)
