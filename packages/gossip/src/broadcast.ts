@@ -94,6 +94,8 @@ export interface Broadcast {
   /** The connections of the active neighbours subscribed to `topic` (read-only). */
   topicPeers(topic: string, t?: TopicState): readonly Conn[]
   setParent(t: TopicState, source: string, key: PeerKey): void
+  /** Forgets the parent in `source`'s tree, with its miss and second parent. */
+  dropParent(t: TopicState, source: string): void
   /** Makes `key` a child in `source`'s tree. */
   addChild(t: TopicState, source: string, key: PeerKey): void
   /** Removes a peer from every tree of `topic` (as child and as parent). */
@@ -156,8 +158,12 @@ export function createBroadcast(
   const prunedUntil = new Map<string, number>()
   let flushAt: number | undefined
   const catchUp = createCatchUp(core, cfg, limits, cache)
-  const redundancy = createRedundancy(core, limits, th, (topic, key) =>
-    inBackoff(graftBackoff, topic, key),
+  const redundancy = createRedundancy(
+    core,
+    limits,
+    th,
+    (topic, key) => inBackoff(graftBackoff, topic, key),
+    prune,
   )
 
   /**
@@ -199,6 +205,11 @@ export function createBroadcast(
   function forgetSource(t: TopicState, source: string): void {
     t.used.delete(source)
     t.trees.delete(source)
+    dropParent(t, source)
+  }
+
+  /** Forgets the parent in `source`'s tree, with its miss and second parent. */
+  function dropParent(t: TopicState, source: string): void {
     t.parents.delete(source)
     t.misses.delete(source)
     t.backups.delete(source)
@@ -279,20 +290,11 @@ export function createBroadcast(
     const t = topics.get(topic)
     if (t !== undefined) {
       if (sources.length === 0) {
-        for (const [source, parent] of t.parents)
-          if (parent === key) {
-            t.parents.delete(source)
-            t.misses.delete(source)
-            t.backups.delete(source)
-          }
+        for (const [source, parent] of t.parents) if (parent === key) dropParent(t, source)
       } else {
         for (const s of sources) {
           const k = sourceKeyOf(s)
-          if (t.parents.get(k) === key) {
-            t.parents.delete(k)
-            t.misses.delete(k)
-            t.backups.delete(k)
-          }
+          if (t.parents.get(k) === key) dropParent(t, k)
         }
       }
     }
@@ -381,6 +383,7 @@ export function createBroadcast(
     prunedUntil,
     topicPeers,
     setParent,
+    dropParent,
     addChild,
     unlinkTopic,
     prune,

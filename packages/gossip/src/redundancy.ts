@@ -16,6 +16,7 @@
 import type { TopicState } from './broadcast'
 import { LOSS_CONFIRM_MS, LOSS_MEMORY_MS } from './constants'
 import { type Core, sourceOfKey } from './core'
+import type { PruneReason } from './frames'
 import type { Limits } from './limits'
 import type { ScoreThresholds } from './options'
 import type { PeerKey } from './types'
@@ -37,6 +38,7 @@ export interface Redundancy {
  * @param limits - scores
  * @param th - score thresholds (a second parent must be graftable)
  * @param inBackoff - whether `key` must not be grafted for `topic` now
+ * @param prune - the broadcast layer's PRUNE (second parents are pruned with it)
  * @returns the watch, with no loss noticed
  */
 export function createRedundancy(
@@ -44,6 +46,7 @@ export function createRedundancy(
   limits: Limits,
   th: Required<ScoreThresholds>,
   inBackoff: (topic: string, key: PeerKey) => boolean,
+  prune: (topic: string, key: PeerKey, reason: PruneReason, sources: Uint8Array[]) => void,
 ): Redundancy {
   let lossAt = Number.NEGATIVE_INFINITY
   const active = (): boolean => core.now - lossAt < LOSS_MEMORY_MS
@@ -73,17 +76,9 @@ export function createRedundancy(
           lossAt = core.now
         }
       if (active() || t.backups.size === 0) return
-      for (const [source, key] of t.backups) {
-        core.stats.prunesSent++
-        core.send(key, {
-          kind: 'prune',
-          topic,
-          reason: 'duplicate',
-          backoffMs: 0,
-          sources: [sourceOfKey(source)],
-        })
-      }
+      const ended = [...t.backups]
       t.backups.clear()
+      for (const [source, key] of ended) prune(topic, key, 'duplicate', [sourceOfKey(source)])
     },
   }
 }

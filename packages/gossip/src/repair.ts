@@ -200,11 +200,7 @@ export function createRepair(
       }
       // a parent that did not deliver what it was grafted for is no parent (an announcement
       // naming a made-up source leaves no parent behind)
-      if (t.parents.get(m.source) === m.asked) {
-        t.parents.delete(m.source)
-        t.misses.delete(m.source)
-        t.backups.delete(m.source)
-      }
+      if (t.parents.get(m.source) === m.asked) broadcast.dropParent(t, m.source)
     }
     let next: PeerKey | undefined
     while (m.announcers.length > 0) {
@@ -455,7 +451,7 @@ export function createRepair(
       if (first !== undefined) moveParent(t, m.topic, m.source, first, fromKey)
     },
 
-    movedParent: (t, topic, source, to, from) => moveParent(t, topic, source, to, from),
+    movedParent: moveParent,
 
     announcedBy: (m) => (m.asked === undefined ? m.announcers : [...m.announcers, m.asked]),
 
