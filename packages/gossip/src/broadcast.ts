@@ -32,8 +32,9 @@ export interface TopicState {
    * Per source with a parent whose last push did not come in time (the message was asked of
    * an announcer by IWANT instead): when it was asked, or -1 once the parent's copy is taken
    * as lost (`LOSS_CONFIRM_MS`). The parent keeps its place after one such miss (a lost
-   * frame does not move a tree); a second in a row grafts the announcer. A push from the
-   * parent clears it; a late one moves the parent to the announcer.
+   * frame does not move a tree); a second in a row grafts the announcer. The parent's copy
+   * of that message clears it, and so does its next push once the copy was taken as lost;
+   * a copy that comes after the announcer's moves the parent to the announcer.
    */
   misses: Map<string, number>
   /**
@@ -151,7 +152,7 @@ export function createBroadcast(
 ): Broadcast {
   const { conns, selfKey, selfSource, stats, sourceKeyOf } = core
   const { active } = membership
-  const { score, connScore } = limits
+  const { connScore } = limits
   const th = cfg.scoreThresholds
   const topics = new Map<string, TopicState>()
   const graftBackoff = new Map<string, number>()
@@ -418,18 +419,22 @@ export function createBroadcast(
         // because the parent's was lost, not because its path is faster
         if (p.keepParent === true || t.backups.get(p.source) === fromKey) touchSource(t, p.source)
         else {
-          if (t.misses.size > 0 && t.parents.get(p.source) === fromKey && t.misses.delete(p.source))
-            if (p.keepParent === undefined)
-              // the parent's copy of a message asked of another never came, and this later
-              // one did: that frame was lost, not slow
-              redundancy.noticeLoss()
+          if (t.misses.size > 0 && t.parents.get(p.source) === fromKey) {
+            const askedAt = t.misses.get(p.source)
+            // the parent's own copy of the asked message, or a push after a loss already
+            // counted, clears the miss; a later message pushed first leaves it to the loss
+            // watch (`LOSS_CONFIRM_MS`): paths reorder (the parent may have pulled the asked
+            // one itself), so only a copy that never comes is a lost frame
+            if (askedAt !== undefined && (p.keepParent !== undefined || askedAt < 0))
+              t.misses.delete(p.source)
+          }
           setParent(t, p.source, fromKey)
         }
-        // with `pushFirstMessages`, a source new here has no tree yet: push to every
-        // neighbour (but those known to have the message), and let their duplicates prune the
-        // tree to the paths of first arrival, instead of each hop waiting for an announcement
-        // and a pull. Off by default: it costs a flood's copies per new publisher
-        if (fresh && cfg.pushFirstMessages) {
+        // a source new here has no tree yet: within `firstPushHops` of the publisher, push to
+        // every neighbour (but those known to have the message) and let their duplicates
+        // prune the tree to the paths of first arrival, instead of each hop waiting for an
+        // announcement and a pull; farther out that would cost a flood's copies
+        if (fresh && hops < cfg.firstPushHops) {
           for (const c of topicPeers(topic, t)) {
             if (c.key === fromKey || c.key === p.signer || p.skip?.includes(c.key)) continue
             addChild(t, p.source, c.key)

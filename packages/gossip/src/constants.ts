@@ -133,14 +133,18 @@ export const DEFAULT_HOP_LIMIT = 32
 export const DEFAULT_OPTIMIZATION_THRESHOLD = 0
 
 /**
- * Whether a publisher's first message, at a router with no tree for that publisher yet, is
- * pushed to every neighbour (the duplicates then prune the tree to the paths of first
- * arrival). On, a first message travels at flood speed and costs a flood's copies; off, it
- * travels by announcement and pull, about three times flooding's latency at 1,000 nodes
- * with almost no duplicates. Off by default: applications whose publishers each send a few
- * messages (offers, chat) would pay a flood for most of what they send.
+ * Hops over which a publisher's first message is pushed to every neighbour, counted from
+ * the publisher: a router with no tree for that publisher yet that received it over fewer
+ * hops pushes it on to every neighbour (the duplicates then prune the tree to the paths of
+ * first arrival); beyond, it is announced and pulled hop by hop. 1: only the publisher
+ * pushes, about three times flooding's latency at 1,000 nodes with almost no duplicates;
+ * `hopLimit`: a flood, at a flood's copies. 2 by default: the publisher's neighbours push
+ * too, so a first message reaches the nodes two hops out at push speed (on a small
+ * network, nearly all of them), for about the square of the degree in copies per message
+ * whatever the network's size; applications whose publishers each send a few messages
+ * (offers, chat) do not pay a flood for most of what they send.
  */
-export const DEFAULT_PUSH_FIRST_MESSAGES = false
+export const DEFAULT_FIRST_PUSH_HOPS = 2
 
 /** Milliseconds a pruned peer must wait before grafting back without a missing message. */
 export const DEFAULT_PRUNE_BACKOFF_MS = 60_000

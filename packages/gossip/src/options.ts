@@ -51,10 +51,11 @@ export interface GossipInit {
   hopLimit?: number
   optimizationThreshold?: number
   /**
-   * Push a publisher's first message to every neighbour instead of announcing it (default
-   * false): flood-speed first messages at a flood's copies (see `DEFAULT_PUSH_FIRST_MESSAGES`).
+   * Hops from the publisher over which its first message is pushed to every neighbour, before
+   * its tree exists; beyond, it is announced and pulled (default 2; 1: only the publisher
+   * pushes; `hopLimit`: a flood, see `DEFAULT_FIRST_PUSH_HOPS`).
    */
-  pushFirstMessages?: boolean
+  firstPushHops?: number
   pruneBackoffMs?: number
   messageCacheMs?: number
   /** Envelope domain of messages (default `peerkit/gossip/1`). */
@@ -128,12 +129,6 @@ function int(
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
     throw new InvalidArgumentError(`init.${name}`, `expected an integer in [${min}, ${max}]`)
   }
-  return v
-}
-
-function bool(value: boolean | undefined, fallback: boolean, name: string): boolean {
-  const v = value ?? fallback
-  if (typeof v !== 'boolean') throw new InvalidArgumentError(`init.${name}`, 'expected a boolean')
   return v
 }
 
@@ -239,11 +234,7 @@ export function resolveInit(init: GossipInit = {}): ResolvedInit {
       0,
       0xffff,
     ),
-    pushFirstMessages: bool(
-      init.pushFirstMessages,
-      C.DEFAULT_PUSH_FIRST_MESSAGES,
-      'pushFirstMessages',
-    ),
+    firstPushHops: int(init.firstPushHops, C.DEFAULT_FIRST_PUSH_HOPS, 'firstPushHops', 1, 0xffff),
     pruneBackoffMs: int(
       init.pruneBackoffMs,
       C.DEFAULT_PRUNE_BACKOFF_MS,
@@ -467,7 +458,7 @@ export type CacheConfig = Pick<
 export type BroadcastConfig = Pick<
   ResolvedInit,
   | 'hopLimit'
-  | 'pushFirstMessages'
+  | 'firstPushHops'
   | 'lazyFlushMs'
   | 'catchUpMs'
   | 'pruneBackoffMs'

@@ -2,7 +2,7 @@
  * Redundancy on lossy links: a tree gives each node one copy of a message, so a frame lost
  * on the way costs the nodes under it an announcement, `pushWaitMs` and a round trip. A
  * router that finds a parent's copy lost (asked of an announcer, and not come within
- * `LOSS_CONFIRM_MS`, or never come before the parent's next push) keeps a second parent in
+ * `LOSS_CONFIRM_MS`) keeps a second parent in
  * each publisher's tree for `LOSS_MEMORY_MS`: the first neighbour to announce a message it
  * already has is grafted for that publisher, and its copies are not pruned as duplicates.
  * With no loss for that long the second parents are pruned. On loss-free links none is
@@ -10,7 +10,7 @@
  *
  * @example
  * const redundancy = createRedundancy(core, limits, th, inBackoff)
- * redundancy.noticeLoss()
+ * redundancy.expire(topic, t) // each heartbeat
  * if (redundancy.active()) redundancy.adopt(t, topic, source, announcer)
  */
 import type { TopicState } from './broadcast'
@@ -22,8 +22,6 @@ import type { ScoreThresholds } from './options'
 import type { PeerKey } from './types'
 
 export interface Redundancy {
-  /** A parent's copy was lost: second parents are kept for `LOSS_MEMORY_MS` from now. */
-  noticeLoss(): void
   /** Whether a loss was noticed in the last `LOSS_MEMORY_MS`. */
   active(): boolean
   /** Asks `key` to push `source`'s messages too, as a second parent (GRAFT naming the source). */
@@ -52,10 +50,6 @@ export function createRedundancy(
   const active = (): boolean => core.now - lossAt < LOSS_MEMORY_MS
 
   return {
-    noticeLoss() {
-      lossAt = core.now
-    },
-
     active,
 
     adopt(t, topic, source, key) {

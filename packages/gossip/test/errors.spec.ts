@@ -29,7 +29,7 @@ describe('errors', () => {
       { passiveRandomWalkLength: 9, activeRandomWalkLength: 2 },
       { scoreThresholds: { graylist: 0 } },
       { maxFrameBytes: 1000, maxMessageBytes: 900 },
-      { pushFirstMessages: 'yes' as unknown as boolean },
+      { firstPushHops: 0 },
     ]) {
       let error: unknown
       try {

@@ -57,9 +57,9 @@ function createLinks(size: number, links: [number, number, number][]) {
   const verifyCache = createVerifyCache()
   const routers: Gossip[] = signers.map((s, i) =>
     // swaps and shuffles would move links about: off, so the delays stay as given; first
-    // messages pushed to every neighbour, so trees start from the paths of first arrival
+    // messages pushed all the way (a flood), so trees start from the paths of first arrival
     createGossip(
-      { shuffleIntervalMs: 3_600_000, idleConnectionMs: 3_600_000, pushFirstMessages: true },
+      { shuffleIntervalMs: 3_600_000, idleConnectionMs: 3_600_000, firstPushHops: 0xffff },
       { self: s.peerId, random: seeded(i + 1), verifyCache },
     ),
   )
@@ -242,6 +242,37 @@ describe('paths', () => {
     expect(net.deliveries.at(-1)).toMatchObject({ node: 3, via: 'repair', from: 1 })
     expect(net.sentKinds(3, 1)).toEqual(['graft'])
     expect(parentOf3()).toBe(net.signers[1]!.peerId.toString())
+  })
+
+  it("a parent's push overtaken by its next one is late, not lost: no second parent", async () => {
+    const net = createLinks(4, LINKS)
+    for (let n = 0; n < 3; n++) {
+      await net.publish(0, n)
+      net.run(net.now + 3_000)
+    }
+    const dups = () => net.routers[3]!.stats().duplicates
+    // 0's push to 2 lost: 2 pulls it from 1 late, and meanwhile 3 asks 1 for it too; the next
+    // message reaches 3 through 2 before 2's late copy of the first does
+    net.loseNext(0, 2)
+    await net.publish(0, 10)
+    net.run(net.now + 80)
+    await net.publish(0, 11)
+    net.run(net.now + 3_000)
+    // 3 moved its parent to the announcer; the next message brings it back to the faster
+    // path through 2 (one duplicate on the way)
+    await net.publish(0, 12)
+    net.run(net.now + 3_000)
+    expect(net.routers[3]!.parent(TOPIC, net.signers[0]!.peerId)?.toString()).toBe(
+      net.signers[2]!.peerId.toString(),
+    )
+    // no loss was taken: no second parent, one copy per message
+    const before = dups()
+    for (let n = 13; n < 16; n++) {
+      await net.publish(0, n)
+      net.run(net.now + 3_000)
+    }
+    expect(dups()).toBe(before)
+    expect(net.deliveries.filter((d) => d.node === 3).length).toBe(9)
   })
 
   it('after a lost frame a router keeps a second parent, so the next loss costs nothing, until no loss for a minute', async () => {

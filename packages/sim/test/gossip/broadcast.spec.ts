@@ -2,7 +2,11 @@
  * Plumtree behaviour of gossip routers on the simulator: reliability, redundancy (RMR),
  * last delivery hop against flooding's, exactly-once delivery, repair after crashes.
  */
-import { DEFAULT_ACTIVE_VIEW_SIZE } from '@peerkit/gossip'
+import {
+  DEFAULT_ACTIVE_VIEW_SIZE,
+  DEFAULT_FIRST_PUSH_HOPS,
+  DEFAULT_HOP_LIMIT,
+} from '@peerkit/gossip'
 import { describe, expect, it } from 'vitest'
 import { createNetwork, type Network } from './harness'
 
@@ -40,13 +44,14 @@ function ldh(net: Network, id: string): number {
 
 describe('broadcast', () => {
   it.each([
-    [false, 'announced and pulled'],
-    [true, 'pushed to every neighbour'],
+    [1, 'announced and pulled beyond the publisher'],
+    [DEFAULT_FIRST_PUSH_HOPS, 'pushed two hops out, then pulled'],
+    [DEFAULT_HOP_LIMIT, 'pushed to every neighbour'],
   ])(
-    'reaches everyone with RMR <= 0.1 once the tree has formed, and LDH close to flooding (pushFirstMessages %s: first messages %s)',
-    async (pushFirstMessages) => {
+    'reaches everyone with RMR <= 0.1 once the tree has formed, and LDH close to flooding (firstPushHops %s: first messages %s)',
+    async (firstPushHops) => {
       const N = 150
-      const net = await formed(N, 7, { pushFirstMessages })
+      const net = await formed(N, 7, { firstPushHops })
       // warm-up
       for (let i = 0; i < 3; i++) {
         await net.publish(i, TOPIC, `warm ${i}`)
@@ -73,11 +78,16 @@ describe('broadcast', () => {
       }
       expect(later.payloads / later.deliveries - 1).toBeLessThanOrEqual(0.1)
       const firstRmr = first.payloads / first.deliveries - 1
-      if (pushFirstMessages) {
+      if (firstPushHops === DEFAULT_HOP_LIMIT) {
         // a pushed first message costs at most a flood's payloads: each node pushes it to its
         // other neighbours once, and the duplicates prune the tree
         expect(firstRmr).toBeGreaterThan(1)
         expect(firstRmr).toBeLessThanOrEqual(DEFAULT_ACTIVE_VIEW_SIZE - 1)
+      } else if (firstPushHops === 2) {
+        // pushed by the publisher and its neighbours: at most one copy per neighbour of each
+        // of them beyond the one per node, whatever the network's size
+        expect(firstRmr).toBeGreaterThan(0.1)
+        expect(firstRmr).toBeLessThanOrEqual((DEFAULT_ACTIVE_VIEW_SIZE ** 2 + 8) / N)
       } else {
         // pulled, it costs one copy per node, as a later message does
         expect(firstRmr).toBeLessThanOrEqual(0.1)
