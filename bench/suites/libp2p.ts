@@ -17,6 +17,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { tcp } from '@libp2p/tcp'
+import type { GossipStats } from '@peerkit/gossip'
 import { keyPairFromSeed, signerFromKeyPair } from '@peerkit/identity'
 import {
   installPromiseWithResolvers,
@@ -358,6 +359,22 @@ async function runNetwork(
   }
   ctx.log(
     `  ${count} nodes peerkit   last hop of each delivery (warm-up included): pushed ${paths.push}, pulled ${paths.pull}, repaired ${paths.repair}`,
+  )
+  // the frames peerkit's routers sent, per delivery: most of either side's CPU is libp2p's
+  // cost per frame (a yamux frame, a Noise message and a socket write each)
+  const stats = nodes.map((node) => node.gossip.router.stats())
+  const sumOf = (pick: (s: GossipStats) => number): number =>
+    stats.reduce((sum, s) => sum + pick(s), 0)
+  const perDelivery = (n: number): string =>
+    (
+      n /
+      Math.max(
+        1,
+        sumOf((s) => s.delivered),
+      )
+    ).toFixed(2)
+  ctx.log(
+    `  ${count} nodes peerkit   frames sent per delivery (warm-up included): payloads ${perDelivery(sumOf((s) => s.payloadsSent))}, control ${perDelivery(sumOf((s) => s.controlSent))} (IHAVE ${perDelivery(sumOf((s) => s.ihavesSent))}, GRAFT ${perDelivery(sumOf((s) => s.graftsSent))}, PRUNE ${perDelivery(sumOf((s) => s.prunesSent))})`,
   )
   const peer = combine(peerRounds)
   const gs = combine(gsRounds)
