@@ -25,7 +25,7 @@
  */
 import { contentId, encode, toHex } from '@peerkit/codec'
 import { countersign, createVerifyCache, seal } from '@peerkit/envelope'
-import { createGossip, sealMessage } from '@peerkit/gossip'
+import { createGossip, type Gossip, sealMessage } from '@peerkit/gossip'
 import type { PeerId, Signer } from '@peerkit/identity'
 import {
   createOfferBook,
@@ -283,12 +283,13 @@ export async function runMarketScenario(
       },
     },
   })
+  const routers: Gossip[] = []
   for (let i = 0; i < nodes; i++) {
     const node = i
     sim.addNode({
       peerId: ids.peerId(i),
       create(context) {
-        return createGossip(
+        return (routers[node] = createGossip(
           {},
           {
             self: ids.peerId(node),
@@ -296,7 +297,7 @@ export async function runMarketScenario(
             verifyCache: cache,
             validate: validatorOf(node),
           },
-        )
+        ))
       },
     })
   }
@@ -324,6 +325,22 @@ export async function runMarketScenario(
       })
     })
   }
+
+  // what the routers hold once the offers are out: each keeps a seen id for every message
+  // within its window and the envelopes of the last `messageCacheMs` for requests
+  at(TRADES_FROM - 1_000, () => {
+    let seenIds = 0
+    let cached = 0
+    for (const router of routers) {
+      const st = router.stats()
+      seenIds += st.seenSize
+      cached += st.cachedMessages
+    }
+    const heap = process.memoryUsage().heapUsed
+    log(
+      `after the offers: the routers hold ${(seenIds / routers.length).toFixed(0)} seen ids and ${(cached / routers.length).toFixed(0)} cached envelopes each; heap ${(heap / 2 ** 20).toFixed(0)} MiB (${(heap / nodes / 2 ** 20).toFixed(2)} MiB per trader)`,
+    )
+  })
 
   // ------------------------------------------------------------ trades
   const fraudsBy = new Map<string, number>()
