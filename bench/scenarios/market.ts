@@ -289,7 +289,7 @@ export async function runMarketScenario(
     sim.addNode({
       peerId: ids.peerId(i),
       create(context) {
-        return (routers[node] = createGossip(
+        const router = createGossip(
           {},
           {
             self: ids.peerId(node),
@@ -297,7 +297,9 @@ export async function runMarketScenario(
             verifyCache: cache,
             validate: validatorOf(node),
           },
-        ))
+        )
+        routers[node] = router
+        return router
       },
     })
   }
