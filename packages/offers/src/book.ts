@@ -11,6 +11,7 @@
  * book.query({ asset: 'BTC', side: 'sell' }, now)
  */
 import type { VerifyCache } from '@peerkit/envelope'
+import type { BookPart } from './catch-up'
 import {
   DEFAULT_MAKER_UPDATES,
   DEFAULT_MAKER_WINDOW_MS,
@@ -138,12 +139,14 @@ export interface OfferBook {
   dropMaker(maker: string): number
   /**
    * Envelopes for a catch-up response: live offers and remembered cancels in a stable
-   * order after `cursor`, at most `limit`. `next` is the cursor of the following page.
+   * order after `cursor`, at most `limit`, of `part` of the book when one is named
+   * (`inBookPart`). `next` is the cursor of the following page.
    */
   page(
     now: number,
     limit: number,
     cursor?: string,
+    part?: BookPart,
   ): { envelopes: Uint8Array[]; next: string | undefined }
   /** Live offers held. */
   readonly size: number
@@ -153,6 +156,19 @@ export interface OfferBook {
   readonly makers: number
   /** Bytes of every envelope held. */
   readonly bytes: number
+}
+
+/**
+ * Whether the envelope `envelopeId` falls in `part` (a 32-bit FNV-1a hash of the id, modulo
+ * the parts): ids are hashes, so the parts are about equal whoever chose the offers.
+ */
+export function inBookPart(envelopeId: string, part: BookPart): boolean {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < envelopeId.length; i++) {
+    hash ^= envelopeId.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return (hash >>> 0) % part.of === part.index
 }
 
 function limit(value: unknown, name: string, fallback: number): number {
@@ -457,14 +473,16 @@ export function createOfferBook(options: OfferBookOptions = {}): OfferBook {
       return n
     },
 
-    page(now, max, cursor) {
+    page(now, max, cursor, part) {
       assertNow(now)
       const all: { key: string; offer: Offer }[] = []
+      const wanted = (offer: Offer): boolean =>
+        offer.expiresAt > now && (part === undefined || inBookPart(offer.envelopeId, part))
       for (const [maker, entry] of makers) {
         for (const [idHex, offer] of entry.offers)
-          if (offer.expiresAt > now) all.push({ key: `${maker}/${idHex}`, offer })
+          if (wanted(offer)) all.push({ key: `${maker}/${idHex}`, offer })
         for (const [idHex, cancel] of entry.cancels)
-          if (cancel.expiresAt > now) all.push({ key: `${maker}/${idHex}`, offer: cancel })
+          if (wanted(cancel)) all.push({ key: `${maker}/${idHex}`, offer: cancel })
       }
       all.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
       const start = cursor === undefined ? 0 : all.findIndex((x) => x.key > cursor)

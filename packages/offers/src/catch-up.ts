@@ -3,7 +3,9 @@
  * waiting for offers to be gossiped again. A request names how many envelopes it wants
  * and where the previous page ended; a response carries that many offer and cancel
  * envelopes (each checked by the requester's book like a gossiped one) and the cursor of
- * the next page. Both are canonical CBOR, bounded before they are decoded.
+ * the next page. A request may name a part of the book (`part: { index, of }`): only offers
+ * whose envelope id falls in that part, so a newcomer can ask several neighbours at once
+ * for disjoint parts. Both are canonical CBOR, bounded before they are decoded.
  *
  * @example
  * const request = encodeCatchUpRequest({ limit: 128 })
@@ -17,6 +19,7 @@ import {
   DEFAULT_MAX_OFFER_BYTES,
   MAX_CATCH_UP_BYTES,
   MAX_CATCH_UP_OFFERS,
+  MAX_CATCH_UP_PARTS,
 } from './constants'
 import { InvalidArgumentError, MalformedCatchUpError } from './errors'
 import { field, onlyKeys, positiveIntField, recordOf, textField } from './fields'
@@ -30,6 +33,31 @@ export interface CatchUpRequest {
   readonly limit: number
   /** Where the previous page ended. */
   readonly cursor?: string | undefined
+  /** Only this part of the book (see `BookPart`). */
+  readonly part?: BookPart | undefined
+}
+
+/**
+ * Part `index` of a book split into `of` parts (2 to `MAX_CATCH_UP_PARTS`) by envelope id:
+ * the parts are disjoint, together they are the whole book, and each holds about `1/of` of it.
+ */
+export interface BookPart {
+  readonly index: number
+  readonly of: number
+}
+
+/** Whether `part` is a part a request may name. */
+function validPart(part: unknown): part is BookPart {
+  if (typeof part !== 'object' || part === null) return false
+  const { index, of } = part as Record<string, unknown>
+  return (
+    Number.isSafeInteger(of) &&
+    (of as number) >= 2 &&
+    (of as number) <= MAX_CATCH_UP_PARTS &&
+    Number.isSafeInteger(index) &&
+    (index as number) >= 0 &&
+    (index as number) < (of as number)
+  )
 }
 
 /** One page of a book. */
@@ -71,7 +99,7 @@ function decodeFrame(bytes: Uint8Array, kind: string): Record<string, unknown> {
  * @example const frame = encodeCatchUpRequest({ limit: 64, cursor: page.next })
  */
 export function encodeCatchUpRequest(request: CatchUpRequest): Uint8Array {
-  const { limit, cursor } = request
+  const { limit, cursor, part } = request
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_CATCH_UP_OFFERS)
     throw new InvalidArgumentError(`limit must be 1 to ${MAX_CATCH_UP_OFFERS}`)
   if (
@@ -79,11 +107,18 @@ export function encodeCatchUpRequest(request: CatchUpRequest): Uint8Array {
     (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH)
   )
     throw new InvalidArgumentError(`cursor must be 1 to ${MAX_CURSOR_LENGTH} characters`)
-  return encode(
-    cursor === undefined
-      ? { v: CATCH_UP_VERSION, kind: 'request', limit }
-      : { v: CATCH_UP_VERSION, kind: 'request', limit, cursor },
-  )
+  if (part !== undefined && !validPart(part))
+    throw new InvalidArgumentError(
+      `part must be { index, of } with of 2 to ${MAX_CATCH_UP_PARTS} and index below of`,
+    )
+  const frame: Record<string, string | number | number[]> = {
+    v: CATCH_UP_VERSION,
+    kind: 'request',
+    limit,
+  }
+  if (cursor !== undefined) frame.cursor = cursor
+  if (part !== undefined) frame.part = [part.index, part.of]
+  return encode(frame)
 }
 
 /**
@@ -94,14 +129,26 @@ export function encodeCatchUpRequest(request: CatchUpRequest): Uint8Array {
 export function decodeCatchUpRequest(bytes: Uint8Array): CatchUpRequest {
   if (isBytes(bytes) && bytes.length > 512) malformed('a catch-up request is small')
   const record = decodeFrame(bytes, 'request') as Record<string, never>
-  if (!onlyKeys(record, ['v', 'kind', 'limit', 'cursor'])) malformed('unknown request field')
+  if (!onlyKeys(record, ['v', 'kind', 'limit', 'cursor', 'part']))
+    malformed('unknown request field')
   const limit = positiveIntField(record, 'limit')
   if (limit === undefined || limit > MAX_CATCH_UP_OFFERS)
     malformed(`limit must be 1 to ${MAX_CATCH_UP_OFFERS}`)
   const cursor = field(record, 'cursor')
   if (cursor !== undefined && textField(record, 'cursor', MAX_CURSOR_LENGTH) === undefined)
     malformed('bad cursor')
-  return cursor === undefined ? { limit } : { limit, cursor: cursor as string }
+  const asked = field(record, 'part') as unknown
+  let part: BookPart | undefined
+  if (asked !== undefined) {
+    if (!Array.isArray(asked) || asked.length !== 2) malformed('part must be [index, of]')
+    part = { index: asked[0] as number, of: asked[1] as number }
+    if (!validPart(part)) malformed(`part must have of 2 to ${MAX_CATCH_UP_PARTS}, index below`)
+  }
+  return {
+    limit,
+    ...(cursor === undefined ? {} : { cursor: cursor as string }),
+    ...(part === undefined ? {} : { part }),
+  }
 }
 
 /**

@@ -48,6 +48,12 @@ export const MAX_OFFER_AMOUNT = 2n ** 64n - 1n
 
 /** Most offers one catch-up response carries. */
 export const MAX_CATCH_UP_OFFERS = 256
+/**
+ * Most parts a catch-up may split a book into: a newcomer asks several neighbours at once,
+ * each for one part (offers whose envelope id falls in it), so a large book comes in the
+ * time of a fraction of its pages.
+ */
+export const MAX_CATCH_UP_PARTS = 16
 /** Largest catch-up frame (bytes). */
 export const MAX_CATCH_UP_BYTES = 512 * 1024
 

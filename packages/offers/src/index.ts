@@ -13,6 +13,7 @@ export { attestSettlement } from './attest'
 export {
   type AddResult,
   createOfferBook,
+  inBookPart,
   type OfferBook,
   type OfferBookOptions,
   type OfferQuery,
@@ -20,6 +21,7 @@ export {
   type RankPolicy,
 } from './book'
 export {
+  type BookPart,
   type CatchUpRequest,
   type CatchUpResponse,
   decodeCatchUpRequest,

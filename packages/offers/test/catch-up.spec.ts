@@ -7,7 +7,9 @@ import {
   decodeCatchUpResponse,
   encodeCatchUpRequest,
   encodeCatchUpResponse,
+  inBookPart,
   MAX_CATCH_UP_OFFERS,
+  MAX_CATCH_UP_PARTS,
   type OfferBook,
 } from '../src/index'
 import { alice, bob, cancel, carol, HOUR, offer, signer, T0 } from './fixtures/offers'
@@ -53,6 +55,65 @@ describe('catch-up', () => {
     expect(old.page(T0 + HOUR, 100).envelopes).toHaveLength(0)
   })
 
+  it('a book split into parts: neighbours asked at once for disjoint parts bring the whole book', async () => {
+    const old = createOfferBook()
+    const makers = Array.from({ length: 12 }, (_, i) => signer(40 + i))
+    for (const m of makers)
+      for (let i = 0; i < 4; i++) old.add(await offer(m, { id: new Uint8Array([i]) }), T0)
+    old.add(await cancel(alice, 1), T0)
+    const whole = old.page(T0 + 1, MAX_CATCH_UP_OFFERS).envelopes.length
+    expect(whole).toBe(49)
+    const of = 4
+    const fresh = createOfferBook()
+    const sizes: number[] = []
+    for (let index = 0; index < of; index++) {
+      let cursor: string | undefined
+      let got = 0
+      do {
+        const request = decodeCatchUpRequest(
+          encodeCatchUpRequest({ limit: 5, cursor, part: { index, of } }),
+        )
+        expect(request.part).toEqual({ index, of })
+        const page = old.page(T0 + 1, request.limit, request.cursor, request.part)
+        const response = decodeCatchUpResponse(encodeCatchUpResponse(page))
+        for (const bytes of response.envelopes)
+          expect(fresh.add(bytes, T0 + 1).status).not.toBe('duplicate')
+        got += response.envelopes.length
+        cursor = response.next
+      } while (cursor !== undefined)
+      sizes.push(got)
+    }
+    // disjoint (no duplicate above), together the whole book, none empty at this size
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(whole)
+    expect(fresh.size).toBe(old.size)
+    expect(Math.min(...sizes)).toBeGreaterThan(0)
+    expect(() => encodeCatchUpRequest({ limit: 1, part: { index: 4, of: 4 } })).toThrow(
+      expect.objectContaining({ name: 'InvalidArgumentError' }),
+    )
+  })
+
+  it('parts are about equal whatever the ids (a hash of the envelope id)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ minLength: 1, maxLength: 80 }), { minLength: 1, maxLength: 50 }),
+        fc.integer({ min: 2, max: MAX_CATCH_UP_PARTS }),
+        (ids, of) => {
+          // every id in exactly one part
+          for (const id of ids) {
+            let in_ = 0
+            for (let index = 0; index < of; index++) if (inBookPart(id, { index, of })) in_++
+            expect(in_).toBe(1)
+          }
+        },
+      ),
+    )
+    const counts = new Array(8).fill(0)
+    for (let i = 0; i < 8000; i++)
+      for (let index = 0; index < 8; index++)
+        if (inBookPart(`bafireib${i.toString(36)}`, { index, of: 8 })) counts[index]++
+    for (const c of counts) expect(Math.abs(c - 1000)).toBeLessThan(150)
+  })
+
   it('catching up twice changes nothing', async () => {
     const old = createOfferBook()
     old.add(await offer(alice), T0)
@@ -92,6 +153,13 @@ describe('catch-up', () => {
       encode({ v: 1, kind: 'request', limit: 1, cursor: 'x'.repeat(300) }),
       encode({ v: 1, kind: 'response', offers: [] }),
       new Uint8Array(1000),
+      encode({ v: 1, kind: 'request', limit: 1, part: [0, 1] }),
+      encode({ v: 1, kind: 'request', limit: 1, part: [2, 2] }),
+      encode({ v: 1, kind: 'request', limit: 1, part: [0, MAX_CATCH_UP_PARTS + 1] }),
+      encode({ v: 1, kind: 'request', limit: 1, part: [-1, 4] }),
+      encode({ v: 1, kind: 'request', limit: 1, part: [0, 4, 1] }),
+      encode({ v: 1, kind: 'request', limit: 1, part: { index: 0, of: 4 } }),
+      encode({ v: 1, kind: 'request', limit: 1, part: ['0', 4] }),
     ])
       expect(() => decodeCatchUpRequest(frame)).toThrow(
         expect.objectContaining({ name: 'MalformedCatchUpError' }),
