@@ -8,9 +8,11 @@ import { keyPairFromSeed, type Signer, signerFromKeyPair } from '@peerkit/identi
 import { describe, expect, it } from 'vitest'
 import {
   createGossip,
+  DEFAULT_FIRST_PUSH_HOPS,
   type DeliveryPath,
   decodeFrame,
   type Gossip,
+  type GossipInit,
   type GossipInput,
   sealMessage,
 } from '../src/index'
@@ -50,7 +52,7 @@ interface Delivery {
  * Routers on fixed links (`[a, b, ms]`, one delay each way), with a queue of timed events:
  * frames arrive after their link's delay, wakes are honoured, and deliveries are recorded.
  */
-function createLinks(size: number, links: [number, number, number][]) {
+function createLinks(size: number, links: [number, number, number][], init: GossipInit = {}) {
   const signers: Signer[] = Array.from({ length: size }, (_, i) =>
     signerFromKeyPair(keyPairFromSeed(new Uint8Array(32).fill(i + 1))),
   )
@@ -59,7 +61,7 @@ function createLinks(size: number, links: [number, number, number][]) {
     // swaps and shuffles would move links about: off, so the delays stay as given; first
     // messages pushed all the way (a flood), so trees start from the paths of first arrival
     createGossip(
-      { shuffleIntervalMs: 3_600_000, idleConnectionMs: 3_600_000, firstPushHops: 0xffff },
+      { shuffleIntervalMs: 3_600_000, idleConnectionMs: 3_600_000, firstPushHops: 0xffff, ...init },
       { self: s.peerId, random: seeded(i + 1), verifyCache },
     ),
   )
@@ -177,6 +179,27 @@ describe('paths', () => {
     expect(net.deliveries.filter((d) => d.node !== 0).every((d) => d.via === 'push')).toBe(true)
     // a local publish says nothing about a path
     expect(net.deliveries.find((d) => d.node === 0)?.via).toBeUndefined()
+  })
+
+  it('by default a first message is pushed two hops out and pulled beyond, and the next one is pushed all the way', async () => {
+    // a line: 0 - 1 - 2 - 3 - 4
+    const line: [number, number, number][] = [
+      [0, 1, 10],
+      [1, 2, 10],
+      [2, 3, 10],
+      [3, 4, 10],
+    ]
+    const net = createLinks(5, line, { firstPushHops: DEFAULT_FIRST_PUSH_HOPS })
+    await net.publish(0, 1)
+    net.run(net.now + 3_000)
+    const via = () =>
+      Object.fromEntries(net.deliveries.filter((d) => d.node !== 0).map((d) => [d.node, d.via]))
+    expect(DEFAULT_FIRST_PUSH_HOPS).toBe(2)
+    expect(via()).toEqual({ 1: 'push', 2: 'push', 3: 'pull', 4: 'pull' })
+    net.deliveries.length = 0
+    await net.publish(0, 2)
+    net.run(net.now + 3_000)
+    expect(via()).toEqual({ 1: 'push', 2: 'push', 3: 'push', 4: 'push' })
   })
 
   it("moves a publisher's tree to the paths of first arrival", async () => {
