@@ -55,6 +55,7 @@ import {
   type RankPolicy,
 } from './book'
 import {
+  type BookPart,
   decodeCatchUpRequest,
   decodeCatchUpResponse,
   encodeCatchUpRequest,
@@ -280,8 +281,11 @@ export interface Market {
   trust(): MakerTrust
   /** Accepted ratings. */
   ratings(): AcceptedRating[]
-  /** Asks `peer` for its book, page by page. */
-  catchUp(peer: PeerId): Promise<number>
+  /**
+   * Asks `peer` for its book, page by page (only `part` of it when given: ask several
+   * neighbours at once, one part each); resolves with the offers filed.
+   */
+  catchUp(peer: PeerId, part?: BookPart): Promise<number>
   /** Sends every pending step and mailbox frame now. */
   flush(): void
   /** Frames waiting in the mailbox. */
@@ -1009,11 +1013,11 @@ export async function createMarket(init: MarketInit): Promise<Market> {
     let limit = request.limit
     // keep the answer within one frame
     limit = Math.min(limit, Math.floor(MAX_MARKET_FRAME_BYTES / DEFAULT_MAX_OFFER_BYTES))
-    const page = book.page(now, limit, request.cursor)
+    const page = book.page(now, limit, request.cursor, request.part)
     catchUp.send(peer, encodeCatchUpResponse(page))
   }
 
-  async function requestCatchUp(peer: PeerId): Promise<number> {
+  async function requestCatchUp(peer: PeerId, part?: BookPart): Promise<number> {
     let cursor: string | undefined
     let filed = 0
     for (let page = 0; page < DEFAULT_CATCH_UP_PAGES && !closed; page++) {
@@ -1031,7 +1035,7 @@ export async function createMarket(init: MarketInit): Promise<Market> {
       if (
         !catchUp.send(
           peer,
-          encodeCatchUpRequest({ limit: Math.min(MAX_CATCH_UP_OFFERS, 100), cursor }),
+          encodeCatchUpRequest({ limit: Math.min(MAX_CATCH_UP_OFFERS, 100), cursor, part }),
         )
       ) {
         catchUpWaiting.delete(key)

@@ -1,6 +1,6 @@
 import { seal } from '@peerkit/envelope'
 import { afterEach, describe, expect, it } from 'vitest'
-import { OFFER_DOMAIN, type PublishInit } from '../src/index'
+import { inBookPart, OFFER_DOMAIN, type PublishInit } from '../src/index'
 import { createNet, type Net, type Peer, until } from './fixtures/network'
 import { HOUR, signer, WINDOWS } from './fixtures/offers'
 
@@ -39,6 +39,28 @@ afterEach(async () => {
 })
 
 describe('the market on real nodes (memory transport)', () => {
+  it('a peer asks a neighbour for one part of its book at a time, and the parts make the book', async () => {
+    net = createNet(BALANCES)
+    const a = await net.start('a', alice)
+    const b = await net.start('b', bob)
+    const offers = []
+    for (let i = 0; i < 10; i++)
+      offers.push(await a.market.publish(sale({ price: 50_00n + BigInt(i) })))
+    await until('bob holds the book', () => b.market.offers({ asset: 'BTC' }).length === 10)
+    const maker = alice.peerId.toString()
+    expect(b.market.book.dropMaker(maker)).toBe(10)
+    const filed: number[] = []
+    for (let index = 0; index < 2; index++)
+      filed.push(await b.market.catchUp(a.signer.peerId, { index, of: 2 }))
+    // each answer was that part only, and the two together the whole book
+    expect(filed).toEqual(
+      [0, 1].map(
+        (index) => offers.filter((o) => inBookPart(o.envelopeId, { index, of: 2 })).length,
+      ),
+    )
+    expect(b.market.offers({ asset: 'BTC' })).toHaveLength(10)
+  })
+
   it('an offer is gossiped, a newcomer catches up, a trade settles, both rate, everyone learns', async () => {
     net = createNet(BALANCES)
     const a = await net.start('a', alice)
