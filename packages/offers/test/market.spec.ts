@@ -1,6 +1,6 @@
 import { seal } from '@peerkit/envelope'
 import { afterEach, describe, expect, it } from 'vitest'
-import { inBookPart, OFFER_DOMAIN, type PublishInit } from '../src/index'
+import { inBookPart, OFFER_DOMAIN, type Offer, type PublishInit } from '../src/index'
 import { createNet, type Net, type Peer, until } from './fixtures/network'
 import { HOUR, signer, WINDOWS } from './fixtures/offers'
 
@@ -43,7 +43,7 @@ describe('the market on real nodes (memory transport)', () => {
     net = createNet(BALANCES)
     const a = await net.start('a', alice)
     const b = await net.start('b', bob)
-    const offers = []
+    const offers: Offer[] = []
     for (let i = 0; i < 10; i++)
       offers.push(await a.market.publish(sale({ price: 50_00n + BigInt(i) })))
     await until('bob holds the book', () => b.market.offers({ asset: 'BTC' }).length === 10)
