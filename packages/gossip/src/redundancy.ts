@@ -2,9 +2,9 @@
  * Redundancy on lossy links: a tree gives each node one copy of a message, so a frame lost
  * on the way costs the nodes under it an announcement, `pushWaitMs` and a round trip. A
  * router that finds a parent's copy lost (asked of an announcer, and not come within
- * `LOSS_CONFIRM_MS`) keeps a second parent in
- * each publisher's tree for `LOSS_MEMORY_MS`: the first neighbour to announce a message it
- * already has is grafted for that publisher, and its copies are not pruned as duplicates.
+ * `LOSS_CONFIRM_MS`) keeps a second parent in each publisher's tree for `LOSS_MEMORY_MS`:
+ * the first neighbour to announce a message it already has is grafted for that publisher,
+ * and its copies are not pruned as duplicates.
  * With no loss for that long the second parents are pruned. On loss-free links none is
  * ever taken.
  *

@@ -154,6 +154,14 @@ function createLinks(size: number, links: [number, number, number][], init: Goss
   }
 }
 
+/** Three messages from node 0, each let settle for 3 s: its tree is in place. */
+async function warmUp(net: ReturnType<typeof createLinks>): Promise<void> {
+  for (let n = 0; n < 3; n++) {
+    await net.publish(0, n)
+    net.run(net.now + 3_000)
+  }
+}
+
 describe('paths', () => {
   // 0 publishes; 3 hears it through 1 (20 + 20 ms) or through 2 (5 + 5 ms); 1 and 2 are
   // linked too, so the pulls of the first message can go either way
@@ -244,10 +252,7 @@ describe('paths', () => {
     const source = net.signers[0]!.peerId
     const parentOf3 = () => net.routers[3]!.parent(TOPIC, source)?.toString()
     const two = net.signers[2]!.peerId.toString()
-    for (let n = 0; n < 3; n++) {
-      await net.publish(0, n)
-      net.run(net.now + 3_000)
-    }
+    await warmUp(net)
     expect(parentOf3()).toBe(two)
     net.sentKinds(3, 1)
     // one push from 2 to 3 lost: 3 asks 1 with IWANT, and 2 stays its parent
@@ -269,10 +274,7 @@ describe('paths', () => {
 
   it("a parent's push overtaken by its next one is late, not lost: no second parent", async () => {
     const net = createLinks(4, LINKS)
-    for (let n = 0; n < 3; n++) {
-      await net.publish(0, n)
-      net.run(net.now + 3_000)
-    }
+    await warmUp(net)
     const dups = () => net.routers[3]!.stats().duplicates
     // 0's push to 2 lost: 2 pulls it from 1 late, and meanwhile 3 asks 1 for it too; the next
     // message reaches 3 through 2 before 2's late copy of the first does
@@ -300,10 +302,7 @@ describe('paths', () => {
 
   it('after a lost frame a router keeps a second parent, so the next loss costs nothing, until no loss for a minute', async () => {
     const net = createLinks(4, LINKS)
-    for (let n = 0; n < 3; n++) {
-      await net.publish(0, n)
-      net.run(net.now + 3_000)
-    }
+    await warmUp(net)
     const dups = () => net.routers[3]!.stats().duplicates
     // what 3 asked of 1 (its announcements to 1 left out)
     const asked = () => net.sentKinds(3, 1).filter((kind) => kind !== 'ihave')

@@ -11,7 +11,7 @@
  * book.query({ asset: 'BTC', side: 'sell' }, now)
  */
 import type { VerifyCache } from '@peerkit/envelope'
-import type { BookPart } from './catch-up'
+import { type BookPart, validPart } from './catch-up'
 import {
   DEFAULT_MAKER_UPDATES,
   DEFAULT_MAKER_WINDOW_MS,
@@ -22,6 +22,7 @@ import {
   DEFAULT_MAX_OFFERS,
   DEFAULT_MAX_OFFERS_PER_MAKER,
   DEFAULT_MAX_SKEW_MS,
+  MAX_CATCH_UP_PARTS,
 } from './constants'
 import {
   BookFullError,
@@ -141,6 +142,7 @@ export interface OfferBook {
    * Envelopes for a catch-up response: live offers and remembered cancels in a stable
    * order after `cursor`, at most `limit`, of `part` of the book when one is named
    * (`inBookPart`). `next` is the cursor of the following page.
+   * @throws {InvalidArgumentError} for a part a request could not name
    */
   page(
     now: number,
@@ -475,6 +477,10 @@ export function createOfferBook(options: OfferBookOptions = {}): OfferBook {
 
     page(now, max, cursor, part) {
       assertNow(now)
+      if (part !== undefined && !validPart(part))
+        throw new InvalidArgumentError(
+          `part must be { index, of } with of 2 to ${MAX_CATCH_UP_PARTS}, index below of`,
+        )
       const all: { key: string; offer: Offer }[] = []
       const wanted = (offer: Offer): boolean =>
         offer.expiresAt > now && (part === undefined || inBookPart(offer.envelopeId, part))

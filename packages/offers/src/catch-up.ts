@@ -46,8 +46,8 @@ export interface BookPart {
   readonly of: number
 }
 
-/** Whether `part` is a part a request may name. */
-function validPart(part: unknown): part is BookPart {
+/** Whether `part` is a part a request may name (`of` 2 to `MAX_CATCH_UP_PARTS`, `index` below it). */
+export function validPart(part: unknown): part is BookPart {
   if (typeof part !== 'object' || part === null) return false
   const { index, of } = part as Record<string, unknown>
   return (

@@ -90,6 +90,17 @@ describe('catch-up', () => {
     expect(() => encodeCatchUpRequest({ limit: 1, part: { index: 4, of: 4 } })).toThrow(
       expect.objectContaining({ name: 'InvalidArgumentError' }),
     )
+    // the book refuses a part no request could name, and stays as it was
+    for (const part of [
+      { index: 0, of: 0 },
+      { index: 0, of: 1 },
+      { index: 1.5, of: 4 },
+      { index: 0, of: 17 },
+    ])
+      expect(() => old.page(T0 + 1, 10, undefined, part)).toThrow(
+        expect.objectContaining({ name: 'InvalidArgumentError' }),
+      )
+    expect(old.page(T0 + 1, MAX_CATCH_UP_OFFERS).envelopes).toHaveLength(whole)
   })
 
   it('parts are about equal whatever the ids (a hash of the envelope id)', () => {
