@@ -20,6 +20,14 @@ export const DEFAULT_MAX_HELD_BYTES = 1024 * 1024
 /** Bytes queued on a stream past which it is reset (16 MiB): a peer that never reads cannot grow it further. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024
 
+/**
+ * Bytes of frames a link gathers in one turn of the event loop before handing them to the
+ * stream at once (64 KiB): each `stream.send` costs a yamux frame, a Noise message and a socket
+ * write, so the frames of one turn leave together; past this many bytes they leave at once, so
+ * a burst meets the stream's backpressure as it grows.
+ */
+export const DEFAULT_COALESCE_BYTES = 64 * 1024
+
 /** Links accepted before the transport listens, held for the listener; more are refused. */
 export const MAX_PENDING_LINKS = 64
 

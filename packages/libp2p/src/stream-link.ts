@@ -30,6 +30,7 @@ import {
   QueueOverflowError,
 } from '@peerkit/net'
 import {
+  DEFAULT_COALESCE_BYTES,
   DEFAULT_MAX_BUFFERED_BYTES,
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_MAX_HELD_BYTES,
@@ -43,6 +44,27 @@ export interface StreamLinkOptions {
   /** Bytes queued for sending past which the stream is reset with `QueueOverflowError`. */
   readonly maxBufferedBytes?: number
   readonly remoteAddress?: string
+  /** Bytes of gathered frames past which they are handed to the stream at once, not at the end of the turn. */
+  readonly coalesceBytes?: number
+}
+
+/** Runs `task` after the I/O callbacks of this turn (`setImmediate`), or after this task where there is none. */
+const schedule: (task: () => void) => void =
+  typeof globalThis.setImmediate === 'function'
+    ? (task) => {
+        globalThis.setImmediate(task)
+      }
+    : (task) => queueMicrotask(task)
+
+/** One buffer of the frames' headers and bodies, in order. */
+function concatFrames(parts: readonly Uint8Array[], bytes: number): Uint8Array {
+  const wire = new Uint8Array(bytes)
+  let at = 0
+  for (const part of parts) {
+    wire.set(part, at)
+    at += part.length
+  }
+  return wire
 }
 
 /** The part of a chunk list (`Uint8ArrayList`) used here: it iterates its chunks. */
@@ -69,6 +91,38 @@ export function streamToLink(
   let held: Uint8Array[] = []
   let heldBytes = 0
   let closeEmitted = false
+  // Frames sent in one turn of the event loop leave in one `stream.send`: one yamux frame,
+  // one Noise message and one socket write for all of them, instead of one each.
+  let outgoing: Uint8Array[] = []
+  let outgoingBytes = 0
+  let flushQueued = false
+  let closeError: NetError | undefined
+  const coalesceBytes = options?.coalesceBytes ?? DEFAULT_COALESCE_BYTES
+  /** Hands the gathered frames to the stream; a stream that throws ends the link. */
+  const flush = (): void => {
+    if (outgoingBytes === 0 || status === 'closed') return
+    const wire = concatFrames(outgoing, outgoingBytes)
+    outgoing = []
+    outgoingBytes = 0
+    let accepted: boolean
+    try {
+      accepted = stream.send(wire)
+    } catch (error) {
+      // The stream reset itself (its write buffer passed the bound, or it broke).
+      const typed =
+        (error as Error)?.name === 'StreamBufferError'
+          ? new QueueOverflowError('the remote side does not read')
+          : new LinkClosedError(`stream failed: ${(error as Error)?.name}`)
+      closeError = typed
+      finish({ local: true, error: typed })
+      return
+    }
+    if (!accepted) needDrain = true
+  }
+  const flushQueuedFrames = (): void => {
+    flushQueued = false
+    flush()
+  }
   /** Read through a call, since listeners called in between may close the link. */
   const isClosed = (): boolean => status === 'closed'
 
@@ -160,7 +214,7 @@ export function streamToLink(
       return status
     },
     get bufferedBytes() {
-      return stream.writeBufferLength
+      return stream.writeBufferLength + outgoingBytes
     },
     maxFrameBytes,
     send(frame: Uint8Array): boolean {
@@ -174,30 +228,21 @@ export function streamToLink(
       if (!isBytes(frame)) throw new InvalidArgumentError('frame', 'must be a Uint8Array')
       if (frame.length > maxFrameBytes) throw new FrameTooLargeError(frame.length, maxFrameBytes)
       const header = encodeFrameHeader(frame.length)
-      const wire = new Uint8Array(header.length + frame.length)
-      wire.set(header, 0)
-      wire.set(frame, header.length)
-      let accepted: boolean
-      try {
-        accepted = stream.send(wire)
-      } catch (error) {
-        // The stream reset itself (its write buffer passed the bound, or it broke).
-        const typed =
-          (error as Error)?.name === 'StreamBufferError'
-            ? new QueueOverflowError('the remote side does not read')
-            : new LinkClosedError(`stream failed: ${(error as Error)?.name}`)
-        finish({ local: true, error: typed })
-        throw typed
+      outgoing.push(header, frame)
+      outgoingBytes += header.length + frame.length
+      if (outgoingBytes >= coalesceBytes) {
+        flush()
+        if (isClosed()) throw closeError ?? new LinkClosedError()
+      } else if (!flushQueued) {
+        flushQueued = true
+        schedule(flushQueuedFrames)
       }
-      if (isClosed()) return false
-      if (!accepted) {
-        needDrain = true
-        return false
-      }
-      return true
+      return !needDrain
     },
     close(error?: NetError): void {
       if (status === 'closed') return
+      flush()
+      if (isClosed()) return
       status = 'closed'
       finish({ local: true, ...(error === undefined ? {} : { error }) })
       // Flush what was sent, then end the stream; a stuck flush ends in a reset.
