@@ -106,8 +106,12 @@ export interface Broadcast {
   inBackoff(map: ReadonlyMap<string, number>, topic: string, peer: PeerKey): boolean
   /** Delivers an accepted message, takes its sender as parent, and forwards it. */
   accept(p: Pending, key: string): void
-  /** Eager push to the source's tree, and a queued announcement for everyone else. */
-  forward(p: Pending): void
+  /**
+   * Eager push to the source's tree, and a queued announcement for everyone else. `settled`:
+   * the copy came down an established tree (pushed by the parent it already had), so its
+   * announcements are only the lazy neighbours' backup and may wait for the next lazy flush.
+   */
+  forward(p: Pending, settled?: boolean): void
   /** Sends the queued announcements. */
   flushLazy(): void
   /** When the next lazy flush is due (undefined: nothing queued). */
@@ -158,6 +162,8 @@ export function createBroadcast(
   const graftBackoff = new Map<string, number>()
   const prunedUntil = new Map<string, number>()
   let flushAt: number | undefined
+  /** When the last lazy flush went out. */
+  let lastFlush = Number.NEGATIVE_INFINITY
   const catchUp = createCatchUp(core, cfg, limits, cache)
   const redundancy = createRedundancy(
     core,
@@ -320,7 +326,7 @@ export function createBroadcast(
     return keys
   }
 
-  function forward(p: Pending): void {
+  function forward(p: Pending, settled = false): void {
     const { topic, envelope, hops, id } = p
     const t = topics.get(topic)
     if (hops >= cfg.hopLimit) return
@@ -345,34 +351,45 @@ export function createBroadcast(
       // the publisher's announcement goes to the neighbours that declined its push only
       skip: publisher ? eager : p.skip,
     })
-    flushAt ??= core.now + cfg.lazyFlushMs
+    // announcements a neighbour may be waiting on (a first message, a pulled or repaired copy)
+    // go at the end of this input; the backups of a settled tree wait until `lazyFlushMs`
+    // after the last flush, so on a busy router one frame per neighbour carries several
+    const due = settled ? Math.max(core.now, lastFlush + cfg.lazyFlushMs) : core.now
+    if (flushAt === undefined || due < flushAt) flushAt = due
+  }
+
+  /** Whether `entry` (from `q`) is news to `key`: not its sender, a child pushed it, nor an announcer of it. */
+  function announces(q: TopicState['ihave'][number], key: PeerKey, t: TopicState): boolean {
+    return q.from !== key && !q.skip?.includes(key) && !t.trees.get(q.source)?.includes(key)
   }
 
   function flushLazy(): void {
     flushAt = undefined
+    lastFlush = core.now
     for (const [topic, t] of topics) {
       if (t.ihave.length === 0) continue
       const queued = t.ihave
       t.ihave = []
       const peers = topicPeers(topic, t)
-      // a single announcement skips its sender and the children that get the payload
-      const only = queued.length === 1 ? queued[0]! : undefined
-      const children = only === undefined ? undefined : t.trees.get(only.source)
-      for (let i = 0; i < queued.length; i += cfg.maxIdsPerFrame) {
-        const entries = queued.slice(i, i + cfg.maxIdsPerFrame).map((q) => q.entry)
-        let bytes: Uint8Array | undefined
-        for (const conn of peers) {
-          const key = conn.key
-          if (
-            key === only?.from ||
-            children?.includes(key) ||
-            only?.skip?.includes(key) ||
-            connScore(key, conn) < th.gossip
-          )
-            continue
-          bytes ??= core.frameBytes({ kind: 'ihave', topic, ids: entries })
+      // the frame of a neighbour that lacks all of them is encoded once
+      let whole: Uint8Array | undefined
+      for (const conn of peers) {
+        const key = conn.key
+        if (connScore(key, conn) < th.gossip) continue
+        // each neighbour hears only what it lacks: not what it sent, announced or is pushed
+        const entries: Announcement[] = []
+        for (const q of queued) if (announces(q, key, t)) entries.push(q.entry)
+        if (entries.length === 0) continue
+        if (entries.length === queued.length && entries.length <= cfg.maxIdsPerFrame) {
+          whole ??= core.frameBytes({ kind: 'ihave', topic, ids: entries })
           stats.ihavesSent++
-          core.sendTo(conn, bytes, 0)
+          core.sendTo(conn, whole, 0)
+          continue
+        }
+        for (let i = 0; i < entries.length; i += cfg.maxIdsPerFrame) {
+          const ids = entries.slice(i, i + cfg.maxIdsPerFrame)
+          stats.ihavesSent++
+          core.sendTo(conn, core.frameBytes({ kind: 'ihave', topic, ids }), 0)
         }
       }
     }
@@ -411,8 +428,10 @@ export function createBroadcast(
       limits.report(fromKey, 'first-delivery')
       // the first copy came this way: that neighbour is our parent in the source's tree
       const t = topics.get(topic)
+      let settled = false
       if (t !== undefined) {
         const fresh = !t.used.has(p.source)
+        settled = !fresh && p.via === 'push' && t.parents.get(p.source) === fromKey
         // a copy asked of an announcer while the parent's push was late leaves the parent in
         // place (see `TopicState.misses`); a pushed copy from it clears the miss
         // so does a copy from the second parent (see `TopicState.backups`): it came first
@@ -435,13 +454,15 @@ export function createBroadcast(
         // prune the tree to the paths of first arrival, instead of each hop waiting for an
         // announcement and a pull; farther out that would cost a flood's copies
         if (fresh && hops < cfg.firstPushHops) {
+          // every neighbour is pushed the message: an announcement is no one's only way to it
+          settled = true
           for (const c of topicPeers(topic, t)) {
             if (c.key === fromKey || c.key === p.signer || p.skip?.includes(c.key)) continue
             addChild(t, p.source, c.key)
           }
         }
       }
-      forward(p)
+      forward(p, settled)
     },
 
     onPrune(key, conn, topic, reason, backoffMs, sources) {

@@ -46,6 +46,7 @@ export interface GossipInit {
    * 150; `ihaveTimeoutMs` is the wait for the answer to a request).
    */
   pushWaitMs?: number
+  /** Shortest time between two lazy flushes of backup announcements (default 50; see `DEFAULT_LAZY_FLUSH_MS`). */
   lazyFlushMs?: number
   catchUpMs?: number
   hopLimit?: number

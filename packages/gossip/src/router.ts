@@ -156,7 +156,8 @@ export function buildRouter(
 
   /** The earliest of the layers' timers: heartbeat, lazy flush, repair. */
   function scheduleWake(): void {
-    if (cfg.lazyFlushMs === 0 && broadcast.flushAt() !== undefined) broadcast.flushLazy()
+    const due = broadcast.flushAt()
+    if (due !== undefined && due <= core.now) broadcast.flushLazy()
     let next = state.nextHeartbeat()
     const flushAt = broadcast.flushAt()
     if (flushAt !== undefined && flushAt < next) next = flushAt

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest'
 import {
   createGossip,
   DEFAULT_FIRST_PUSH_HOPS,
+  DEFAULT_LAZY_FLUSH_MS,
   type DeliveryPath,
   decodeFrame,
   type Gossip,
@@ -244,6 +245,31 @@ describe('paths', () => {
     await net.publish(0, 9)
     net.run(net.now + 3_000)
     expect(net.routers.reduce((sum, r) => sum + r.stats().duplicates, 0)).toBe(before)
+  })
+
+  it('announcements of a settled tree go at most once per lazyFlushMs; each neighbour hears what it lacks', async () => {
+    // 3's parent is 2 (0-2-3, 10 ms) and 1's is 0 (20 ms): 3 announces 0's messages to 1
+    for (const [lazyFlushMs, frames] of [
+      [DEFAULT_LAZY_FLUSH_MS, 2],
+      [0, 3],
+    ] as const) {
+      const net = createLinks(4, LINKS, { lazyFlushMs })
+      await warmUp(net)
+      net.sentKinds(3, 1)
+      // three messages 10 ms apart: the first announcement goes at once, the next two
+      // together at the end of the window (or one each, with no window)
+      const start = net.now
+      for (let n = 10; n < 13; n++) {
+        await net.publish(0, n)
+        net.run(net.now + 10)
+      }
+      net.run(start + DEFAULT_LAZY_FLUSH_MS + 15)
+      expect(net.sentKinds(3, 1).filter((kind) => kind === 'ihave')).toHaveLength(frames)
+      net.run(net.now + 3_000)
+      // nothing was pulled: the announcements were backups of the pushes
+      const received = net.deliveries.filter((d) => d.at > start && d.node !== 0)
+      expect(received.map((d) => d.via)).toEqual(new Array(9).fill('push'))
+    }
   })
 
   it('a lost push is asked of an announcer and the tree stays; a second in a row moves it', async () => {
