@@ -470,6 +470,8 @@ export async function runPeer(
   function waitingFor(trades: PeerReport['trades']): string | undefined {
     const open = trades.find((t) => !TERMINAL.includes(t.state))
     if (open !== undefined) return `trade ${short(open.id)} is ${open.state}`
+    // a take on its way to a maker may open a trade yet (a scammer done after its first tries again)
+    if (taking) return 'a take is waiting for its maker'
     // a trade that moved nothing earns no rating, and its taker may never have opened it;
     // one that moved value is rated once the bank or the arbiter attested its receipt
     const unsigned = trades.find(

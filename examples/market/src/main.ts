@@ -53,6 +53,8 @@ const DEFAULT_UI_PORT = 4050
 const FINAL_REPORT_MS = 5_000
 /** How long the run waits for a refund or a refusal once every peer is done (ms). */
 const LATE_EVENT_MS = 3_000
+/** How long every peer must stay done before the run ends (ms): a few of their 300 ms statuses. */
+const SETTLE_MS = 1_000
 
 /** Options of a run. */
 export interface RunOptions {
@@ -477,10 +479,12 @@ export async function run(options: RunOptions): Promise<RunResult> {
         allDoneAt = undefined
         return false
       }
-      if (counts.refunded > 0 && refusedSpammer.size > 0) return true
+      allDoneAt ??= Date.now()
+      // done for a few statuses in a row: a peer done with its own trades may still take
+      // another offer (a scammer tries again after its first fraud), seen one status later
+      if (counts.refunded > 0 && refusedSpammer.size > 0) return Date.now() - allDoneAt > SETTLE_MS
       // every peer is done, yet no refund or no refusal of the spammer was seen: such an
       // event can only be late by moments; after that the checks say what is missing
-      allDoneAt ??= Date.now()
       return Date.now() - allDoneAt > LATE_EVENT_MS
     })
     // ratings are gossiped: give the last ones a moment to reach everyone
