@@ -29,6 +29,7 @@ import {
   type NetError,
   QueueOverflowError,
 } from '@peerkit/net'
+import { concat } from 'uint8arrays/concat'
 import {
   DEFAULT_COALESCE_BYTES,
   DEFAULT_MAX_BUFFERED_BYTES,
@@ -55,17 +56,6 @@ const schedule: (task: () => void) => void =
         globalThis.setImmediate(task)
       }
     : (task) => queueMicrotask(task)
-
-/** One buffer of the frames' headers and bodies, in order. */
-function concatFrames(parts: readonly Uint8Array[], bytes: number): Uint8Array {
-  const wire = new Uint8Array(bytes)
-  let at = 0
-  for (const part of parts) {
-    wire.set(part, at)
-    at += part.length
-  }
-  return wire
-}
 
 /** The part of a chunk list (`Uint8ArrayList`) used here: it iterates its chunks. */
 type Chunk = Uint8Array | Iterable<Uint8Array>
@@ -101,7 +91,7 @@ export function streamToLink(
   /** Hands the gathered frames to the stream; a stream that throws ends the link. */
   const flush = (): void => {
     if (outgoingBytes === 0 || status === 'closed') return
-    const wire = concatFrames(outgoing, outgoingBytes)
+    const wire = concat(outgoing, outgoingBytes)
     outgoing = []
     outgoingBytes = 0
     let accepted: boolean
